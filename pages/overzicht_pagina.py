@@ -1,0 +1,71 @@
+"""Overzicht: the state of the programme in one minute."""
+
+import streamlit as st
+
+from cohort.charts.outflow import outflow_by_group_figure
+from cohort.contract import Status
+from cohort.fmt import fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_ratio
+from cohort.metrics import monthly_outflow_by_group, with_phase
+from cohort.overview import compute_headline, letter_claims, letter_headline
+from cohort.selection import LETTER_PEILDATUM, apply_selection
+from cohort.ui.filters import get_context
+from cohort.ui.widgets import active_filters, tile
+
+context = get_context()
+dataset, selection = context.dataset, context.selection
+units, monthly = apply_selection(dataset, selection)
+headline = compute_headline(units, monthly, selection.peildatum, selection.first_month)
+
+st.title("Cohortaanpak: stand van zaken")
+active_filters(selection, dataset)
+start, end = headline.period
+st.markdown(
+    f"Situatie op **{fmt_month(headline.peildatum)}**. Gesprekken, klachten en uitstroom geteld over "
+    f"{fmt_month(start)} tot en met {fmt_month(end)}, alleen gebieden (doelgroepen staan apart)."
+)
+
+status = headline.area_status
+total_areas = sum(status.values())
+cols = st.columns(4)
+tile(cols[0], "Gebieden afgerond", fmt_int(status[Status.FINISHED]),
+     f"Van {fmt_int(total_areas)} gebieden; cohortperiode geëindigd op of voor de peildatum.")
+tile(cols[1], "Gebieden actief", fmt_int(status[Status.ACTIVE]), "Cohortperiode loopt op de peildatum.")
+tile(cols[2], "Gebieden gepland", fmt_int(status[Status.PLANNED]), "Start na de peildatum.")
+tile(cols[3], "Stedelijke doelgroepen", fmt_int(headline.target_groups),
+     f"{fmt_int(headline.group_conversations)} gesprekken, {fmt_int(headline.group_complaints)} klachten; "
+     "niet opgeteld bij de gebieden.")
+
+rate = headline.complaint_rate
+outflow = headline.outflow
+cols = st.columns(4)
+tile(cols[0], "Gesprekken", fmt_int(headline.conversations), "Gevoerde cohortgesprekken in de gebieden.")
+tile(cols[1], "Klachten", fmt_int(headline.complaints),
+     "Klachten over bejegening, bereikbaarheid, koers en overig.")
+tile(cols[2], "Klachten per 1.000 gesprekken", fmt_dec(rate.rate, 2),
+     f"95%-interval {fmt_interval(rate.lower, rate.upper, 2)} (exacte Poisson).")
+tile(cols[3], "Uitstroom naar werk: cohort t.o.v. elders",
+     fmt_ratio(outflow.ratio) if outflow else "—",
+     (f"{fmt_dec(outflow.rate_a)} vs {fmt_dec(outflow.rate_b)} per 1.000 per maand; 95%-interval "
+      f"{fmt_interval(outflow.lower, outflow.upper)}. Ruwe vergelijking.") if outflow
+     else "Niet te berekenen in deze selectie.")
+
+groups = monthly_outflow_by_group(with_phase(monthly, units))
+if groups.height:
+    st.plotly_chart(
+        outflow_by_group_figure(groups, title="Uitstroom naar werk per maand: cohortgebieden en vergelijking"),
+        config={"displaylogo": False},
+    )
+    st.caption(
+        "Een gebied telt als ‘cohort loopt’ in de maanden van zijn cohortperiode; ‘vergelijking’ zijn gebieden "
+        "die nog niet gestart zijn of nooit meedoen. Afgeronde gebieden tellen na hun einddatum in geen van beide."
+    )
+
+st.subheader("Raadsbrief 6 juli 2021 naast de data")
+letter = letter_headline(dataset)
+st.caption(f"Alle gebieden, peildatum {fmt_month(LETTER_PEILDATUM)}, ongeacht de filters hierboven.")
+for claim in letter_claims(letter):
+    with st.container(border=True):
+        left, right = st.columns([2, 3])
+        left.markdown(f"*{claim.claim}*")
+        right.markdown(f"**Data:** {claim.data}")
+        right.caption(claim.note)

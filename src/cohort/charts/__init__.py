@@ -1,0 +1,1 @@
+"""Figure builders: Plotly figures from Polars frames, tested without a browser."""

@@ -1,0 +1,87 @@
+"""The typed dataset every page receives: units, monthly figures and metadata.
+
+A `Dataset` is always valid against the contract: it is only built by the workbook reader after validation
+passed, by the example generator, or by the store from Parquet files it wrote itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from cohort.contract import OPTIONAL_COUNT_NAMES, REQUIRED_COUNTS, UnitKind
+
+UNITS_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "naam": pl.String(),
+    "soort": pl.String(),
+    "stadsdeel": pl.String(),
+    "start": pl.Date(),
+    "eind": pl.Date(),
+}
+
+MONTHLY_BASE_SCHEMA: dict[str, pl.DataType] = {
+    "maand": pl.Date(),
+    "code": pl.String(),
+    **{c.name: pl.Int64() for c in REQUIRED_COUNTS},
+}
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """What a viewer must know about where the numbers come from."""
+
+    name: str
+    description: str = ""
+    source: str = ""
+    is_example: bool = False
+    dataset_id: str | None = None  # content hash once published; None for the bundled example
+    notes: dict[str, str] = field(default_factory=dict)  # the `toelichting` sheet, key -> value
+
+
+@dataclass(frozen=True)
+class Dataset:
+    units: pl.DataFrame  # UNITS_SCHEMA, one row per unit, sorted by code
+    monthly: pl.DataFrame  # MONTHLY_BASE_SCHEMA + the optional counts present, sorted by (code, maand)
+    meta: DatasetMeta
+
+    @property
+    def optional_counts(self) -> tuple[str, ...]:
+        """Optional count columns this dataset has (in contract order)."""
+        return tuple(c for c in OPTIONAL_COUNT_NAMES if c in self.monthly.columns)
+
+    @property
+    def months(self) -> list[date]:
+        return self.monthly.get_column("maand").unique().sort().to_list()
+
+    @property
+    def first_month(self) -> date:
+        return self.monthly.get_column("maand").min()  # type: ignore[return-value]
+
+    @property
+    def last_month(self) -> date:
+        return self.monthly.get_column("maand").max()  # type: ignore[return-value]
+
+    @property
+    def areas(self) -> pl.DataFrame:
+        return self.units.filter(pl.col("soort") == UnitKind.AREA)
+
+    @property
+    def target_groups(self) -> pl.DataFrame:
+        return self.units.filter(pl.col("soort") == UnitKind.TARGET_GROUP)
+
+    @property
+    def stadsdelen(self) -> list[str]:
+        return self.areas.get_column("stadsdeel").drop_nulls().unique().sort().to_list()
+
+
+def normalise_frames(units: pl.DataFrame, monthly: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cast to the contract schema, keep contract columns only, and sort, so equal data compare equal."""
+    units_out = units.select([pl.col(n).cast(t) for n, t in UNITS_SCHEMA.items()]).sort("code")
+    optional = [c for c in OPTIONAL_COUNT_NAMES if c in monthly.columns]
+    monthly_out = monthly.select(
+        [pl.col(n).cast(t) for n, t in MONTHLY_BASE_SCHEMA.items()] + [pl.col(c).cast(pl.Int64) for c in optional]
+    ).sort("code", "maand")
+    return units_out, monthly_out

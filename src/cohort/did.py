@@ -1,0 +1,424 @@
+"""Staggered difference-in-differences for outflow to work, and the two descriptive comparisons beside it.
+
+Input everywhere is a *panel*: one row per unit and month with columns ``code`` (str), ``maand`` (date,
+first of the month), ``start`` and ``eind`` (the unit's cohort period; null start = never in the
+Cohortaanpak, null end = still running), ``bijstand`` (persons, the exposure) and ``uitstroom_werk``
+(events). `build_panel` makes one from the contract frames. Time is handled in whole calendar months: a
+unit counts as treated from the month in which its start date falls, up to and including the month of its
+end date. Rates are per 1,000 persons per month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from cohort.stats import RateRatio, rate_ratio
+
+PER = 1000.0
+_NEVER = np.iinfo(np.int64).max // 4  # month index of "never started" / "never ended"
+
+
+def build_panel(units: pl.DataFrame, monthly: pl.DataFrame) -> pl.DataFrame:
+    """Join each unit's start and end onto its monthly rows (the panel the functions below expect)."""
+    return monthly.select("code", "maand", "bijstand", "uitstroom_werk").join(
+        units.select("code", "start", "eind"), on="code", how="left"
+    )
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _month_date(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    """The panel as dense unit × month arrays (NaN where a row is missing)."""
+
+    month0: int  # month index of column 0
+    events: np.ndarray
+    exposure: np.ndarray
+    rate: np.ndarray  # per 1,000; NaN where missing or exposure 0
+    start: np.ndarray  # (units,) month index of the start; _NEVER if none
+    end: np.ndarray  # (units,) month index of the end; _NEVER if open
+
+    @property
+    def n_months(self) -> int:
+        return self.rate.shape[1]
+
+
+def _month_expr(column: str) -> pl.Expr:
+    return pl.col(column).dt.year().cast(pl.Int64) * 12 + pl.col(column).dt.month().cast(pl.Int64) - 1
+
+
+def _check_panel(panel: pl.DataFrame) -> None:
+    missing = {"code", "maand", "start", "eind", "bijstand", "uitstroom_werk"} - set(panel.columns)
+    if missing:
+        raise ValueError(f"Het panel mist de kolom(men) {', '.join(sorted(missing))}.")
+    if panel.is_empty():
+        raise ValueError("Het panel is leeg.")
+    if panel.select(pl.struct("code", "maand").is_duplicated().any()).item():
+        raise ValueError("Het panel bevat een eenheid met twee rijen voor dezelfde maand.")
+
+
+def _to_arrays(panel: pl.DataFrame) -> _Arrays:
+    _check_panel(panel)
+    frame = panel.with_columns(month_index=_month_expr("maand"))
+    units = frame.group_by("code").agg(
+        pl.col("start").n_unique().alias("n_start"),
+        pl.col("eind").n_unique().alias("n_eind"),
+        pl.col("start").first(),
+        pl.col("eind").first(),
+    ).sort("code")
+    bad = units.filter((pl.col("n_start") > 1) | (pl.col("n_eind") > 1))
+    if not bad.is_empty():
+        code = bad.item(0, "code")
+        raise ValueError(f"Eenheid {code} heeft verschillende start- of einddata in het panel.")
+    codes = units.get_column("code").to_list()
+    position = {code: i for i, code in enumerate(codes)}
+    month0 = int(frame.get_column("month_index").min())  # type: ignore[arg-type]
+    n_months = int(frame.get_column("month_index").max()) - month0 + 1  # type: ignore[arg-type]
+    rows = np.array([position[c] for c in frame.get_column("code").to_list()], dtype=np.int64)
+    cols = frame.get_column("month_index").to_numpy() - month0
+    events = np.full((len(codes), n_months), np.nan)
+    exposure = np.full((len(codes), n_months), np.nan)
+    events[rows, cols] = frame.get_column("uitstroom_werk").cast(pl.Float64).to_numpy()
+    exposure[rows, cols] = frame.get_column("bijstand").cast(pl.Float64).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(exposure > 0, events / exposure * PER, np.nan)
+
+    def month_or_never(column: str) -> np.ndarray:
+        values = units.get_column(column).to_list()
+        return np.array([_NEVER if v is None else _month_index(v) for v in values], dtype=np.int64)
+
+    return _Arrays(month0, events, exposure, rate, month_or_never("start"), month_or_never("eind"))
+
+
+def _window_columns(arrays: _Arrays, from_month: date | None, to_month: date | None) -> tuple[int, int]:
+    """Inclusive column range of the calendar window (clipped to the panel)."""
+    first = 0 if from_month is None else max(0, _month_index(from_month) - arrays.month0)
+    last = arrays.n_months - 1 if to_month is None else min(arrays.n_months - 1,
+                                                           _month_index(to_month) - arrays.month0)
+    return first, last
+
+
+def _base(arrays: _Arrays, start_col: int, base_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: mean rate and exposure over the `base_months` months before `start_col`, and usability."""
+    window = slice(start_col - base_months, start_col)
+    base_rate = arrays.rate[:, window].mean(axis=1)  # NaN if any base month is missing
+    base_exposure = arrays.exposure[:, window].mean(axis=1)
+    usable = np.isfinite(base_rate) & (base_exposure > 0)
+    return np.where(usable, base_rate, 0.0), np.where(usable, base_exposure, 0.0), usable
+
+
+@dataclass(frozen=True)
+class DidResult:
+    """Overall effect of being in a cohort on the outflow-to-work rate (per 1,000 persons per month)."""
+
+    att: float  # average effect on the treated: observed minus counterfactual rate
+    ci: tuple[float, float]  # bootstrap percentile interval of att
+    treated_rate: float  # observed rate in the cohort months (same weights as att)
+    counterfactual_rate: float  # treated_rate − att: the rate expected without the Cohortaanpak
+    ratio: float  # treated_rate / counterfactual_rate
+    ratio_ci: tuple[float, float]
+    n_units_treated: int
+    n_cohorts: int
+    n_cells: int  # (cohort, month) comparisons used
+    reps: int
+    level: float
+    method: str  # Dutch, for the page
+    cells: pl.DataFrame = field(compare=False, repr=False)  # one row per (cohort, month)
+
+
+# Order of the per-cell sums kept for the bootstrap; every one is a sum over units, hence linear in the
+# bootstrap multiplicities, which is what lets one matrix product compute all replicates at once.
+_T_CHANGE, _T_WEIGHT, _T_LEVEL, _C_CHANGE, _C_WEIGHT, _EXPOSURE = range(6)
+
+
+def _cell_sums(
+    arrays: _Arrays, base_months: int, max_months: int, first: int, last: int
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Per-unit contributions (6, units, cells) to each (cohort, month) cell, and each cell's (g, t)."""
+    blocks: list[np.ndarray] = []
+    cells: list[tuple[int, int]] = []
+    start_cols = arrays.start - arrays.month0
+    end_cols = arrays.end - arrays.month0
+    for g in np.unique(start_cols[arrays.start != _NEVER]):
+        g = int(g)
+        if g - base_months < 0:
+            continue  # no pre-period in the data for this cohort
+        t_cols = np.arange(max(g, first), min(g + max_months - 1, last) + 1)
+        if t_cols.size == 0:
+            continue
+        base_rate, base_exposure, base_ok = _base(arrays, g, base_months)
+        rate_t = arrays.rate[:, t_cols]
+        ok = base_ok[:, None] & np.isfinite(rate_t)
+        treated = ok & (start_cols == g)[:, None] & (t_cols[None, :] <= end_cols[:, None])
+        control = ok & (start_cols[:, None] > t_cols[None, :])  # not yet treated at t (or never)
+        change = np.where(ok, rate_t - base_rate[:, None], 0.0) * base_exposure[:, None]
+        weight = np.broadcast_to(base_exposure[:, None], rate_t.shape)
+        block = np.stack([
+            np.where(treated, change, 0.0),
+            np.where(treated, weight, 0.0),
+            np.where(treated, np.nan_to_num(rate_t) * base_exposure[:, None], 0.0),
+            np.where(control, change, 0.0),
+            np.where(control, weight, 0.0),
+            np.where(treated, np.nan_to_num(arrays.exposure[:, t_cols]), 0.0),
+        ])
+        keep = (block[_T_WEIGHT].sum(axis=0) > 0) & (block[_C_WEIGHT].sum(axis=0) > 0)
+        blocks.append(block[:, :, keep])
+        cells.extend((g, int(t)) for t in t_cols[keep])
+    if not blocks:
+        return np.zeros((6, arrays.rate.shape[0], 0)), []
+    return np.concatenate(blocks, axis=2), cells
+
+
+def _estimates(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From summed cell contributions (..., 6, cells): per-cell ATT, overall ATT and treated rate."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        att_cell = sums[..., _T_CHANGE, :] / sums[..., _T_WEIGHT, :] - sums[..., _C_CHANGE, :] / sums[
+            ..., _C_WEIGHT, :]
+        level_cell = sums[..., _T_LEVEL, :] / sums[..., _T_WEIGHT, :]
+        usable = (sums[..., _T_WEIGHT, :] > 0) & (sums[..., _C_WEIGHT, :] > 0)
+        w = np.where(usable, sums[..., _EXPOSURE, :], 0.0)
+        total = w.sum(axis=-1)
+        att = (np.where(usable, att_cell, 0.0) * w).sum(axis=-1) / total
+        treated = (np.where(usable, level_cell, 0.0) * w).sum(axis=-1) / total
+    return att_cell, att, treated
+
+
+def did_effect(
+    panel: pl.DataFrame,
+    from_month: date | None = None,
+    to_month: date | None = None,
+    *,
+    base_months: int = 3,
+    max_months: int = 18,
+    reps: int = 499,
+    level: float = 0.95,
+    seed: int = 20190101,
+) -> DidResult | None:
+    """Staggered difference-in-differences with not-yet-treated controls (Callaway & Sant'Anna 2021).
+
+    Cohort g is the calendar month of a unit's start. For every cohort g and month t with g ≤ t ≤ the
+    unit's end month, t < g + `max_months` and t inside [`from_month`, `to_month`]:
+
+        ATT(g,t) = [r_g(t) − r_g(base)] − [r_C(t) − r_C(base)],
+
+    where base is the average of the `base_months` months before g, r is outflow to work per 1,000 persons
+    per month, and C are the units not yet started at t (start month > t) or never started; cohort g
+    itself is never in C. Base months and controls may lie before `from_month`: the window selects which
+    effect months count. A unit needs data in all its base months and in month t to take part.
+
+    Group rates are the unit rates averaged with weights fixed at each unit's mean base-period exposure,
+    so a group's composition is identical at t and at base (with exposure constant over time this is
+    the pooled events/exposure rate). Fixed weights keep unit differences from leaking into the change
+    when area sizes drift, e.g. because the Cohortaanpak itself lowers the number of recipients.
+
+    Why an average of 3 base months rather than only g − 1: monthly counts per area are small, so one
+    month is noisy and every ATT(g,t) of the cohort inherits that noise; three months also dampen one-off
+    months (holidays, a backlog of administrative endings). If invitations preceded the official start,
+    both choices are contaminated; the event-time profile shows whether that happened.
+
+    ATT is the average of ATT(g,t) weighted by the treated units' exposure (persons) in month t.
+    treated_rate averages r_g(t) the same way; counterfactual_rate = treated_rate − att.
+    Interval: percentile cluster bootstrap, resampling units (treated and controls together) with
+    replacement, `reps` replicates with a fixed `seed`, re-estimating everything per replicate (a cell
+    that has no treated unit or no control in a replicate drops out of that replicate). Both intervals
+    are NaN when fewer than 90% of the replicates give an estimate (too few units to resample). With
+    about 20 areas the bootstrap interval tends to be somewhat too narrow; treat it as a lower bound on
+    the uncertainty. Returns None when no (g,t) cell has both treated units and controls.
+    """
+    arrays = _to_arrays(panel)
+    first, last = _window_columns(arrays, from_month, to_month)
+    contributions, cells = _cell_sums(arrays, base_months, max_months, first, last)
+    if not cells:
+        return None
+    att_cell, att, treated = _estimates(contributions.sum(axis=1))
+    att, treated = float(att), float(treated)
+
+    # Cluster bootstrap: only units that enter some cell are resampled, so the number of clusters is right.
+    involved = np.flatnonzero(np.abs(contributions).sum(axis=(0, 2)) > 0)
+    flat = contributions[:, involved, :].transpose(1, 0, 2).reshape(len(involved), -1)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(involved), np.full(len(involved), 1.0 / len(involved)), size=reps)
+    boot_sums = (draws @ flat).reshape(reps, 6, -1)
+    _, boot_att, boot_treated = _estimates(boot_sums)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot_ratio = boot_treated / (boot_treated - boot_att)
+    tail = (1.0 - level) / 2.0 * 100.0
+
+    def percentile(values: np.ndarray) -> tuple[float, float]:
+        finite = values[np.isfinite(values)]
+        if finite.size < 0.9 * reps:  # too many degenerate replicates: no trustworthy interval
+            return (float("nan"), float("nan"))
+        low, high = np.percentile(finite, [tail, 100.0 - tail])
+        return float(low), float(high)
+
+    g_cols = np.array([g for g, _ in cells])
+    t_cols = np.array([t for _, t in cells])
+    summed = contributions.sum(axis=1)
+    cell_frame = pl.DataFrame(
+        {
+            "cohort": [_month_date(int(g) + arrays.month0) for g in g_cols],
+            "maand": [_month_date(int(t) + arrays.month0) for t in t_cols],
+            "event_time": t_cols - g_cols,
+            "att": att_cell,
+            "weight": summed[_EXPOSURE],
+            "n_treated": (contributions[_T_WEIGHT] > 0).sum(axis=0),
+            "n_control": (contributions[_C_WEIGHT] > 0).sum(axis=0),
+        }
+    )
+    treated_units = np.flatnonzero(contributions[_T_WEIGHT].sum(axis=1) > 0)
+    counterfactual = treated - att
+    level_text = f"{level * 100:g}".replace(".", ",")  # Dutch decimal comma: 99,8
+    method = (
+        f"Verschil-in-verschillen met gespreide starts (Callaway & Sant'Anna, 2021): per startmaand "
+        f"vergelijken we de verandering in uitstroom naar werk ten opzichte van de {base_months} maanden "
+        f"vóór de start met dezelfde verandering bij eenheden die nog niet of nooit gestart waren, tot "
+        f"{max_months} maanden na de start. Het {level_text}%-interval komt uit een bootstrap "
+        f"over eenheden ({reps} trekkingen)."
+    )
+    return DidResult(
+        att=att,
+        ci=percentile(boot_att),
+        treated_rate=treated,
+        counterfactual_rate=counterfactual,
+        ratio=treated / counterfactual if counterfactual != 0 else float("nan"),
+        ratio_ci=percentile(boot_ratio),
+        n_units_treated=int(treated_units.size),
+        n_cohorts=len(set(g_cols.tolist())),
+        n_cells=len(cells),
+        reps=reps,
+        level=level,
+        method=method,
+        cells=cell_frame,
+    )
+
+
+def _t_interval(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Column-wise n, mean and t-interval over the finite values of a (units, k) array."""
+    finite = np.isfinite(values)
+    n = finite.sum(axis=0)
+    filled = np.where(finite, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=0) / n
+        variance = (np.where(finite, values - mean, 0.0) ** 2).sum(axis=0) / (n - 1)
+        half = stats.t.ppf(1.0 - (1.0 - level) / 2.0, np.maximum(n - 1, 1)) * np.sqrt(variance / n)
+    half = np.where(n >= 2, half, np.nan)
+    return n, mean, mean - half, mean + half
+
+
+def event_time_profile(
+    panel: pl.DataFrame,
+    window: tuple[int, int] = (-12, 18),
+    from_month: date | None = None,
+    to_month: date | None = None,
+    *,
+    base_months: int = 3,
+    level: float = 0.95,
+) -> pl.DataFrame:
+    """Outflow to work by months since start (event time k), over the units that ever started.
+
+    For each k in `window` (inclusive) and each started unit i with data in month t = start month + k
+    (t inside [`from_month`, `to_month`]):
+
+    - ``rate``: the mean over units of the unit rate r_i(t) per 1,000 persons (each unit counts once,
+      whatever its size), with a t-interval over units: mean ± t(n−1)·s/√n. The spread between units,
+      not only Poisson noise, sets its width, because that is the uncertainty that matters when asking
+      "what happens in a typical area".
+    - ``diff``: the same mean and interval of the unit's own difference-in-differences,
+      [r_i(t) − r_i(base)] − [r_C(t) − r_C(base)], with base the `base_months` months before the start
+      and C the units not started by month max(t, start − 1), excluding the unit's own cohort, averaged
+      with base-exposure weights as in `did_effect`. Under parallel trends ``diff`` is zero before the
+      start (exactly zero on average over the base months, by construction); a drift before the start
+      is a warning that the comparison is not fair, or that invitations began before the official start.
+
+    Months after a unit's end date are included, so the profile also shows whether an effect lasts.
+    Columns: event_time, n_units, rate, rate_lower, rate_upper, n_units_diff, diff, diff_lower,
+    diff_upper; intervals are null with fewer than 2 units.
+    """
+    arrays = _to_arrays(panel)
+    first, last = _window_columns(arrays, from_month, to_month)
+    k_values = np.arange(window[0], window[1] + 1)
+    start_cols = arrays.start - arrays.month0
+    started = np.flatnonzero(arrays.start != _NEVER)
+    raw = np.full((started.size, k_values.size), np.nan)
+    diff = np.full((started.size, k_values.size), np.nan)
+    for g in np.unique(start_cols[started]):
+        g = int(g)
+        rows = np.flatnonzero(start_cols[started] == g)
+        members = started[rows]
+        t_cols = g + k_values
+        in_range = np.flatnonzero((t_cols >= first) & (t_cols <= last))
+        tc = t_cols[in_range]
+        raw[np.ix_(rows, in_range)] = arrays.rate[np.ix_(members, tc)]
+        if g - base_months < 0:
+            continue
+        base_rate, base_exposure, base_ok = _base(arrays, g, base_months)
+        rate_t = arrays.rate[:, tc]
+        ok = base_ok[:, None] & np.isfinite(rate_t)
+        control = ok & (start_cols[:, None] > np.maximum(tc, g - 1)[None, :]) & (start_cols != g)[:, None]
+        change = rate_t - base_rate[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            control_change = (np.where(control, change, 0.0) * base_exposure[:, None]).sum(axis=0) / (
+                np.where(control, base_exposure[:, None], 0.0).sum(axis=0))
+        own_change = np.where(ok[members], change[members], np.nan)
+        diff[np.ix_(rows, in_range)] = own_change - control_change[None, :]
+    n, mean, low, high = _t_interval(raw, level)
+    n_diff, mean_diff, low_diff, high_diff = _t_interval(diff, level)
+    return pl.DataFrame(
+        {
+            "event_time": k_values,
+            "n_units": n,
+            "rate": mean,
+            "rate_lower": low,
+            "rate_upper": high,
+            "n_units_diff": n_diff,
+            "diff": mean_diff,
+            "diff_lower": low_diff,
+            "diff_upper": high_diff,
+        },
+        schema_overrides={"event_time": pl.Int64, "n_units": pl.Int64, "n_units_diff": pl.Int64},
+    ).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+
+def raw_active_vs_comparison(
+    panel: pl.DataFrame, from_month: date | None = None, to_month: date | None = None
+) -> RateRatio | None:
+    """The naive comparison behind "twice as high": cohort months against not-yet/never-started months.
+
+    Group a pools the unit-months (within [`from_month`, `to_month`]) in which the unit is in its cohort
+    period (start month ≤ month ≤ end month; no end = still running); group b pools the unit-months of
+    units that had not started yet or never start. Finished units after their end month are in neither.
+    Rate = Σ uitstroom_werk / Σ bijstand · 1,000. The interval is the Poisson Wald interval of
+    `cohort.stats.rate_ratio`: it treats every person-month as independent, ignores that areas differ,
+    and does not correct for which areas started first, so it is a description, not an effect (see
+    `did_effect`). None when either group has no persons in the window.
+    """
+    _check_panel(panel)
+    month, start, end = _month_expr("maand"), _month_expr("start"), _month_expr("eind")
+    frame = panel
+    if from_month is not None:
+        frame = frame.filter(month >= _month_index(from_month))
+    if to_month is not None:
+        frame = frame.filter(month <= _month_index(to_month))
+    active = (start <= month) & (end.is_null() | (month <= end))
+    comparison = start.is_null() | (start > month)
+    sums = frame.select(
+        pl.col("uitstroom_werk").filter(active).sum().alias("events_a"),
+        pl.col("bijstand").filter(active).sum().alias("exposure_a"),
+        pl.col("uitstroom_werk").filter(comparison).sum().alias("events_b"),
+        pl.col("bijstand").filter(comparison).sum().alias("exposure_b"),
+    ).row(0, named=True)
+    if not (sums["exposure_a"] or 0) > 0 or not (sums["exposure_b"] or 0) > 0:
+        return None
+    return rate_ratio(int(sums["events_a"]), float(sums["exposure_a"]), int(sums["events_b"]),
+                      float(sums["exposure_b"]), per=PER)

@@ -1,0 +1,100 @@
+"""The shared sidebar filters: one set for every page, each widget with a stable key (= its URL parameter).
+
+Option values are URL-friendly strings (months as "2021-06", units as codes), so a bound widget writes a
+readable link; labels are Dutch through `format_func`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from cohort.dataset import Dataset
+from cohort.fmt import fmt_month
+from cohort.selection import LEVELS, Selection, default_selection, month_end
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_month_key(key: str) -> date:
+    year, month = key.split("-")
+    return date(int(year), int(month), 1)
+
+
+def _month_label(key: str) -> str:
+    return fmt_month(parse_month_key(key))
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    """What every page receives: the session's dataset and the viewer's selection."""
+
+    dataset: Dataset
+    selection: Selection
+
+
+def sidebar_filters(dataset: Dataset) -> Selection:
+    """Render the shared filters in the sidebar and return the selection."""
+    defaults = default_selection(dataset)
+    months = [month_key(m) for m in dataset.months]
+    unit_labels = dict(zip(dataset.units.get_column("code"), dataset.units.get_column("naam"), strict=True))
+
+    with st.sidebar:
+        st.header("Filters")
+        peildatum_key = st.selectbox(
+            "Peildatum",
+            months,
+            index=months.index(month_key(defaults.peildatum)),
+            format_func=_month_label,
+            key="peildatum",
+            help="Status van elk gebied op de laatste dag van deze maand; tellingen lopen tot en met deze maand.",
+        )
+        first_key, last_key = st.select_slider(
+            "Periode",
+            options=months,
+            value=(months[0], months[-1]),
+            format_func=_month_label,
+            key="periode",
+            help="Maanden die meetellen in grafieken en tabellen.",
+        )
+        stadsdelen = st.multiselect(
+            "Stadsdelen", dataset.stadsdelen, key="stadsdelen", placeholder="Alle stadsdelen"
+        )
+        units = st.multiselect(
+            "Gebieden en doelgroepen",
+            list(unit_labels),
+            format_func=lambda code: f"{unit_labels[code]} ({code})",
+            key="eenheden",
+            placeholder="Alle eenheden",
+        )
+        include_groups = st.toggle(
+            "Stedelijke doelgroepen tonen",
+            value=True,
+            key="doelgroepen",
+            help="Doelgroepen staan naast de gebieden en tellen nooit mee in de stadstotalen.",
+        )
+        level = st.radio(
+            "Niveau", list(LEVELS), format_func=LEVELS.__getitem__, key="niveau", horizontal=True
+        )
+    return Selection(
+        peildatum=month_end(parse_month_key(peildatum_key)),
+        first_month=parse_month_key(first_key),
+        last_month=parse_month_key(last_key),
+        stadsdelen=tuple(stadsdelen),
+        units=tuple(units),
+        include_target_groups=include_groups,
+        level=level or "gebied",
+    )
+
+
+def set_context(context: ViewContext) -> None:
+    st.session_state["_view"] = context
+
+
+def get_context() -> ViewContext:
+    """The context app.py prepared for this run (pages never load data themselves)."""
+    return st.session_state["_view"]

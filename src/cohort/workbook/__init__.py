@@ -1,0 +1,1 @@
+"""The one I/O module for Excel: reading (fastexcel via Polars) and writing (openpyxl)."""

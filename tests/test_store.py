@@ -1,0 +1,415 @@
+"""The dataset store: round trips, content ids, withdraw/default rules, restarts, concurrency and crashes."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from cohort.contract import REQUIRED_COUNTS
+from cohort.dataset import Dataset, DatasetMeta, normalise_frames
+from cohort.store import AUDIT_COLUMNS, DatasetStore, StoreError
+
+MONTHS = [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
+UNIT_CODES = ["DX01", "DX02", "T01"]
+
+
+def make_dataset(variant: int = 0, *, reverse_rows: bool = False) -> Dataset:
+    """Three units, three months; `variant` changes one count so datasets differ in content."""
+    units = pl.DataFrame(
+        {
+            "code": UNIT_CODES,
+            "naam": ["Centrum-West", "Noord-Oost", "Jongeren"],
+            "soort": ["gebied", "gebied", "doelgroep"],
+            "stadsdeel": ["Centrum", "Noord", None],
+            "start": [date(2020, 1, 1), date(2021, 2, 1), None],
+            "eind": [date(2021, 12, 31), None, None],
+        }
+    )
+    rows = [(code, month) for code in UNIT_CODES for month in MONTHS]
+    monthly = pl.DataFrame(
+        {
+            "maand": [month for _, month in rows],
+            "code": [code for code, _ in rows],
+            **{c.name: [10 * i + j for j in range(len(rows))] for i, c in enumerate(REQUIRED_COUNTS)},
+            "uitgenodigd": [None, *range(1, len(rows))],
+        }
+    ).with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.col("bijstand") + variant)
+                   .otherwise(pl.col("bijstand")).alias("bijstand"))
+    units, monthly = normalise_frames(units, monthly)
+    if reverse_rows:
+        units, monthly = units.reverse(), monthly.reverse().select(reversed(monthly.columns))
+    meta = DatasetMeta(name="Test", notes={"bron": "Werk en Inkomen", "peildatum": "2021-03-31"})
+    return Dataset(units=units, monthly=monthly, meta=meta)
+
+
+def publish(store: DatasetStore, dataset: Dataset, name: str = "Cohort 2021", by: str = "evaluator"):
+    return store.publish(dataset, name=name, description="Testdata", published_by=by,
+                         validation_summary="0 fouten, 1 waarschuwing")
+
+
+def temp_files(root: Path) -> list[Path]:
+    return sorted(root.glob("datasets/*/.*.tmp"))
+
+
+# --- round trip and content ids -------------------------------------------------------------------
+
+
+def test_publish_then_load_returns_the_same_data_and_metadata(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path / "store")
+    dataset = make_dataset()
+
+    record = publish(store, dataset)
+    loaded = store.load(record.dataset_id)
+
+    assert_frame_equal(loaded.units, dataset.units)
+    assert_frame_equal(loaded.monthly, dataset.monthly)
+    assert loaded.meta == DatasetMeta(name="Cohort 2021", description="Testdata", is_example=False,
+                                      dataset_id=record.dataset_id,
+                                      notes={"bron": "Werk en Inkomen", "peildatum": "2021-03-31"})
+    assert record.newly_published is True
+    assert (record.n_units, record.n_months, record.n_rows) == (3, 3, 9)
+    assert (record.first_month, record.last_month) == (date(2021, 1, 1), date(2021, 3, 1))
+    assert record.status == "gepubliceerd" and record.is_default is False
+    assert record.published_by == "evaluator" and record.validation_summary == "0 fouten, 1 waarschuwing"
+    assert datetime.fromisoformat(record.published_at).utcoffset() == UTC.utcoffset(None)
+    assert store.get(record.dataset_id) == record
+    assert store.list_datasets() == [record]
+
+
+def test_content_id_is_a_pinned_sha256_so_shared_links_stay_valid(tmp_path: Path) -> None:
+    # Pinned: if this changes, every published link breaks. Change only with a new hash domain on purpose.
+    record = publish(DatasetStore(tmp_path), make_dataset())
+    assert record.dataset_id == "89c94f7a4ec7ba4ac8a42d7a5c5b8e15a0d8665f9a647b56b4f9e204ba5f07cf"
+
+
+def test_same_content_gets_the_same_id_regardless_of_row_and_column_order(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    first = publish(store, make_dataset(), name="Eerste")
+    again = publish(store, make_dataset(reverse_rows=True), name="Tweede", by="collega")
+
+    assert again.dataset_id == first.dataset_id
+    assert again.newly_published is False
+    assert again.name == "Eerste"  # the existing record is returned unchanged
+    assert [d.dataset_id for d in store.list_datasets()] == [first.dataset_id]
+    log = store.audit_log()
+    assert log.get_column("Actie").to_list() == ["publiceren", "publiceren"]
+    assert "niets gewijzigd" in log.get_column("Toelichting")[0]
+
+
+def test_different_content_gets_a_different_id(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    first = publish(store, make_dataset(0))
+    second = publish(store, make_dataset(1))
+
+    assert first.dataset_id != second.dataset_id
+    assert all(len(d.dataset_id) == 64 for d in (first, second))
+    assert [d.dataset_id for d in store.list_datasets()] == [second.dataset_id, first.dataset_id]
+    assert store.load(second.dataset_id).monthly.get_column("bijstand")[0] == 1
+
+
+def test_publish_refuses_a_nameless_or_empty_dataset(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    with pytest.raises(StoreError, match="naam"):
+        publish(store, make_dataset(), name="  ")
+    empty = make_dataset()
+    empty = Dataset(units=empty.units, monthly=empty.monthly.clear(), meta=empty.meta)
+    with pytest.raises(StoreError, match="lege dataset"):
+        publish(store, empty)
+    assert store.list_datasets(include_withdrawn=True) == []
+
+
+# --- withdraw, default, resolve -------------------------------------------------------------------
+
+
+def test_withdraw_hides_the_dataset_and_resolve_explains_why(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    kept = publish(store, make_dataset(0), name="Blijft")
+    gone = publish(store, make_dataset(1), name="Fout")
+
+    withdrawn = store.withdraw(gone.dataset_id, "beheerder", reason="verkeerde peildatum")
+
+    assert withdrawn.status == "ingetrokken" and withdrawn.withdrawal_reason == "verkeerde peildatum"
+    assert [d.dataset_id for d in store.list_datasets()] == [kept.dataset_id]
+    everything = store.list_datasets(include_withdrawn=True)
+    assert {d.dataset_id for d in everything} == {kept.dataset_id, gone.dataset_id}
+    resolution = store.resolve(gone.dataset_id)
+    assert resolution.dataset_id == kept.dataset_id
+    assert resolution.notice is not None
+    assert resolution.notice.startswith("Deze dataset is ingetrokken")
+    assert "verkeerde peildatum" in resolution.notice and "‘Blijft’" in resolution.notice
+    assert store.load(gone.dataset_id).monthly.height == 9  # withdrawn data stays stored
+    with pytest.raises(StoreError, match="al ingetrokken"):
+        store.withdraw(gone.dataset_id, "beheerder")
+
+
+def test_set_default_switches_the_single_default(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    first = publish(store, make_dataset(0))
+    second = publish(store, make_dataset(1))
+    assert store.default_id() is None
+
+    store.set_default(first.dataset_id, "beheerder")
+    assert store.default_id() == first.dataset_id
+    resolution = store.resolve(None)
+    assert (resolution.dataset_id, resolution.source) == (first.dataset_id, "default")
+    assert resolution.notice is None
+
+    store.set_default(second.dataset_id, "beheerder")
+    assert store.default_id() == second.dataset_id
+    assert [d.is_default for d in store.list_datasets()] == [True, False]
+    assert store.resolve(first.dataset_id).source == "requested"
+
+
+def test_withdrawn_dataset_cannot_be_default_and_withdrawing_the_default_clears_it(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    older = publish(store, make_dataset(0))
+    newer = publish(store, make_dataset(1))
+    store.set_default(older.dataset_id, "beheerder")
+
+    store.withdraw(older.dataset_id, "beheerder")
+
+    assert store.default_id() is None
+    with pytest.raises(StoreError, match="ingetrokken"):
+        store.set_default(older.dataset_id, "beheerder")
+    assert store.default_id() is None
+    # No default: viewers get the newest publication, never withdrawn data.
+    assert (store.resolve(None).dataset_id, store.resolve(None).source) == (newer.dataset_id, "newest")
+    store.withdraw(newer.dataset_id, "beheerder")
+    fallback = store.resolve(older.dataset_id)
+    assert (fallback.dataset_id, fallback.source) == (None, "example")
+    assert fallback.notice is not None and "voorbeelddata" in fallback.notice
+
+
+def test_republishing_withdrawn_content_publishes_it_again(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    record = publish(store, make_dataset())
+    store.withdraw(record.dataset_id, "beheerder", reason="per ongeluk")
+
+    again = publish(store, make_dataset())
+
+    assert again.newly_published is False and again.status == "gepubliceerd"
+    assert again.withdrawn_at is None and again.withdrawal_reason == ""
+    assert [d.dataset_id for d in store.list_datasets()] == [record.dataset_id]
+
+
+def test_resolve_on_an_empty_store_shows_the_example(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    assert store.resolve(None) == store.resolve("")
+    resolution = store.resolve(None)
+    assert (resolution.dataset_id, resolution.source, resolution.notice) == (None, "example", None)
+    unknown = store.resolve("a" * 64)
+    assert unknown.dataset_id is None and unknown.notice is not None
+    assert unknown.notice.startswith("Onbekende dataset")
+
+
+HOSTILE_IDS = ["../../x", "' OR 1=1 --", "x" * 10_000, "A" * 64, "a" * 63 + "\n", "a" * 65, "g" * 64]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_IDS)
+def test_hostile_ids_are_unknown_without_touching_sql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hostile: str
+) -> None:
+    store = DatasetStore(tmp_path)
+    record = publish(store, make_dataset())
+
+    def no_lookup(*_args: object) -> None:
+        raise AssertionError("a malformed id reached SQL")
+
+    monkeypatch.setattr("cohort.store._fetch", no_lookup)
+    resolution = store.resolve(hostile)
+
+    assert resolution.dataset_id == record.dataset_id  # the newest publication, not the hostile id
+    assert resolution.notice is not None and resolution.notice.startswith("Onbekende dataset")
+    assert hostile not in resolution.notice
+    assert store.get(hostile) is None
+    with pytest.raises(StoreError, match="Onbekende dataset"):
+        store.load(hostile)
+    with pytest.raises(StoreError, match="Onbekende dataset"):
+        store.set_default(hostile, "aanvaller")
+    with pytest.raises(StoreError, match="Onbekende dataset"):
+        store.withdraw(hostile, "aanvaller")
+    assert not (tmp_path / "x").exists()
+
+
+# --- audit log ------------------------------------------------------------------------------------
+
+
+def test_audit_log_records_every_action_newest_first(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    record = publish(store, make_dataset(), by="anna")
+    store.set_default(record.dataset_id, "bert")
+    store.withdraw(record.dataset_id, "carla", reason="dubbel")
+
+    log = store.audit_log()
+
+    assert log.columns == list(AUDIT_COLUMNS)
+    assert log.schema["Tijdstip (UTC)"] == pl.Datetime("us", "UTC")
+    assert log.select("Door", "Actie", "Dataset").rows() == [
+        ("carla", "intrekken", record.dataset_id),
+        ("bert", "standaard instellen", record.dataset_id),
+        ("anna", "publiceren", record.dataset_id),
+    ]
+    assert "dubbel" in log.get_column("Toelichting")[0]
+    assert "geen standaarddataset" in log.get_column("Toelichting")[0]
+    assert store.audit_log(limit=1).height == 1
+
+
+# --- durability: restarts, concurrency, crashes ---------------------------------------------------
+
+
+def test_catalog_uses_wal_and_reopening_is_idempotent(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    record = publish(store, make_dataset())
+    reopened = DatasetStore(tmp_path)
+    assert reopened.list_datasets() == [record]
+    with sqlite3.connect(tmp_path / "catalog.sqlite3") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_new_process_sees_published_datasets(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path)
+    record = publish(store, make_dataset())
+    store.set_default(record.dataset_id, "beheerder")
+    script = textwrap.dedent(
+        f"""
+        import json
+        from pathlib import Path
+        from cohort.store import DatasetStore
+        store = DatasetStore(Path({str(tmp_path)!r}))
+        data = store.load(store.default_id())
+        ids = [d.dataset_id for d in store.list_datasets()]
+        print(json.dumps([ids, data.monthly.height, data.meta.name]))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [[record.dataset_id], 9, "Cohort 2021"]
+
+
+def _publish_variants(root: str, variants: list[int], start: object) -> None:
+    start.wait(30)  # type: ignore[attr-defined]  # a multiprocessing Event: start together for contention
+    store = DatasetStore(Path(root))
+    for variant in variants:
+        publish(store, make_dataset(variant), name=f"Variant {variant}", by=f"proces {variant}")
+
+
+def _run_in_processes(root: Path, jobs: list[list[int]]) -> None:
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    processes = [context.Process(target=_publish_variants, args=(str(root), job, start)) for job in jobs]
+    for process in processes:
+        process.start()
+    start.set()
+    for process in processes:
+        process.join(120)
+    assert [p.exitcode for p in processes] == [0] * len(processes)
+
+
+def test_concurrent_publishes_from_processes_all_land_in_a_consistent_catalog(tmp_path: Path) -> None:
+    root = tmp_path / "new-store"  # also: the processes create the store at the same moment
+    _run_in_processes(root, [[1, 2, 3, 4, 5], [11, 12, 13, 14, 15], [3, 13]])
+
+    store = DatasetStore(root)
+    records = store.list_datasets()
+    expected = (1, 2, 3, 4, 5, 11, 12, 13, 14, 15)
+    assert sorted(r.name for r in records) == sorted(f"Variant {v}" for v in expected)
+    for record in records:
+        assert store.load(record.dataset_id).monthly.get_column("bijstand")[0] == int(record.name.split()[1])
+    assert store.audit_log().height == 12  # ten new publications plus two of already published content
+    with sqlite3.connect(root / "catalog.sqlite3") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert temp_files(root) == []
+
+
+def test_a_failing_catalog_insert_leaves_nothing_visible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DatasetStore(tmp_path)
+
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("stroom uitgevallen")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("cohort.store.add_audit", crash)  # runs after the INSERT, inside its transaction
+        with pytest.raises(RuntimeError):
+            publish(store, make_dataset())
+
+    assert store.list_datasets(include_withdrawn=True) == []
+    assert store.resolve(None).dataset_id is None
+    assert store.audit_log().height == 0
+    record = publish(store, make_dataset())  # the leftover files do not get in the way
+    assert_frame_equal(store.load(record.dataset_id).monthly, make_dataset().monthly)
+
+
+def test_a_failing_file_replace_leaves_nothing_visible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DatasetStore(tmp_path)
+
+    def broken_replace(*_args: object) -> None:
+        raise OSError("schijf vol")
+
+    monkeypatch.setattr("cohort.store_files.os.replace", broken_replace)
+    with pytest.raises(StoreError, match="schijf vol"):
+        publish(store, make_dataset())
+
+    assert store.list_datasets(include_withdrawn=True) == []
+    assert temp_files(tmp_path) == []
+
+
+def test_a_process_killed_mid_publish_leaves_nothing_visible_and_next_open_cleans_up(tmp_path: Path) -> None:
+    DatasetStore(tmp_path)
+    script = textwrap.dedent(
+        f"""
+        import os
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import test_store
+        from cohort import store_files
+        from cohort.store import DatasetStore
+        store = DatasetStore(Path({str(tmp_path)!r}))
+        store_files.os.replace = lambda *args: os._exit(9)  # die hard: no finally, no cleanup
+        test_store.publish(store, test_store.make_dataset())
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 9, result.stderr
+    assert len(temp_files(tmp_path)) == 2  # both Parquet files were written, neither renamed
+
+    store = DatasetStore(tmp_path)
+
+    assert temp_files(tmp_path) == []
+    assert store.list_datasets(include_withdrawn=True) == []
+    assert store.resolve(None).dataset_id is None
+
+
+def test_temp_files_of_a_running_publish_are_left_alone(tmp_path: Path) -> None:
+    DatasetStore(tmp_path)
+    from cohort.store_files import _temp_name  # the name a publish in this (living) process would use
+
+    directory = tmp_path / "datasets" / ("b" * 64)
+    directory.mkdir(parents=True)
+    in_progress = directory / _temp_name("units.parquet")
+    in_progress.write_bytes(b"half")
+
+    DatasetStore(tmp_path)
+
+    assert in_progress.exists()
+
+
+def test_from_settings_uses_the_configured_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COHORT_STORE_DIR", str(tmp_path / "elders"))
+    store = DatasetStore.from_settings()
+    assert store.root == tmp_path / "elders"
+    assert (tmp_path / "elders" / "catalog.sqlite3").is_file()
