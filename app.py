@@ -4,22 +4,35 @@ import streamlit as st
 
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
+from cohort.ui.share import finish_link, prepare_link, share_control
 from cohort.ui.widgets import example_banner
 
 st.set_page_config(page_title="Cohortmonitor Amsterdam", page_icon=":material/monitoring:", layout="wide")
 
-# Page files end in `_pagina` and every page has an explicit url_path that differs from its file stem. Why: with a
-# folder called `pages/`, Streamlit's legacy (v1) multipage mode is active until st.navigation runs, and v1 would
-# run a page file directly (skipping this router and its filters) when a URL matches a file stem: on the first
-# request after a restart, for example a shared link.
+# The page files live in views/, not pages/: a folder called pages/ switches on Streamlit's legacy multipage mode
+# until st.navigation has run once in the process, so the first deep link after a restart (a shared link) showed
+# "Page not found" or ran a page without this router and its filters. url_paths are explicit: they are the links.
 pages = {
     "Cohortaanpak": [
-        st.Page("pages/overzicht_pagina.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht",
+        st.Page("views/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht",
                 default=True),
+        st.Page("views/kaart.py", title="Kaart", icon=":material/map:", url_path="kaart"),
+        st.Page("views/uitstroom.py", title="Uitstroom naar werk", icon=":material/work:", url_path="uitstroom"),
+        st.Page("views/gebieden.py", title="Uitrol per gebied", icon=":material/view_timeline:",
+                url_path="gebieden"),
+        st.Page("views/klachten.py", title="Klachten en bejegening", icon=":material/feedback:",
+                url_path="klachten"),
+        st.Page("views/over.py", title="Over de data", icon=":material/info:", url_path="over"),
     ],
+    "Evaluatoren": [st.Page("views/data.py", title="Data", icon=":material/upload_file:", url_path="data")],
 }
 page = st.navigation(pages)
-dataset = current_dataset()
-set_context(ViewContext(dataset, sidebar_filters(dataset)))
+dataset, dataset_notice = current_dataset()
+# Before the widgets: bound widgets read the URL when they are created, so the link is checked first.
+prepare_link(dataset, dataset_notice)
+selection = sidebar_filters(dataset)
+set_context(ViewContext(dataset, selection))
 example_banner(dataset)
 page.run()
+share_control(page, selection, dataset)
+finish_link()

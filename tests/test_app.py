@@ -13,7 +13,7 @@ from cohort.settings import EXAMPLE_WORKBOOK, PROJECT_ROOT
 from cohort.workbook.read import read_workbook
 
 APP = str(PROJECT_ROOT / "app.py")
-PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "pages").glob("*.py"))
+PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py"))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_overview_shows_core_numbers(example):
     assert shown["Gesprekken"] == fmt_int(headline.conversations)
     assert shown["Klachten"] == "30"
     assert shown["Klachten per 1.000 gesprekken"] == fmt_dec(headline.complaint_rate.rate, 2)
-    assert shown["Uitstroom naar werk: cohort t.o.v. elders"] == fmt_ratio(headline.outflow.ratio)
+    assert shown["Uitstroomfactor werk"] == fmt_ratio(headline.outflow.ratio)
     assert any("Voorbeelddata" in w.value for w in at.warning), "example data must be labelled"
 
 

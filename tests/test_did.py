@@ -1,4 +1,4 @@
-"""Staggered DiD, event-time profile and the raw comparison on panels with a known answer."""
+"""Staggered DiD and the event-time profile on panels with a known answer (raw ratio: cohort.metrics)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from cohort.did import build_panel, did_effect, event_time_profile, raw_active_vs_comparison
+from cohort.contract import COMPLAINT_COLUMNS
+from cohort.did import build_panel, did_effect, event_time_profile
+from cohort.metrics import outflow_cohort_vs_comparison, with_phase
+from cohort.stats import RateRatio
 
 N_UNITS, N_MONTHS, FIRST = 25, 60, date(2018, 1, 1)
 
@@ -57,6 +60,18 @@ def constructed_panel(
                 }
             )
     return pl.DataFrame(rows, schema_overrides={"start": pl.Date, "eind": pl.Date})
+
+
+def raw_ratio(panel: pl.DataFrame) -> RateRatio | None:
+    """The dashboard's raw comparison (cohort.metrics) on a DiD panel whose units are all areas."""
+    units = panel.group_by("code").agg(pl.col("start", "eind").first()).with_columns(
+        naam=pl.col("code"), soort=pl.lit("gebied"), stadsdeel=pl.lit(None, pl.String)
+    )
+    monthly = panel.select("code", "maand", "bijstand", "uitstroom_werk").with_columns(
+        [pl.lit(0).alias(c) for c in COMPLAINT_COLUMNS]
+    )
+    months = panel.get_column("maand")
+    return outflow_cohort_vs_comparison(with_phase(monthly, units), months.min(), months.max())
 
 
 def tiny_panel() -> pl.DataFrame:
@@ -135,7 +150,7 @@ def test_did_cap_and_window() -> None:
 
 def test_selection_on_level_biases_raw_ratio_but_not_did() -> None:
     panel = constructed_panel(4.0, early_high=True)
-    raw = raw_active_vs_comparison(panel)
+    raw = raw_ratio(panel)
     assert raw is not None and raw.ratio is not None
     # Early starters have double baselines (and the rising trend favours later cohort months): the raw
     # ratio says "50% higher" although the true effect is +4 on a counterfactual of about 20.6 (ratio 1.19).
@@ -222,33 +237,41 @@ def test_event_time_profile_raw_rate_jumps_by_effect_without_trend() -> None:
     assert rates[12:24] == pytest.approx([baseline + 4.0] * 12)
 
 
-def test_raw_comparison_tiny_panel_by_hand() -> None:
-    # Cohort months: A Mar+Apr (20+22), B Apr (15) → 57 / 3,000 = 19 per 1,000.
-    # Not (yet) started: A Jan+Feb (22), B Jan–Mar (18), C all (38) → 78 / 9,000 = 8.667.
-    raw = raw_active_vs_comparison(tiny_panel())
-    assert raw is not None
-    assert (raw.events_a, raw.exposure_a, raw.events_b, raw.exposure_b) == (57, 3000.0, 78, 9000.0)
-    assert raw.ratio == pytest.approx(19 / (78 / 9)) and raw.rate_b == pytest.approx(78 / 9)
-    from_feb = raw_active_vs_comparison(tiny_panel(), date(2020, 2, 1), date(2020, 4, 1))
-    assert from_feb is not None and from_feb.events_b == 12 + 13 + 30
-    assert raw_active_vs_comparison(tiny_panel(), date(2020, 1, 1), date(2020, 2, 1)) is None
-
-
-def test_raw_comparison_excludes_finished_units() -> None:
-    panel = tiny_panel().with_columns(
-        eind=pl.when(pl.col("code") == "A").then(pl.lit(date(2020, 3, 31))).otherwise(None)
-    )
-    raw = raw_active_vs_comparison(panel)
-    assert raw is not None
-    assert raw.events_a == 20 + 15  # A's April is after its end: neither group
-    assert raw.events_b == 78
-
-
 def test_build_panel_joins_start_and_end() -> None:
-    units = pl.DataFrame({"code": ["A"], "naam": ["a"], "start": [date(2020, 3, 1)], "eind": [None]},
-                         schema_overrides={"eind": pl.Date})
+    units = pl.DataFrame({"code": ["A"], "naam": ["a"], "soort": ["gebied"], "start": [date(2020, 3, 1)],
+                          "eind": [None]}, schema_overrides={"eind": pl.Date})
     monthly = pl.DataFrame({"maand": [date(2020, 1, 1)], "code": ["A"], "bijstand": [10], "uitstroom_werk": [1],
                             "gesprekken": [0]})
     panel = build_panel(units, monthly)
     assert panel.columns == ["code", "maand", "bijstand", "uitstroom_werk", "start", "eind"]
     assert panel.item(0, "start") == date(2020, 3, 1)
+
+
+def test_build_panel_keeps_areas_only() -> None:
+    # A city-wide target group overlaps the areas: it must never be a treated unit or a control in the DiD.
+    units = pl.DataFrame(
+        {"code": ["A", "G"], "naam": ["a", "g"], "soort": ["gebied", "doelgroep"],
+         "start": [date(2020, 3, 1), date(2020, 2, 1)], "eind": [None, None]},
+        schema_overrides={"eind": pl.Date},
+    )
+    monthly = pl.DataFrame({"maand": [date(2020, 1, 1)] * 2, "code": ["A", "G"], "bijstand": [10, 20],
+                            "uitstroom_werk": [1, 2]})
+    panel = build_panel(units, monthly)
+    assert panel["code"].to_list() == ["A"]
+    assert panel["bijstand"].to_list() == [10]
+
+
+def test_did_ignores_target_groups() -> None:
+    # Adding a target group (with a huge jump at its own start) to the contract frames leaves the DiD unchanged.
+    panel = tiny_panel()
+    units = panel.group_by("code").agg(pl.col("start", "eind").first()).with_columns(soort=pl.lit("gebied"))
+    group = pl.DataFrame({"code": ["G"], "start": [date(2020, 2, 1)], "eind": [None], "soort": ["doelgroep"]},
+                         schema_overrides={"eind": pl.Date, "start": pl.Date})
+    group_months = pl.DataFrame({"code": ["G"] * 4, "maand": [date(2020, m, 1) for m in range(1, 5)],
+                                 "bijstand": [1000] * 4, "uitstroom_werk": [1, 90, 90, 90]})
+    monthly = pl.concat([panel.select("code", "maand", "bijstand", "uitstroom_werk"), group_months],
+                        how="vertical_relaxed")
+    result = did_effect(build_panel(pl.concat([units, group], how="diagonal_relaxed"), monthly),
+                        base_months=1, reps=50)
+    assert result is not None
+    assert result.att == pytest.approx(22 / 3, abs=1e-12)  # as in test_did_tiny_panel_by_hand

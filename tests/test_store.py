@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sqlite3
 import subprocess
 import sys
@@ -296,23 +295,37 @@ def test_a_new_process_sees_published_datasets(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == [[record.dataset_id], 9, "Cohort 2021"]
 
 
-def _publish_variants(root: str, variants: list[int], start: object) -> None:
-    start.wait(30)  # type: ignore[attr-defined]  # a multiprocessing Event: start together for contention
-    store = DatasetStore(Path(root))
+PUBLISHER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    sys.path.insert(0, {tests!r})
+    from test_store import make_dataset, publish
+    from cohort.store import DatasetStore
+    root, go, variants = Path(sys.argv[1]), Path(sys.argv[2]), [int(v) for v in sys.argv[3:]]
+    deadline = time.monotonic() + 30
+    while not go.exists() and time.monotonic() < deadline:  # start together, for real contention
+        time.sleep(0.005)
+    store = DatasetStore(root)
     for variant in variants:
-        publish(store, make_dataset(variant), name=f"Variant {variant}", by=f"proces {variant}")
+        publish(store, make_dataset(variant), name=f"Variant {{variant}}", by=f"proces {{variant}}")
+    """
+)
 
 
 def _run_in_processes(root: Path, jobs: list[list[int]]) -> None:
-    context = multiprocessing.get_context("spawn")
-    start = context.Event()
-    processes = [context.Process(target=_publish_variants, args=(str(root), job, start)) for job in jobs]
-    for process in processes:
-        process.start()
-    start.set()
-    for process in processes:
-        process.join(120)
-    assert [p.exitcode for p in processes] == [0] * len(processes)
+    # Fresh interpreters, not multiprocessing: after an AppTest in the same pytest run, a spawned child would
+    # re-run the parent's __main__ (the Streamlit app) instead of the test module.
+    go = root.parent / "go"
+    script = PUBLISHER.format(tests=str(Path(__file__).parent))
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script, str(root), str(go), *map(str, job)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for job in jobs
+    ]
+    go.touch()
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
+    assert [code for code, _ in results] == [0] * len(processes), [err for _, err in results]
 
 
 def test_concurrent_publishes_from_processes_all_land_in_a_consistent_catalog(tmp_path: Path) -> None:

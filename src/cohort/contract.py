@@ -14,6 +14,7 @@ from typing import Literal
 SHEET_UNITS = "eenheden"
 SHEET_MONTHLY = "maandcijfers"
 SHEET_NOTES = "toelichting"
+SHEET_GUIDE = "uitleg"  # the template's explanation sheet: expected in uploads, never read
 
 ColumnKind = Literal["text", "date", "month", "count", "choice"]
 

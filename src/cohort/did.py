@@ -1,4 +1,4 @@
-"""Staggered difference-in-differences for outflow to work, and the two descriptive comparisons beside it.
+"""Staggered difference-in-differences for outflow to work, and the event-time profile beside it.
 
 Input everywhere is a *panel*: one row per unit and month with columns ``code`` (str), ``maand`` (date,
 first of the month), ``start`` and ``eind`` (the unit's cohort period; null start = never in the
@@ -17,17 +17,20 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from cohort.stats import RateRatio, rate_ratio
+from cohort.contract import UnitKind
 
 PER = 1000.0
 _NEVER = np.iinfo(np.int64).max // 4  # month index of "never started" / "never ended"
 
 
 def build_panel(units: pl.DataFrame, monthly: pl.DataFrame) -> pl.DataFrame:
-    """Join each unit's start and end onto its monthly rows (the panel the functions below expect)."""
-    return monthly.select("code", "maand", "bijstand", "uitstroom_werk").join(
-        units.select("code", "start", "eind"), on="code", how="left"
-    )
+    """Join each area's start and end onto its monthly rows (the panel the functions below expect).
+
+    Areas only: a city-wide target group overlaps every area, so as a "control" or "treated unit" it would
+    count the same persons twice; target groups never enter the difference-in-differences.
+    """
+    areas = units.filter(pl.col("soort") == UnitKind.AREA).select("code", "start", "eind")
+    return monthly.select("code", "maand", "bijstand", "uitstroom_werk").join(areas, on="code", how="inner")
 
 
 def _month_index(d: date) -> int:
@@ -389,36 +392,3 @@ def event_time_profile(
         schema_overrides={"event_time": pl.Int64, "n_units": pl.Int64, "n_units_diff": pl.Int64},
     ).with_columns(pl.col(pl.Float64).fill_nan(None))
 
-
-def raw_active_vs_comparison(
-    panel: pl.DataFrame, from_month: date | None = None, to_month: date | None = None
-) -> RateRatio | None:
-    """The naive comparison behind "twice as high": cohort months against not-yet/never-started months.
-
-    Group a pools the unit-months (within [`from_month`, `to_month`]) in which the unit is in its cohort
-    period (start month ≤ month ≤ end month; no end = still running); group b pools the unit-months of
-    units that had not started yet or never start. Finished units after their end month are in neither.
-    Rate = Σ uitstroom_werk / Σ bijstand · 1,000. The interval is the Poisson Wald interval of
-    `cohort.stats.rate_ratio`: it treats every person-month as independent, ignores that areas differ,
-    and does not correct for which areas started first, so it is a description, not an effect (see
-    `did_effect`). None when either group has no persons in the window.
-    """
-    _check_panel(panel)
-    month, start, end = _month_expr("maand"), _month_expr("start"), _month_expr("eind")
-    frame = panel
-    if from_month is not None:
-        frame = frame.filter(month >= _month_index(from_month))
-    if to_month is not None:
-        frame = frame.filter(month <= _month_index(to_month))
-    active = (start <= month) & (end.is_null() | (month <= end))
-    comparison = start.is_null() | (start > month)
-    sums = frame.select(
-        pl.col("uitstroom_werk").filter(active).sum().alias("events_a"),
-        pl.col("bijstand").filter(active).sum().alias("exposure_a"),
-        pl.col("uitstroom_werk").filter(comparison).sum().alias("events_b"),
-        pl.col("bijstand").filter(comparison).sum().alias("exposure_b"),
-    ).row(0, named=True)
-    if not (sums["exposure_a"] or 0) > 0 or not (sums["exposure_b"] or 0) > 0:
-        return None
-    return rate_ratio(int(sums["events_a"]), float(sums["exposure_a"]), int(sums["events_b"]),
-                      float(sums["exposure_b"]), per=PER)

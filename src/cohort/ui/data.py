@@ -1,18 +1,33 @@
-"""Which dataset a session sees, loaded once per content and shared through `st.cache_data`."""
+"""Which dataset a session sees, loaded once per content and shared through `st.cache_data`.
+
+The dataset id lives in the URL (`?dataset=<64 hex>`), so a shared link shows the same data; published data
+are content-addressed, so caching by id can never serve stale numbers.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import streamlit as st
 
 from cohort.dataset import Dataset
-from cohort.settings import EXAMPLE_WORKBOOK
+from cohort.links import DATASET_KEY
+from cohort.settings import EXAMPLE_WORKBOOK, load_settings
+from cohort.store import DatasetStore, StoreError
 from cohort.workbook.read import read_workbook
+
+EXAMPLE_NOTE_VALUES = {"ja", "yes", "true", "1"}
 
 
 class DatasetUnavailable(RuntimeError):
     """The bundled example could not be read: a deployment error, shown in Dutch on the page."""
+
+
+class CurrentDataset(NamedTuple):
+    dataset: Dataset
+    notice: str | None  # Dutch, when the link asked for a dataset that is not shown
 
 
 @st.cache_data(max_entries=4, show_spinner="Voorbeelddata laden …")
@@ -31,6 +46,48 @@ def example_dataset(path: Path = EXAMPLE_WORKBOOK) -> Dataset:
     return _load_workbook(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-def current_dataset() -> Dataset:
-    """The dataset for this session."""
-    return example_dataset()
+@st.cache_resource
+def _store(root: str) -> DatasetStore:
+    # Keyed on the directory, so a changed COHORT_STORE_DIR (tests) gets its own store. The store holds no
+    # data, only a path; every method opens its own short-lived connection, so sessions can share it.
+    return DatasetStore(Path(root))
+
+
+def dataset_store() -> DatasetStore:
+    return _store(str(load_settings().store_dir))
+
+
+@st.cache_data(max_entries=8, show_spinner="Dataset laden …")
+def _load_published(root: str, dataset_id: str) -> Dataset:
+    # The id is the content hash, so this entry is never stale; `root` keeps test stores apart.
+    dataset = _store(root).load(dataset_id)
+    if dataset.meta.notes.get("voorbeelddata", "").strip().lower() in EXAMPLE_NOTE_VALUES:
+        # Published example data must keep its label: the banner reads `is_example`.
+        dataset = replace(dataset, meta=replace(dataset.meta, is_example=True))
+    return dataset
+
+
+def _requested_id() -> str | None:
+    values = st.query_params.get_all(DATASET_KEY)
+    if not values:
+        return None
+    # A repeated key is ambiguous; pass something that is never valid, so the store explains it.
+    return values[0] if len(values) == 1 else "ongeldig"
+
+
+def current_dataset() -> CurrentDataset:
+    """The dataset for this session, with a Dutch notice when the link's dataset cannot be shown."""
+    requested = _requested_id()
+    root = str(load_settings().store_dir)
+    try:
+        resolution = _store(root).resolve(requested)
+        dataset = example_dataset() if resolution.dataset_id is None else _load_published(root, resolution.dataset_id)
+    except StoreError as error:
+        # A damaged store must not take the dashboard down: show the example and say why.
+        resolution, dataset = None, example_dataset()
+        notice: str | None = f"{error} U ziet nu de voorbeelddata."
+    else:
+        notice = resolution.notice
+    if requested is not None and (resolution is None or resolution.source != "requested"):
+        del st.query_params[DATASET_KEY]  # an invalid id must not travel on in shared links
+    return CurrentDataset(dataset, notice)

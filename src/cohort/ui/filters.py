@@ -1,32 +1,22 @@
-"""The shared sidebar filters: one set for every page, each widget with a stable key (= its URL parameter).
+"""The shared sidebar filters: one set for every page, each widget with a stable key bound to the URL.
 
-Option values are URL-friendly strings (months as "2021-06", units as codes), so a bound widget writes a
-readable link; labels are Dutch through `format_func`.
+Option values are URL-friendly strings (months as "2021-06", units as codes); Streamlit writes the Dutch
+label into the URL (`peildatum=juni+2021`), see `cohort.links` for the tokens and the cleaning of links.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import streamlit as st
 
 from cohort.dataset import Dataset
-from cohort.fmt import fmt_month
+from cohort.links import month_key, month_label, parse_month_key, unit_label
 from cohort.selection import LEVELS, Selection, default_selection, month_end
 
+__all__ = ["ViewContext", "get_context", "month_key", "parse_month_key", "set_context", "sidebar_filters"]
 
-def month_key(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def parse_month_key(key: str) -> date:
-    year, month = key.split("-")
-    return date(int(year), int(month), 1)
-
-
-def _month_label(key: str) -> str:
-    return fmt_month(parse_month_key(key))
+BIND = "query-params"
 
 
 @dataclass(frozen=True)
@@ -49,36 +39,40 @@ def sidebar_filters(dataset: Dataset) -> Selection:
             "Peildatum",
             months,
             index=months.index(month_key(defaults.peildatum)),
-            format_func=_month_label,
+            format_func=month_label,
             key="peildatum",
+            bind=BIND,
             help="Status van elk gebied op de laatste dag van deze maand; tellingen lopen tot en met deze maand.",
         )
         first_key, last_key = st.select_slider(
             "Periode",
             options=months,
             value=(months[0], months[-1]),
-            format_func=_month_label,
+            format_func=month_label,
             key="periode",
+            bind=BIND,
             help="Maanden die meetellen in grafieken en tabellen.",
         )
         stadsdelen = st.multiselect(
-            "Stadsdelen", dataset.stadsdelen, key="stadsdelen", placeholder="Alle stadsdelen"
+            "Stadsdelen", dataset.stadsdelen, key="stadsdelen", bind=BIND, placeholder="Alle stadsdelen"
         )
         units = st.multiselect(
             "Gebieden en doelgroepen",
             list(unit_labels),
-            format_func=lambda code: f"{unit_labels[code]} ({code})",
+            format_func=lambda code: unit_label(unit_labels[code], code),
             key="eenheden",
+            bind=BIND,
             placeholder="Alle eenheden",
         )
         include_groups = st.toggle(
             "Stedelijke doelgroepen tonen",
             value=True,
             key="doelgroepen",
+            bind=BIND,
             help="Doelgroepen staan naast de gebieden en tellen nooit mee in de stadstotalen.",
         )
         level = st.radio(
-            "Niveau", list(LEVELS), format_func=LEVELS.__getitem__, key="niveau", horizontal=True
+            "Niveau", list(LEVELS), format_func=LEVELS.__getitem__, key="niveau", bind=BIND, horizontal=True
         )
     return Selection(
         peildatum=month_end(parse_month_key(peildatum_key)),

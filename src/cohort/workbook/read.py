@@ -13,7 +13,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from cohort.contract import OPTIONAL_COUNT_NAMES, SHEET_MONTHLY, SHEET_NOTES, SHEET_UNITS
+from cohort.contract import OPTIONAL_COUNT_NAMES, SHEET_GUIDE, SHEET_MONTHLY, SHEET_NOTES, SHEET_UNITS
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
 from cohort.report import ValidationReport
 from cohort.validation import ROW, cross_checks, normalise_header, validate_monthly, validate_units
@@ -76,7 +76,7 @@ def read_sheets(source: bytes | Path, report: ValidationReport) -> dict[str, pl.
         return None
 
     for key, original in by_key.items():
-        if key not in KNOWN_SHEETS:
+        if key not in KNOWN_SHEETS and key != SHEET_GUIDE:
             report.warning(f"Tabblad ‘{original}’ hoort niet bij het gegevensformaat en wordt genegeerd.",
                            sheet=original)
     for required in (SHEET_UNITS, SHEET_MONTHLY):

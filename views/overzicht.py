@@ -7,13 +7,16 @@ from cohort.contract import Status
 from cohort.fmt import fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_ratio
 from cohort.metrics import monthly_outflow_by_group, with_phase
 from cohort.overview import compute_headline, letter_claims, letter_headline
+from cohort.privacy import SuppressionRule, count_text
 from cohort.selection import LETTER_PEILDATUM, apply_selection
+from cohort.settings import load_settings
 from cohort.ui.filters import get_context
 from cohort.ui.widgets import active_filters, tile
 
 context = get_context()
 dataset, selection = context.dataset, context.selection
 units, monthly = apply_selection(dataset, selection)
+rule = SuppressionRule.from_settings(load_settings())
 headline = compute_headline(units, monthly, selection.peildatum, selection.first_month)
 
 st.title("Cohortaanpak: stand van zaken")
@@ -32,7 +35,7 @@ tile(cols[0], "Gebieden afgerond", fmt_int(status[Status.FINISHED]),
 tile(cols[1], "Gebieden actief", fmt_int(status[Status.ACTIVE]), "Cohortperiode loopt op de peildatum.")
 tile(cols[2], "Gebieden gepland", fmt_int(status[Status.PLANNED]), "Start na de peildatum.")
 tile(cols[3], "Stedelijke doelgroepen", fmt_int(headline.target_groups),
-     f"{fmt_int(headline.group_conversations)} gesprekken, {fmt_int(headline.group_complaints)} klachten; "
+     f"{fmt_int(headline.group_conversations)} gesprekken, {count_text(headline.group_complaints, rule)} klachten; "
      "niet opgeteld bij de gebieden.")
 
 rate = headline.complaint_rate
@@ -43,10 +46,11 @@ tile(cols[1], "Klachten", fmt_int(headline.complaints),
      "Klachten over bejegening, bereikbaarheid, koers en overig.")
 tile(cols[2], "Klachten per 1.000 gesprekken", fmt_dec(rate.rate, 2),
      f"95%-interval {fmt_interval(rate.lower, rate.upper, 2)} (exacte Poisson).")
-tile(cols[3], "Uitstroom naar werk: cohort t.o.v. elders",
+tile(cols[3], "Uitstroomfactor werk",
      fmt_ratio(outflow.ratio) if outflow else "—",
-     (f"{fmt_dec(outflow.rate_a)} vs {fmt_dec(outflow.rate_b)} per 1.000 per maand; 95%-interval "
-      f"{fmt_interval(outflow.lower, outflow.upper)}. Ruwe vergelijking.") if outflow
+     (f"Uitstroom naar werk waar het cohort loopt gedeeld door elders: {fmt_dec(outflow.rate_a)} vs "
+      f"{fmt_dec(outflow.rate_b)} per 1.000 per maand; 95%-interval {fmt_interval(outflow.lower, outflow.upper)}. "
+      "Ruwe vergelijking, zie Uitstroom.") if outflow
      else "Niet te berekenen in deze selectie.")
 
 groups = monthly_outflow_by_group(with_phase(monthly, units))
@@ -60,7 +64,7 @@ if groups.height:
         "die nog niet gestart zijn of nooit meedoen. Afgeronde gebieden tellen na hun einddatum in geen van beide."
     )
 
-st.subheader("Raadsbrief 6 juli 2021 naast de data")
+st.header("Raadsbrief 6 juli 2021 naast de data")
 letter = letter_headline(dataset)
 st.caption(f"Alle gebieden, peildatum {fmt_month(LETTER_PEILDATUM)}, ongeacht de filters hierboven.")
 for claim in letter_claims(letter):

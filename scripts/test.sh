@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run every check: bash scripts/test.sh [pytest arguments]
+# Creates .venv when missing, installs requirements-dev.txt and the package (editable) when they changed,
+# installs Debian's chromium when missing (root or sudo) and axe-core (npm ci) for the browser tests, then
+# runs `ruff check .` and `python -m pytest` with the given arguments. Fast on a second run.
+set -euo pipefail
+# shellcheck source=scripts/_bootstrap.sh
+source "$(dirname "${BASH_SOURCE[0]}")/_bootstrap.sh"
+
+started=$SECONDS
+ensure_venv dev
+ensure_chromium
+ensure_axe
+step "set-up took $((SECONDS - started)) s"
+
+# Both always run, so one report shows lint and test failures together.
+step "ruff check ."
+ruff_status=0
+"$VENV/bin/ruff" check . || ruff_status=$?
+
+step "python -m pytest $*"
+pytest_status=0
+"$VENV/bin/python" -m pytest "$@" || pytest_status=$?
+
+if [ "$ruff_status" -ne 0 ]; then
+    echo "ruff check failed (exit $ruff_status)" >&2
+    exit "$ruff_status"
+fi
+exit "$pytest_status"

@@ -1,0 +1,240 @@
+"""Complaint charts: rate per period with intervals, the funnel plot, and categories as stacked bars.
+
+Unit names come from uploaded workbooks and Plotly renders a subset of HTML in hover text, legends and tick
+labels (links included), so every name is passed through `html.escape` before it reaches a figure.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+import polars as pl
+
+from cohort.charts.base import base_layout
+from cohort.complaints import FUNNEL_CLASSES, SMALL_COUNT_THRESHOLD, count_text, is_hidden
+from cohort.contract import COMPLAINT_LABELS
+from cohort.fmt import fmt_dec, fmt_int, fmt_interval
+from cohort.palette import COHORT_COLOUR, COMPLAINT_COLOUR, DARK_TEXT, GREY
+
+# Okabe-Ito based, colour-blind safe; bejegening (treatment) in the house red because it is the category the
+# criticism is about.
+CATEGORY_COLOURS: dict[str, str] = {
+    "Bejegening": COMPLAINT_COLOUR,
+    "Bereikbaarheid": "#0072B2",
+    "Koers": "#E69F00",
+    "Overig": GREY,
+}
+HIDDEN_TEXT = "verborgen (klein aantal)"
+LIMIT_STYLES: dict[float, dict] = {
+    0.95: {"dash": "dash", "width": 1.5, "name": "95%-grenzen"},
+    0.998: {"dash": "dot", "width": 1.5, "name": "99,8%-grenzen"},
+}
+POINT_COLOURS: dict[str, str] = {
+    "boven_998": COMPLAINT_COLOUR,
+    "boven_95": "#F4A582",
+    "binnen": COHORT_COLOUR,
+    "onder_95": "#92C5DE",
+    "onder_998": "#2166AC",
+    "te_klein": GREY,
+}
+
+
+def _rate_texts(count: int, rate: float | None, low: float | None, high: float | None, threshold: int) -> tuple[
+    str, str
+]:
+    """(rate, interval) as Dutch text; hidden when the count is small, so it cannot be recomputed."""
+    if is_hidden(count, threshold):
+        return HIDDEN_TEXT, HIDDEN_TEXT
+    return fmt_dec(rate, 2), fmt_interval(low, high, 2)
+
+
+def rate_by_period_figure(
+    periods: pl.DataFrame, *, title: str, overall_rate: float | None, threshold: int = SMALL_COUNT_THRESHOLD
+) -> go.Figure:
+    """Complaints per 1,000 conversations per period with the exact 95% interval as error bars.
+
+    `periods` comes from `complaints.complaints_by_period`; periods without conversations are left out.
+    A dashed line marks the rate over the whole window. One tiny period (a first month with a handful of
+    conversations) can have an interval ten times wider than the rest; the y-axis is then capped just above the
+    second-widest interval and the cut bar is labelled with its real upper bound, so the other periods stay readable.
+    """
+    rows = periods.filter(pl.col("gesprekken") > 0)
+    fig = go.Figure()
+    if rows.height:
+        rates = rows.get_column("per_1000").to_list()
+        lows = rows.get_column("ondergrens").to_list()
+        highs = rows.get_column("bovengrens").to_list()
+        customdata = []
+        for row in rows.iter_rows(named=True):
+            rate_text, interval_text = _rate_texts(
+                row["klachten"], row["per_1000"], row["ondergrens"], row["bovengrens"], threshold
+            )
+            customdata.append([
+                row["periode_label"], count_text(row["klachten"], threshold), fmt_int(row["gesprekken"]),
+                rate_text, interval_text, fmt_int(row["maanden"]),
+            ])
+        fig.add_trace(
+            go.Scatter(
+                x=rows.get_column("periode_label").to_list(),
+                y=rates,
+                mode="markers",
+                name="Klachten per 1.000 gesprekken",
+                marker={"color": COMPLAINT_COLOUR, "size": 9},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [h - r for h, r in zip(highs, rates, strict=True)],
+                    "arrayminus": [r - lo for r, lo in zip(rates, lows, strict=True)],
+                    "color": COMPLAINT_COLOUR,
+                    "thickness": 1.5,
+                    "width": 4,
+                },
+                customdata=customdata,
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{customdata[1]} klachten op %{customdata[2]} gesprekken"
+                    "<br>%{customdata[3]} per 1.000 (95%-interval %{customdata[4]})"
+                    "<br>%{customdata[5]} maanden in de periode<extra></extra>"
+                ),
+            )
+        )
+        top = _axis_top(rates, highs)
+        if top is not None:
+            fig.update_yaxes(range=[0, top])
+            for label, high in zip(rows.get_column("periode_label").to_list(), highs, strict=True):
+                if high > top:
+                    fig.add_annotation(x=label, y=top, yanchor="top", showarrow=False, xshift=4, xanchor="left",
+                                       text=f"↑ tot {fmt_dec(high, 1)}", font={"color": COMPLAINT_COLOUR, "size": 11})
+    if overall_rate is not None:
+        fig.add_hline(
+            y=overall_rate, line={"color": DARK_TEXT, "dash": "dash", "width": 1},
+            annotation_text=f"hele periode: {fmt_dec(overall_rate, 2)}", annotation_position="top left",
+        )
+    base_layout(fig, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Periode")
+    fig.update_xaxes(type="category")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def _axis_top(rates: list[float], highs: list[float]) -> float | None:
+    """Cap for the y-axis when one interval dwarfs the others (more than twice the second widest), else None."""
+    if len(highs) < 3:
+        return None
+    ordered = sorted(highs)
+    if ordered[-1] <= 2 * ordered[-2]:
+        return None
+    return max(ordered[-2] * 1.15, max(rates) * 1.3)
+
+
+def funnel_figure(
+    funnel: pl.DataFrame,
+    lines: pl.DataFrame,
+    *,
+    title: str,
+    overall_rate: float,
+    unit_noun: str = "eenheid",
+    threshold: int = SMALL_COUNT_THRESHOLD,
+) -> go.Figure:
+    """Funnel plot: rate per 1,000 conversations against conversations, with 95% and 99,8% limits.
+
+    `funnel` comes from `complaints.with_funnel_class` (rows without conversations are left out), `lines` from
+    `complaints.funnel_lines`. Target groups get a diamond marker, areas and stadsdelen a circle.
+    """
+    fig = go.Figure()
+    for level, style in LIMIT_STYLES.items():
+        limit = lines.filter(pl.col("level") == level).sort("exposure")
+        if limit.height == 0:
+            continue
+        x = limit.get_column("exposure").to_list()
+        for bound, show in (("upper", True), ("lower", False)):
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=limit.get_column(bound).to_list(), mode="lines", name=style["name"],
+                    legendgroup=style["name"], showlegend=show, hoverinfo="skip",
+                    line={"color": GREY, "dash": style["dash"], "width": style["width"]},
+                )
+            )
+    fig.add_hline(y=overall_rate, line={"color": DARK_TEXT, "width": 1})
+    points = funnel.filter(pl.col("gesprekken") > 0)
+    for kind, symbol, name in (("doelgroep", "diamond", "Doelgroep"), (None, "circle", unit_noun.capitalize())):
+        rows = points.filter(pl.col("soort") == kind) if kind else points.filter(pl.col("soort") != "doelgroep")
+        if rows.height == 0:
+            continue
+        customdata = []
+        for row in rows.iter_rows(named=True):
+            rate_text, interval_text = _rate_texts(
+                row["klachten"], row["per_1000"], row["ondergrens"], row["bovengrens"], threshold
+            )
+            customdata.append([
+                html.escape(str(row["eenheid"])), count_text(row["klachten"], threshold), fmt_int(row["gesprekken"]),
+                rate_text, interval_text, FUNNEL_CLASSES.get(row["trechter"] or "", "—"),
+            ])
+        fig.add_trace(
+            go.Scatter(
+                x=rows.get_column("gesprekken").to_list(),
+                y=rows.get_column("per_1000").to_list(),
+                mode="markers",
+                name=name,
+                marker={
+                    "symbol": symbol, "size": 11, "line": {"color": "white", "width": 1},
+                    "color": [POINT_COLOURS.get(c or "", GREY) for c in rows.get_column("trechter").to_list()],
+                },
+                customdata=customdata,
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{customdata[1]} klachten op %{customdata[2]} gesprekken"
+                    "<br>%{customdata[3]} per 1.000 (95%-interval %{customdata[4]})"
+                    "<br>%{customdata[5]}<extra></extra>"
+                ),
+            )
+        )
+    base_layout(fig, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Aantal gesprekken", height=460)
+    fig.add_annotation(
+        x=1, xref="paper", xanchor="right", y=overall_rate, yanchor="bottom", showarrow=False,
+        text=f"gemiddelde {fmt_dec(overall_rate, 2)}", font={"color": DARK_TEXT, "size": 12},
+    )
+    fig.update_xaxes(tickformat=",d")
+    return fig
+
+
+def categories_figure(
+    long: pl.DataFrame,
+    *,
+    by: str,
+    title: str,
+    axis_title: str,
+    horizontal: bool = False,
+    order: list[str] | None = None,
+    threshold: int = SMALL_COUNT_THRESHOLD,
+) -> go.Figure:
+    """Stacked bars of complaints per category, from `complaints.categories_long` (columns `by`, categorie,
+    klachten). Vertical bars over periods, horizontal bars per unit or stadsdeel (names escaped)."""
+    categories = order or sorted(set(long.get_column(by).to_list()))
+    shown = [html.escape(str(c)) for c in categories]
+    fig = go.Figure()
+    for label in COMPLAINT_LABELS.values():
+        rows = long.filter(pl.col("categorie") == label)
+        counts = dict(zip(rows.get_column(by).to_list(), rows.get_column("klachten").to_list(), strict=True))
+        values = [counts.get(c, 0) for c in categories]
+        customdata = [[name, count_text(v, threshold)] for name, v in zip(shown, values, strict=True)]
+        bar = go.Bar(
+            name=label,
+            marker={"color": CATEGORY_COLOURS[label]},
+            customdata=customdata,
+            hovertemplate="<b>%{customdata[0]}</b><br>" + label + ": %{customdata[1]}<extra></extra>",
+        )
+        if horizontal:
+            bar.update(y=shown, x=values, orientation="h")
+        else:
+            bar.update(x=shown, y=values)
+        fig.add_trace(bar)
+    height = max(380, 26 * len(categories) + 120) if horizontal else 380
+    if horizontal:
+        base_layout(fig, title=title, x_title="Aantal klachten", y_title=axis_title, height=height)
+        fig.update_yaxes(type="category", autorange="reversed")
+        fig.update_xaxes(rangemode="tozero", tickformat=",d", gridcolor="#E6E6E6")
+    else:
+        base_layout(fig, title=title, y_title="Aantal klachten", x_title=axis_title, height=height)
+        fig.update_xaxes(type="category")
+        fig.update_yaxes(tickformat=",d")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    return fig

@@ -1,0 +1,232 @@
+"""Complaints: rates per 1,000 conversations over time, per unit or stadsdeel, funnel limits and categories.
+
+Complaints are the side effect that must stand beside the success numbers. With about thirty complaints in two
+years most monthly counts are 0, so time series use a coarser grain (quarter, half year, year), and units are
+compared in a funnel plot (Spiegelhalter 2005) so small units are not mistaken for outliers.
+
+Counting window: from the first month of the selection up to the peildatum month (or the end of the selection if
+that is earlier), the same window as the headline on the overview page. City totals count areas only; target
+groups are reported beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from cohort import privacy
+from cohort.contract import COMPLAINT_COLUMNS, COMPLAINT_LABELS, UnitKind
+from cohort.metrics import PER, RateWithInterval, rate_per_1000, totals_by_level
+from cohort.selection import Selection
+from cohort.stats import funnel_grid, funnel_limits, poisson_interval_columns
+
+GRAINS: dict[str, str] = {"kwartaal": "Kwartaal", "halfjaar": "Halfjaar", "jaar": "Jaar"}
+_TRUNCATE: dict[str, str] = {"kwartaal": "1q", "halfjaar": "6mo", "jaar": "1y"}
+SMALL_COUNT_THRESHOLD = 5  # counts 1 .. threshold-1 are small (and hidden as "<5" in displayed text)
+CITY_LABEL = "Amsterdam (gebieden)"
+MIN_EXPECTED_COMPLAINTS = 0.03  # lower end of the drawn funnel, see `funnel_lines`
+
+# Funnel position of a unit, from high to low; the labels are shown in hover text and tables.
+FUNNEL_CLASSES: dict[str, str] = {
+    "boven_998": "Opvallend hoog (boven 99,8%-grens)",
+    "boven_95": "Hoog (boven 95%-grens)",
+    "binnen": "Binnen de grenzen",
+    "onder_95": "Laag (onder 95%-grens)",
+    "onder_998": "Opvallend laag (onder 99,8%-grens)",
+    "te_klein": "Te weinig gesprekken om te beoordelen",
+}
+
+
+def complaint_window(selection: Selection) -> tuple[date, date]:
+    """(first, last) month counted: first month of the selection up to the peildatum month or the period's end."""
+    return selection.first_month, min(selection.last_month, selection.peildatum_month)
+
+
+def period_start_expr(grain: str, column: str = "maand") -> pl.Expr:
+    """First month of the quarter, half year or year that `column` falls in (calendar periods)."""
+    if grain not in _TRUNCATE:
+        raise ValueError(f"Onbekende periode {grain!r}; kies uit {', '.join(GRAINS)}.")
+    return pl.col(column).dt.truncate(_TRUNCATE[grain]).alias("periode")
+
+
+def period_label(start: date, grain: str) -> str:
+    """date(2021, 4, 1) -> 'K2 2021' (kwartaal), 'H1 2021' (halfjaar), '2021' (jaar)."""
+    if grain == "kwartaal":
+        return f"K{(start.month - 1) // 3 + 1} {start.year}"
+    if grain == "halfjaar":
+        return f"H{1 if start.month <= 6 else 2} {start.year}"
+    if grain == "jaar":
+        return str(start.year)
+    raise ValueError(f"Onbekende periode {grain!r}; kies uit {', '.join(GRAINS)}.")
+
+
+def _with_rate(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add per_1000, ondergrens, bovengrens (exact Poisson 95%) of klachten per gesprekken."""
+    return poisson_interval_columns(frame, "klachten", "gesprekken", per=PER, prefix="_").rename(
+        {"_rate": "per_1000", "_lower": "ondergrens", "_upper": "bovengrens"}
+    )
+
+
+def complaints_by_period(phased: pl.DataFrame, grain: str) -> pl.DataFrame:
+    """Areas only, per calendar period: months counted, conversations, complaints (total and per category), rate.
+
+    `phased` comes from `metrics.with_phase` (it has `soort` and `klachten`), limited to the counting window.
+    Columns: periode (date), periode_label, maanden, gesprekken, klachten, the four category columns, per_1000,
+    ondergrens, bovengrens. `maanden` shows when a first or last period is only partly in the window.
+    """
+    areas = phased.filter(pl.col("soort") == UnitKind.AREA)
+    grouped = (
+        areas.with_columns(period_start_expr(grain))
+        .group_by("periode")
+        .agg(
+            pl.col("maand").n_unique().alias("maanden"),
+            pl.col("gesprekken").sum(),
+            pl.col("klachten").sum(),
+            *[pl.col(c).sum() for c in COMPLAINT_COLUMNS],
+        )
+        .sort("periode")
+    )
+    labels = [period_label(p, grain) for p in grouped.get_column("periode").to_list()]
+    grouped = grouped.with_columns(pl.Series("periode_label", labels, dtype=pl.String))
+    return _with_rate(grouped).select(
+        "periode", "periode_label", "maanden", "gesprekken", "klachten", *COMPLAINT_COLUMNS,
+        "per_1000", "ondergrens", "bovengrens",
+    )
+
+
+def complaints_by_level(phased: pl.DataFrame, level: str) -> pl.DataFrame:
+    """Totals per unit (level `gebied`, target groups included), per stadsdeel or for the city (areas only).
+
+    Columns: eenheid (display name), soort (`gebied`, `doelgroep`, `stadsdeel` or `stad`), the level's keys,
+    gesprekken, klachten, the four categories, per_1000, ondergrens, bovengrens; sorted by eenheid.
+    """
+    counts = ["gesprekken", "klachten", *COMPLAINT_COLUMNS]
+    totals = totals_by_level(phased, level, counts).drop("persoonsmaanden", "bijstand_laatste")
+    if level == "gebied":
+        kinds = phased.select("code", "soort").unique()
+        totals = totals.join(kinds, on="code", how="left").with_columns(pl.col("naam").alias("eenheid"))
+    elif level == "stadsdeel":
+        totals = totals.with_columns(
+            pl.col("stadsdeel").alias("eenheid"), pl.lit("stadsdeel").alias("soort")
+        )
+    else:
+        totals = totals.with_columns(pl.lit(CITY_LABEL).alias("eenheid"), pl.lit("stad").alias("soort"))
+    keys = [c for c in ("code", "naam", "stadsdeel") if c in totals.columns]
+    ordered = totals.select("eenheid", "soort", *keys, *counts)
+    return _with_rate(ordered).sort("eenheid")
+
+
+def city_rate(phased: pl.DataFrame) -> RateWithInterval:
+    """Complaints per 1,000 conversations over all area rows given (the funnel's reference line)."""
+    areas = phased.filter(pl.col("soort") == UnitKind.AREA)
+    return rate_per_1000(int(areas.get_column("klachten").sum()), int(areas.get_column("gesprekken").sum()))
+
+
+def with_funnel_class(totals: pl.DataFrame, overall_rate: float) -> pl.DataFrame:
+    """Add the 95% and 99,8% limits at each row's number of conversations and the row's funnel class.
+
+    A rate exactly on a limit counts as inside. Rows without conversations get null limits and class null; rows
+    where fewer than 0,03 complaints are expected get `te_klein` (the interpolated limits are unusable there).
+    """
+    exposures = totals.get_column("gesprekken").cast(pl.Float64).to_numpy()
+    limits = funnel_limits(overall_rate, exposures, per=PER, levels=(0.95, 0.998))
+    narrow = limits.filter(pl.col("level") == 0.95)
+    wide = limits.filter(pl.col("level") == 0.998)
+    out = totals.with_columns(
+        narrow.get_column("lower").alias("grens_95_onder"),
+        narrow.get_column("upper").alias("grens_95_boven"),
+        wide.get_column("lower").alias("grens_998_onder"),
+        wide.get_column("upper").alias("grens_998_boven"),
+    )
+    rate = pl.col("per_1000")
+    funnel_class = (
+        pl.when(rate.is_null() | pl.col("grens_95_boven").is_null())
+        .then(None)
+        .when(pl.col("gesprekken") * overall_rate / PER < MIN_EXPECTED_COMPLAINTS)
+        .then(pl.lit("te_klein"))
+        .when(rate > pl.col("grens_998_boven"))
+        .then(pl.lit("boven_998"))
+        .when(rate > pl.col("grens_95_boven"))
+        .then(pl.lit("boven_95"))
+        .when(rate < pl.col("grens_998_onder"))
+        .then(pl.lit("onder_998"))
+        .when(rate < pl.col("grens_95_onder"))
+        .then(pl.lit("onder_95"))
+        .otherwise(pl.lit("binnen"))
+    )
+    return out.with_columns(funnel_class.alias("trechter"))
+
+
+def funnel_lines(overall_rate: float, min_conversations: float, max_conversations: float, n: int = 200) -> pl.DataFrame:
+    """Smooth funnel limits (long format: exposure, level, lower, upper) over the range of the units shown.
+
+    Runs from half the smallest unit to a bit past the largest, so every point lies inside the drawn range, but
+    never below an expected count of 0,03 complaints: there the interpolated 95% upper limit of
+    `stats.funnel_limits` collapses to 0 (no whole count fits), which would draw a misleading spike.
+    """
+    if not overall_rate > 0:
+        raise ValueError("Zonder klachten is er geen trechter te tekenen (gemiddelde is 0).")
+    top = max(float(max_conversations), 1.0) * 1.05
+    floor = MIN_EXPECTED_COMPLAINTS / overall_rate * PER
+    low = min(max(float(min_conversations) / 2.0, floor), top)
+    return funnel_limits(overall_rate, funnel_grid(top, n=n, min_exposure=low), per=PER)
+
+
+def conspicuously_high(funnel: pl.DataFrame) -> list[str]:
+    """Names of the rows above the 99,8% limit, highest rate first."""
+    return funnel.filter(pl.col("trechter") == "boven_998").sort("per_1000", descending=True).get_column(
+        "eenheid"
+    ).to_list()
+
+
+def categories_long(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+    """One row per (`by`, category): columns `by`, categorie (Dutch label), klachten. Category order as contract."""
+    long = frame.select(by, *COMPLAINT_COLUMNS).unpivot(
+        index=by, on=list(COMPLAINT_COLUMNS), variable_name="kolom", value_name="klachten"
+    )
+    return long.with_columns(pl.col("kolom").replace_strict(COMPLAINT_LABELS).alias("categorie")).select(
+        by, "categorie", "klachten"
+    )
+
+
+@dataclass(frozen=True)
+class SmallCounts:
+    """How many displayed counts are small (1 .. threshold-1), for the "Kleine aantallen" caveat."""
+
+    small: int
+    total: int
+
+    @property
+    def any(self) -> bool:
+        return self.small > 0
+
+
+def small_counts(frame: pl.DataFrame, column: str = "klachten", threshold: int = SMALL_COUNT_THRESHOLD) -> SmallCounts:
+    values = frame.get_column(column)
+    small = int(((values >= 1) & (values < threshold)).sum())
+    return SmallCounts(small=small, total=frame.height)
+
+
+def count_text(count: int | None, threshold: int = SMALL_COUNT_THRESHOLD) -> str:
+    """Dutch count for display: 1 .. threshold-1 hidden as '<5' (the rule of `cohort.privacy`)."""
+    return privacy.count_text(count, privacy.SuppressionRule(threshold))
+
+
+def is_hidden(count: int | None, threshold: int = SMALL_COUNT_THRESHOLD) -> bool:
+    return privacy.SuppressionRule(threshold).hides(count)
+
+
+def display_counts(
+    frame: pl.DataFrame, columns: list[str], threshold: int = SMALL_COUNT_THRESHOLD, rate_columns: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """A copy for tables and downloads: small counts in `columns` become '<5' text; rates resting on a hidden
+    `klachten` count are blanked, so the count cannot be recomputed from them."""
+    hidden = (pl.col("klachten") >= 1) & (pl.col("klachten") < threshold) if "klachten" in frame.columns else None
+    out = frame
+    if hidden is not None and rate_columns:
+        out = out.with_columns([pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in rate_columns])
+    return out.with_columns(
+        [pl.col(c).map_elements(lambda v: count_text(v, threshold), return_dtype=pl.String).alias(c) for c in columns]
+    )

@@ -1,0 +1,574 @@
+"""The area map: a pydeck Deck, its legend and a text alternative, built from a values table and boundaries.
+
+`values` has one row per area: code, naam, stadsdeel, status (gepland/actief/afgerond/geen), start, eind
+(dates or null), value (float or null) and value_text (already formatted in Dutch; "—" or "<5" when hidden).
+
+Security: area names come from uploaded workbooks and deck.gl renders tooltips as HTML, so every text that goes
+into a feature is HTML-escaped here (and braces too, so a name cannot smuggle in a tooltip placeholder).
+No basemap by default: without network the polygons must still render on a plain background.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import polars as pl
+import pydeck as pdk
+
+from cohort.boundaries import Boundaries, Division, area_centre, canonical_code, expected_codes
+from cohort.contract import STATUS_ORDER, Status
+from cohort.fmt import MISSING, fmt_dec, fmt_month_short
+from cohort.palette import DARK_TEXT, DIVERGING, SEQUENTIAL, STATUS_COLOURS, STATUS_LABELS, hex_to_rgb
+
+IndicatorKind = Literal["status", "sequential", "diverging"]
+BreakMethod = Literal["nice", "quantile"]
+LabelMode = Literal["auto", "names", "codes", "none"]
+Basemap = Literal["none", "carto-light"]
+
+NO_DATA_COLOUR = "#9A9A9A"  # darker than "Geen cohort" grey and the near-white "rond gemiddelde"
+NO_DATA_LABEL = "Geen gegevens"
+HIDDEN_LABEL = "Geen gegevens of verborgen (klein aantal)"
+OUTLINE_COLOUR = "#FFFFFF"
+MAX_CLASSES = 5
+
+VIEW_LATITUDE, VIEW_LONGITUDE, VIEW_ZOOM = 52.36, 4.90, 10.3
+LABEL_FONT_PX = 11
+
+DIVERGING_LABELS: dict[str, str] = {
+    "ver_onder": "Ver onder gemiddelde",
+    "onder": "Onder gemiddelde",
+    "gemiddeld": "Rond gemiddelde",
+    "boven": "Boven gemiddelde",
+    "ver_boven": "Ver boven gemiddelde",
+}
+# Half a standard deviation either side counts as "around the average"; beyond one is "far" (darker).
+NEUTRAL_BAND_SD = 0.5
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What the map colours by.
+
+    kind: "status" (categorical), "sequential" (classes light to dark) or "diverging" (above/below the city
+    average, darker beyond one standard deviation, as OIS does). `reference` is the city average for a
+    diverging map; None uses the unweighted mean of the areas shown (and the map says so).
+    """
+
+    kind: IndicatorKind
+    label: str
+    unit: str = ""
+    decimals: int = 1
+    breaks: BreakMethod = "nice"
+    n_classes: int = MAX_CLASSES
+    reference: float | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+STATUS_INDICATOR = Indicator("status", "Status cohortaanpak")
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    colour_hex: str
+    label: str
+
+
+@dataclass(frozen=True, eq=False)
+class MapView:
+    deck: pdk.Deck
+    legend: tuple[LegendItem, ...]
+    legend_title: str
+    table: pl.DataFrame  # code, naam, stadsdeel, status, value_text, klasse: the text alternative
+    codes_without_geometry: tuple[str, ...]  # in the values, not on the map
+    codes_without_values: tuple[str, ...]  # on the map (grey), not in the values
+    notes_nl: tuple[str, ...]  # Dutch remarks to show beside the map
+
+    @property
+    def missing_codes(self) -> tuple[str, ...]:
+        return tuple(sorted({*self.codes_without_geometry, *self.codes_without_values}))
+
+
+# --- class breaks (pure)
+
+
+def _nice_step(raw_step: float) -> float:
+    exponent = math.floor(math.log10(raw_step))
+    for multiple in (1.0, 2.0, 2.5, 5.0, 10.0):
+        step = multiple * 10.0**exponent
+        if step >= raw_step * (1 - 1e-9):
+            return step
+    return 10.0 ** (exponent + 1)
+
+
+def nice_breaks(values: list[float], max_classes: int = MAX_CLASSES) -> list[float]:
+    """Class limits on round numbers (steps of 1, 2, 2,5 or 5 × 10^k), at most `max_classes` classes."""
+    low, high = min(values), max(values)
+    if high == low:
+        return [low, high]
+    step = _nice_step((high - low) / max_classes)
+    while True:
+        start = math.floor(low / step + 1e-9) * step
+        end = math.ceil(high / step - 1e-9) * step
+        count = max(1, round((end - start) / step))
+        if count <= max_classes:
+            return [round(start + i * step, 10) for i in range(count + 1)]
+        step = _nice_step(step * 1.0001)
+
+
+def quantile_breaks(values: list[float], n_classes: int = MAX_CLASSES, decimals: int = 1) -> list[float]:
+    """Limits at quantiles (linear interpolation), rounded to `decimals`; outer limits enclose all values."""
+    ordered = sorted(values)
+    n_classes = max(1, min(n_classes, MAX_CLASSES, len(set(ordered))))
+    factor = 10**decimals
+    limits = [math.floor(ordered[0] * factor + 1e-9) / factor]
+    for i in range(1, n_classes):
+        position = (len(ordered) - 1) * i / n_classes
+        below = math.floor(position)
+        above = min(below + 1, len(ordered) - 1)
+        quantile = ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+        limits.append(round(quantile, decimals))
+    limits.append(math.ceil(ordered[-1] * factor - 1e-9) / factor)
+    deduplicated = [limits[0]]
+    for limit in limits[1:]:
+        if limit > deduplicated[-1]:
+            deduplicated.append(limit)
+    return deduplicated if len(deduplicated) > 1 else [limits[0], limits[0]]
+
+
+def class_index(value: float, limits: list[float]) -> int:
+    """Index of the class [limit_i, limit_i+1) holding `value`; the last class includes its upper limit."""
+    for i in range(1, len(limits) - 1):
+        if value < limits[i]:
+            return i - 1
+    return max(0, len(limits) - 2)
+
+
+def class_labels(limits: list[float], decimals: int) -> list[str]:
+    """'9,5 – 12,0' per class (en dash with spaces); a single value when all areas are equal."""
+    if len(limits) == 2 and limits[0] == limits[1]:
+        return [fmt_dec(limits[0], decimals)]
+    return [f"{fmt_dec(lo, decimals)} – {fmt_dec(hi, decimals)}" for lo, hi in itertools.pairwise(limits)]
+
+
+def sequential_colours(n: int) -> list[str]:
+    """`n` colours spread over the sequential palette, light to dark."""
+    if n <= 1:
+        return [SEQUENTIAL[len(SEQUENTIAL) // 2]]
+    last = len(SEQUENTIAL) - 1
+    return [SEQUENTIAL[int(i * last / (n - 1) + 0.5)] for i in range(n)]
+
+
+def diverging_class(value: float, mean: float, sd: float) -> str:
+    """Key into palette.DIVERGING: far (> 1 sd) or near (> 0,5 sd) below/above the mean, else around it."""
+    if sd <= 0:
+        return "gemiddeld"
+    z = (value - mean) / sd
+    if z < -1:
+        return "ver_onder"
+    if z < -NEUTRAL_BAND_SD:
+        return "onder"
+    if z <= NEUTRAL_BAND_SD:
+        return "gemiddeld"
+    if z <= 1:
+        return "boven"
+    return "ver_boven"
+
+
+def diverging_labels(mean: float, sd: float, decimals: int) -> dict[str, str]:
+    """Dutch legend labels with the limits in Dutch number format."""
+    if sd <= 0:
+        return {"gemiddeld": f"{DIVERGING_LABELS['gemiddeld']} ({fmt_dec(mean, decimals)})"}
+    f = lambda x: fmt_dec(x, decimals)  # noqa: E731 (local shorthand)
+    half = NEUTRAL_BAND_SD * sd
+    ranges = {
+        "ver_onder": f"< {f(mean - sd)}",
+        "onder": f"{f(mean - sd)} – {f(mean - half)}",
+        "gemiddeld": f"{f(mean - half)} – {f(mean + half)}",
+        "boven": f"{f(mean + half)} – {f(mean + sd)}",
+        "ver_boven": f"> {f(mean + sd)}",
+    }
+    return {key: f"{DIVERGING_LABELS[key]} ({ranges[key]})" for key in DIVERGING_LABELS}
+
+
+# --- text helpers
+
+
+def escape(text: object) -> str:
+    """HTML-escape for deck.gl tooltips; braces too, so names cannot inject `{placeholders}`."""
+    return html.escape("" if text is None else str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def period_text(start: date | None, end: date | None) -> str:
+    if start is None and end is None:
+        return "geen cohortperiode"
+    if end is None:
+        return f"vanaf {fmt_month_short(start)}"
+    if start is None:
+        return f"tot {fmt_month_short(end)}"
+    return f"{fmt_month_short(start)} – {fmt_month_short(end)}"
+
+
+def _status(value: object) -> Status | None:
+    try:
+        return Status(str(value).strip().lower())
+    except ValueError:
+        return None
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def _rgba(colour: str, alpha: int = 255) -> list[int]:
+    return [*hex_to_rgb(colour), alpha]
+
+
+# --- geometry helpers
+
+
+def _label_point(geometry: dict[str, Any]) -> tuple[float, float]:
+    """Area-weighted centroid of the largest outer ring: good enough to place a label."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    best: tuple[float, float, float] | None = None
+    for polygon in polygons:
+        ring = polygon[0]
+        area = cx = cy = 0.0
+        for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring):
+            cross = x0 * y1 - x1 * y0
+            area += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        point = (ring[0][0], ring[0][1]) if area == 0 else (cx / (3 * area), cy / (3 * area))
+        if best is None or abs(area) > best[0]:
+            best = (abs(area), *point)
+    assert best is not None
+    return best[1], best[2]
+
+
+def labels_legible(
+    points: list[tuple[float, float]], texts: list[str], zoom: float = VIEW_ZOOM, font_px: int = LABEL_FONT_PX
+) -> bool:
+    """Would these labels overlap at `zoom`? Estimates each label's box in screen pixels (Web Mercator)."""
+    metres_per_px = 40_075_016.686 * math.cos(math.radians(VIEW_LATITUDE)) / (256 * 2**zoom)
+    boxes = []
+    for (lon, lat), text in zip(points, texts, strict=True):
+        x = lon * 111_320 * math.cos(math.radians(VIEW_LATITUDE)) / metres_per_px
+        y = lat * 110_574 / metres_per_px
+        half_width = len(text) * font_px * 0.3 + 2  # average glyph ~0.6 em, plus a small margin
+        half_height = font_px * 0.6 + 1
+        boxes.append((x - half_width, x + half_width, y - half_height, y + half_height))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]:
+                return False
+    return True
+
+
+# --- the map
+
+
+@dataclass(frozen=True)
+class _Styled:
+    colour: str
+    legend_label: str
+
+
+def _value_rows(values: pl.DataFrame, division: Division) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    rows: dict[str, dict[str, Any]] = {}
+    duplicates: list[str] = []
+    for row in values.to_dicts():
+        if row.get("code") is None or not str(row["code"]).strip():
+            continue
+        code = canonical_code(division, row["code"])
+        if code in rows:
+            duplicates.append(code)
+            continue  # the first row wins; the note below says so
+        rows[code] = row
+    return rows, duplicates
+
+
+def _styler(indicator: Indicator, numbers: list[float]) -> tuple[Any, list[LegendItem], list[str]]:
+    """A function row -> _Styled | None (None = no data), the legend items, and notes."""
+    notes: list[str] = []
+    if indicator.kind == "status":
+
+        def style_status(row: dict[str, Any]) -> _Styled | None:
+            status = _status(row.get("status"))
+            return None if status is None else _Styled(STATUS_COLOURS[status], STATUS_LABELS[status])
+
+        legend = [LegendItem(STATUS_COLOURS[s], STATUS_LABELS[s]) for s in STATUS_ORDER]
+        return style_status, legend, notes
+
+    if not numbers:
+        notes.append(f"Geen waarden voor ‘{indicator.label}’ om te kleuren.")
+        return (lambda row: None), [], notes
+
+    if indicator.kind == "sequential":
+        n = max(1, min(indicator.n_classes, MAX_CLASSES))
+        if indicator.breaks == "quantile":
+            limits = quantile_breaks(numbers, n, indicator.decimals)
+        else:
+            limits = nice_breaks(numbers, n)
+        labels = class_labels(limits, indicator.decimals)
+        colours = sequential_colours(len(labels))
+
+        def style_sequential(row: dict[str, Any]) -> _Styled | None:
+            number = _number(row.get("value"))
+            if number is None:
+                return None
+            i = class_index(number, limits)
+            return _Styled(colours[i], labels[i])
+
+        kind = "kwantielen (elke klasse ongeveer evenveel gebieden)" if indicator.breaks == "quantile" else (
+            "ronde grenzen")
+        notes.append(f"Klassen: {kind}; de ondergrens hoort bij de klasse, de bovengrens bij de volgende.")
+        return style_sequential, [LegendItem(c, lab) for c, lab in zip(colours, labels, strict=True)], notes
+
+    # Diverging: around the city average; the standard deviation is over the areas shown (sample, n-1).
+    mean = indicator.reference if indicator.reference is not None else sum(numbers) / len(numbers)
+    sd = pl.Series(numbers).std() if len(numbers) > 1 else 0.0
+    sd = float(sd or 0.0)
+    labels_by_key = diverging_labels(mean, sd, indicator.decimals)
+
+    def style_diverging(row: dict[str, Any]) -> _Styled | None:
+        number = _number(row.get("value"))
+        if number is None:
+            return None
+        key = diverging_class(number, mean, sd)
+        return _Styled(DIVERGING[key], labels_by_key[key])
+
+    basis = "stedelijk gemiddelde" if indicator.reference is not None else (
+        "ongewogen gemiddelde van de getoonde gebieden")
+    notes.append(
+        f"Vergeleken met het {basis}: {fmt_dec(mean, indicator.decimals)}; "
+        f"standaardafwijking tussen de gebieden {fmt_dec(sd, indicator.decimals)}. "
+        "Donkerder = meer dan één standaardafwijking verschil."
+    )
+    legend = [LegendItem(DIVERGING[key], label) for key, label in labels_by_key.items()]
+    return style_diverging, legend, notes
+
+
+def _tooltip(indicator: Indicator) -> dict[str, Any]:
+    lines = [
+        "<b>{naam}</b> ({code})",
+        "Stadsdeel: {stadsdeel}",
+        "Status: {status}",
+        "Periode: {periode}",
+    ]
+    if indicator.kind != "status":
+        lines.append("{indicator}: <b>{value_text}</b>")
+    return {
+        "html": "<br/>".join(lines),
+        "style": {"backgroundColor": "#FFFFFF", "color": DARK_TEXT, "fontSize": "13px",
+                  "border": "1px solid #767676", "padding": "6px"},
+    }
+
+
+def build_map(
+    boundaries: Boundaries,
+    values: pl.DataFrame,
+    indicator: Indicator,
+    *,
+    selected_code: str | None = None,
+    labels: LabelMode = "auto",
+    basemap: Basemap = "none",
+) -> MapView:
+    """Colour each area by `indicator`; grey where an area has no values ("Geen gegevens")."""
+    division = boundaries.division
+    rows, duplicates = _value_rows(values, division)
+    feature_codes = [f["properties"]["code"] for f in boundaries.geojson["features"]]
+    on_map = set(feature_codes)
+    numbers = [
+        n for code, row in rows.items() if code in on_map and (n := _number(row.get("value"))) is not None
+    ]
+    style, legend, notes = _styler(indicator, numbers)
+    selected = canonical_code(division, selected_code) if selected_code else None
+
+    features: list[dict[str, Any]] = []
+    table_rows: list[dict[str, str]] = []
+    any_no_data = any_hidden = False
+    for feature in boundaries.geojson["features"]:
+        props = feature["properties"]
+        code = props["code"]
+        row = rows.get(code)
+        styled = style(row) if row is not None else None
+        value_text = str(row.get("value_text") or MISSING) if row is not None else MISSING
+        if styled is None:
+            any_no_data = True
+            any_hidden = any_hidden or value_text not in (MISSING, "", "-")
+        status = _status(row.get("status")) if row is not None else None
+        naam = (row.get("naam") if row is not None else None) or props["naam"]
+        stadsdeel = (row.get("stadsdeel") if row is not None else None) or props["stadsdeel"]
+        status_text = STATUS_LABELS[status] if status is not None else NO_DATA_LABEL
+        is_selected = code == selected
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "code": escape(code),
+                    "naam": escape(naam),
+                    "stadsdeel": escape(stadsdeel),
+                    "status": escape(status_text),
+                    "periode": escape(period_text(row.get("start"), row.get("eind")) if row else MISSING),
+                    "indicator": escape(indicator.label),
+                    "value_text": escape(value_text),
+                    "fill_color": _rgba(styled.colour, 235) if styled else _rgba(NO_DATA_COLOUR, 200),
+                    "line_color": _rgba(DARK_TEXT if is_selected else OUTLINE_COLOUR),
+                    "line_width": 4 if is_selected else 1,
+                },
+            }
+        )
+        if row is not None or code in expected_codes(division):
+            table_rows.append(
+                {
+                    "code": code,
+                    "naam": str(naam),
+                    "stadsdeel": str(stadsdeel),
+                    "status": status_text,
+                    "value_text": value_text,
+                    "klasse": styled.legend_label if styled else NO_DATA_LABEL,
+                }
+            )
+
+    codes_without_geometry = tuple(sorted(set(rows) - on_map))
+    codes_without_values = tuple(sorted((on_map & expected_codes(division)) - set(rows)))
+    for code in codes_without_geometry:
+        row = rows[code]
+        table_rows.append(
+            {
+                "code": code,
+                "naam": str(row.get("naam") or ""),
+                "stadsdeel": str(row.get("stadsdeel") or ""),
+                "status": STATUS_LABELS[s] if (s := _status(row.get("status"))) else NO_DATA_LABEL,
+                "value_text": str(row.get("value_text") or MISSING),
+                "klasse": "Niet op de kaart",
+            }
+        )
+
+    if any_no_data:
+        legend.append(LegendItem(NO_DATA_COLOUR, HIDDEN_LABEL if any_hidden else NO_DATA_LABEL))
+    if boundaries.note_nl:
+        notes.insert(0, boundaries.note_nl)
+    if codes_without_geometry:
+        notes.append(
+            f"Niet op de kaart (geen grens gevonden voor de {division.label_nl}): "
+            f"{', '.join(codes_without_geometry)}. Ze staan wel in de tabel."
+        )
+    if codes_without_values:
+        notes.append(f"Geen gegevens (grijs): {', '.join(codes_without_values)}.")
+    if duplicates:
+        notes.append(f"Dubbele codes; alleen de eerste rij is gebruikt: {', '.join(sorted(set(duplicates)))}.")
+    if selected and selected not in on_map:
+        notes.append(f"Het gekozen gebied {selected} staat niet op de kaart.")
+
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            {"type": "FeatureCollection", "features": features},
+            id="gebieden",
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[24, 24, 24, 60],
+            stroked=True,
+            filled=True,
+            get_fill_color="properties.fill_color",
+            get_line_color="properties.line_color",
+            get_line_width="properties.line_width",
+            line_width_units='"pixels"',
+        )
+    ]
+    if selected and selected in on_map:
+        # Drawn on top: in one layer, neighbours' outlines would partly cover the selected one.
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                {"type": "FeatureCollection",
+                 "features": [f for f in features if f["properties"]["code"] == escape(selected)]},
+                id="selectie",
+                pickable=False,
+                stroked=True,
+                filled=False,
+                get_line_color=_rgba(DARK_TEXT),
+                get_line_width=4,
+                line_width_units='"pixels"',
+            )
+        )
+    text_layer = _text_layer(boundaries, labels)
+    if text_layer is not None:
+        layers.append(text_layer)
+
+    deck = pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(latitude=VIEW_LATITUDE, longitude=VIEW_LONGITUDE, zoom=VIEW_ZOOM),
+        map_provider="carto" if basemap == "carto-light" else None,
+        map_style=pdk.map_styles.CARTO_LIGHT if basemap == "carto-light" else None,
+        tooltip=_tooltip(indicator),
+    )
+    table = pl.DataFrame(
+        table_rows,
+        schema={c: pl.String() for c in ("code", "naam", "stadsdeel", "status", "value_text", "klasse")},
+    ).sort("code")
+    return MapView(
+        deck=deck,
+        legend=tuple(legend),
+        legend_title=indicator.title,
+        table=table,
+        codes_without_geometry=codes_without_geometry,
+        codes_without_values=codes_without_values,
+        notes_nl=tuple(notes),
+    )
+
+
+def _text_layer(boundaries: Boundaries, mode: LabelMode) -> pdk.Layer | None:
+    """Area names or codes, only when they fit without overlapping at the initial zoom (mode "auto")."""
+    if mode == "none":
+        return None
+    features = boundaries.geojson["features"]
+    # Official maps: the hard-coded centres (the city's label points for stadsdelen) sit better than centroids;
+    # schematic tiles are snapped away from those centres, so label them at their own middle.
+    points = [
+        (boundaries.is_official and area_centre(boundaries.division, f["properties"]["code"]))
+        or _label_point(f["geometry"])
+        for f in features
+    ]
+    names = [str(f["properties"]["naam"]) for f in features]
+    codes = [str(f["properties"]["code"]) for f in features]
+    if mode == "names":
+        texts = names
+    elif mode == "codes":
+        texts = codes
+    elif labels_legible(points, names):
+        texts = names
+    elif boundaries.division is not Division.STADSDELEN and labels_legible(points, codes):
+        texts = codes  # gebied codes mean something to evaluators; a lone stadsdeel letter does not
+    else:
+        return None
+    return pdk.Layer(
+        "TextLayer",
+        # Plain text from the boundary file, drawn as glyphs (never HTML) and not pickable, so no tooltip.
+        [{"position": [round(lon, 5), round(lat, 5)], "text": text} for (lon, lat), text in zip(points, texts,
+                                                                                               strict=True)],
+        id="namen",
+        pickable=False,
+        get_position="position",
+        get_text="text",
+        get_size=LABEL_FONT_PX,
+        size_units='"pixels"',
+        get_color=_rgba(DARK_TEXT),
+        character_set='"auto"',
+        font_settings={"sdf": True},
+        outline_width=2,
+        outline_color=[255, 255, 255, 255],
+    )

@@ -1,0 +1,383 @@
+"""Streamlit glue of the page "Data": downloads, upload with progress, the report, publishing, managing.
+
+The decisions live in `cohort.upload` (pure); this module only draws them and wires the buttons. Every action
+is checked again here at click time (errors, confirmation, name), never only by hiding a button.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from cohort.exports import frame_to_xlsx_bytes
+from cohort.fmt import fmt_dec, fmt_int
+from cohort.settings import EXAMPLE_WORKBOOK, load_settings
+from cohort.store import DatasetStore, StoredDataset, StoreError
+from cohort.store_schema import STATUS_WITHDRAWN
+from cohort.ui.data import dataset_store
+from cohort.ui.widgets import tile
+from cohort.upload import (
+    STAGE_CHECK,
+    STAGE_GUARD,
+    STAGE_READ,
+    UploadOutcome,
+    check_upload_bytes,
+    dataset_label,
+    max_upload_bytes,
+    preview_sheets,
+    publish_outcome,
+    published_frame,
+    report_file_stem,
+    report_frames,
+    upload_preview,
+    withdrawn_frame,
+)
+from cohort.workbook.guard import safe_display_name
+from cohort.workbook.template import TEMPLATE_FILE_NAME, template_bytes
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_KEY = "upload_bestand"
+_OUTCOME_KEY = "_upload_outcome"  # the last checked upload of this session (one file at a time)
+_FLASH_KEY = "_publish_flash"  # a message that must survive the rerun after an action
+
+STAGE_LABELS = {
+    STAGE_GUARD: "Veiligheidscontrole van het bestand",
+    STAGE_READ: "Werkmap lezen",
+    STAGE_CHECK: "Gegevens controleren",
+}
+
+
+def current_user() -> str:
+    """Who is doing this. The one place to replace when access control arrives."""
+    return "lokale gebruiker"
+
+
+def md_literal(text: str) -> str:
+    """Text from a file or a form, shown literally inside Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~])", r"\\\1", text)
+
+
+FLASH_PUBLISH = "publiceren"
+FLASH_MANAGE = "beheren"
+
+
+def _flash(where: str, text: str, toast: str) -> None:
+    st.session_state[_FLASH_KEY] = (where, text, toast)
+
+
+def show_flash(where: str) -> None:
+    """The result of the last action, where it was taken (it survives the rerun that updates the sidebar)."""
+    message = st.session_state.get(_FLASH_KEY)
+    if message is None or message[0] != where:
+        return
+    del st.session_state[_FLASH_KEY]
+    st.success(message[1], icon=":material/check_circle:")
+    st.toast(message[2], icon=":material/check_circle:")  # seen wherever the page is scrolled
+
+
+# --- 1. template and example --------------------------------------------------------------------------
+
+
+def template_downloads() -> None:
+    left, right = st.columns(2)
+    with left, st.container(border=True):
+        st.markdown("**Leeg sjabloon**")
+        st.caption("De tabbladen en kolommen van het gegevensformaat, met uitleg per kolom (tabblad ‘uitleg’) "
+                   "en keuzelijsten en getalcontroles in Excel.")
+        st.download_button("Download sjabloon (.xlsx)", template_bytes, file_name=TEMPLATE_FILE_NAME,
+                           mime=XLSX_MIME, key="download_sjabloon", on_click="ignore",
+                           icon=":material/download:")
+    with right, st.container(border=True):
+        st.markdown("**Voorbeeldwerkmap**")
+        st.caption("Een ingevuld voorbeeld. Let op: dit zijn illustratieve voorbeelddata, geen registraties.")
+        st.download_button("Download voorbeeld (.xlsx)", EXAMPLE_WORKBOOK.read_bytes,
+                           file_name=EXAMPLE_WORKBOOK.name, mime=XLSX_MIME, key="download_voorbeeld",
+                           on_click="ignore", icon=":material/download:")
+
+
+# --- 2. upload, check, preview, publish ---------------------------------------------------------------
+
+
+def upload_section() -> None:
+    settings = load_settings()
+    uploaded = st.file_uploader(
+        "Excel-werkmap (.xlsx)",
+        key=UPLOAD_KEY,
+        max_upload_size=settings.max_upload_mb,
+        help=f"Alleen .xlsx, hooguit {fmt_int(settings.max_upload_mb)} MB. Het bestand wordt eerst gecontroleerd; "
+             "er wordt pas iets gepubliceerd als u op ‘Publiceren’ klikt.",
+    )
+    if uploaded is None:
+        st.session_state.pop(_OUTCOME_KEY, None)
+        show_flash(FLASH_PUBLISH)
+        st.info("Nog geen bestand gekozen. Gebruik het sjabloon of de voorbeeldwerkmap als uitgangspunt.",
+                icon=":material/upload_file:")
+        return
+    outcome = checked_upload(uploaded, max_upload_bytes(settings.max_upload_mb))
+    show_report(outcome)
+    if outcome.publishable:
+        show_preview(outcome)
+        publish_form(uploaded, outcome)
+
+
+def checked_upload(uploaded: UploadedFile, max_bytes: int) -> UploadOutcome:
+    """Run the pipeline once per file content, showing each stage; later reruns reuse the outcome."""
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    known: UploadOutcome | None = st.session_state.get(_OUTCOME_KEY)
+    if known is not None and known.digest == digest:
+        _stages_status(known)
+        return known
+    shown_name = md_literal(safe_display_name(uploaded.name))
+    with st.status(f"‘{shown_name}’ wordt gecontroleerd …", expanded=True) as status:
+        def on_stage(stage: str) -> None:
+            status.update(label=f"{STAGE_LABELS.get(stage, stage)} …")
+            st.write(f"{STAGE_LABELS.get(stage, stage)} …")
+
+        outcome = check_upload_bytes(data, uploaded.name, max_bytes, on_stage=on_stage)
+        status.update(label=_status_label(outcome), state=_status_state(outcome), expanded=False)
+    st.session_state[_OUTCOME_KEY] = outcome
+    return outcome
+
+
+def _stages_status(outcome: UploadOutcome) -> None:
+    with st.status(_status_label(outcome), state=_status_state(outcome), expanded=False):
+        for stage, seconds in outcome.seconds.items():
+            st.write(f"{STAGE_LABELS.get(stage, stage)}: {fmt_dec(seconds, 2)} s")
+
+
+def _status_label(outcome: UploadOutcome) -> str:
+    name = md_literal(outcome.safe_name)
+    if outcome.refused:
+        return f"‘{name}’ is geweigerd en niet ingelezen"
+    if not outcome.report.ok:
+        return f"‘{name}’ gelezen en gecontroleerd: {fmt_int(len(outcome.report.errors))} fout(en)"
+    return f"‘{name}’ gelezen en gecontroleerd: klaar om te publiceren"
+
+
+def _status_state(outcome: UploadOutcome) -> str:
+    return "complete" if outcome.publishable else "error"
+
+
+def show_report(outcome: UploadOutcome) -> None:
+    report = outcome.report
+    errors, warnings = report_frames(report)
+    if outcome.refused:
+        st.error(f"**Het bestand is niet ingelezen.** {md_literal(report.errors[0].message)}", icon=":material/block:")
+        return
+    if errors.height:
+        st.error(f"**{fmt_int(errors.height)} fout(en)**: publiceren kan pas als deze zijn hersteld. Elke regel "
+                 "noemt het tabblad, de Excel-rij, de kolom en de waarde.", icon=":material/error:")
+        st.dataframe(errors, hide_index=True, placeholder="", column_config=_report_columns(), key="rapport_fouten")
+    else:
+        st.success("**Geen fouten.** Het bestand voldoet aan het gegevensformaat.", icon=":material/check_circle:")
+    if warnings.height:
+        st.warning(f"**{fmt_int(warnings.height)} waarschuwing(en)**: publiceren kan, maar kijk ze na.",
+                   icon=":material/warning:")
+        st.dataframe(warnings, hide_index=True, placeholder="", column_config=_report_columns(),
+                     key="rapport_waarschuwingen")
+    if report.problems:
+        st.download_button(
+            "Download controlerapport (.xlsx)",
+            lambda: frame_to_xlsx_bytes(report.to_frame(), sheet_name="controle",
+                                        title=f"Controle van {outcome.safe_name}: {report.summary()}"),
+            file_name=f"{report_file_stem(outcome.safe_name)}.xlsx", mime=XLSX_MIME, key="download_rapport",
+            on_click="ignore", icon=":material/download:",
+        )
+
+
+def _report_columns() -> dict:
+    return {
+        "Tabblad": st.column_config.TextColumn("Tabblad", width=110),
+        "Rij": st.column_config.NumberColumn("Rij", format="%d", width=60, help="Rijnummer in Excel"),
+        "Kolom": st.column_config.TextColumn("Kolom", width=150),
+        "Waarde": st.column_config.TextColumn("Waarde", width=110),
+        "Melding": st.column_config.TextColumn("Melding", width="large",
+                                               help="Ga met de muis over een melding om de hele tekst te lezen."),
+    }
+
+
+def show_preview(outcome: UploadOutcome) -> None:
+    assert outcome.dataset is not None
+    preview = upload_preview(outcome.dataset)
+    st.markdown("**Voorbeeld van de gelezen gegevens.** Vergelijk deze totalen met uw bestand.")
+    cols = st.columns(3)
+    tile(cols[0], "Gebieden", fmt_int(preview.n_areas), "Eenheden met soort ‘gebied’.")
+    tile(cols[1], "Doelgroepen", fmt_int(preview.n_target_groups), "Eenheden met soort ‘doelgroep’.")
+    tile(cols[2], "Rijen maandcijfers", fmt_int(preview.n_rows), preview.period)
+    cols = st.columns(3)
+    every_row = "Totaal van alle rijen in ‘maandcijfers’ (gebieden én doelgroepen)."
+    tile(cols[0], "Gesprekken", fmt_int(preview.conversations), every_row)
+    tile(cols[1], "Klachten", fmt_int(preview.complaints), "Alle vier de klachtsoorten samen. " + every_row)
+    tile(cols[2], "Uitstroom naar werk", fmt_int(preview.outflow_work), every_row)
+    sheets = preview_sheets(outcome.dataset)
+    for tab, (sheet, frame) in zip(st.tabs([f"Tabblad ‘{s}’" for s in sheets]), sheets.items(), strict=True):
+        with tab:
+            st.caption(f"De eerste {fmt_int(frame.height)} rijen zoals ingelezen.")
+            st.dataframe(frame, hide_index=True, key=f"voorbeeld_{sheet}", placeholder="",
+                         column_config=_preview_columns(frame))
+
+
+def _preview_columns(frame: pl.DataFrame) -> dict:
+    # Dates as the evaluator typed them (no time of day); counts without English thousands separators.
+    config: dict = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(name, format="DD-MM-YYYY")
+        elif dtype.is_integer():
+            config[name] = st.column_config.NumberColumn(name, format="%d")
+    return config
+
+
+def publish_form(uploaded: UploadedFile, outcome: UploadOutcome) -> None:
+    show_flash(FLASH_PUBLISH)
+    with st.form("publiceren_formulier", border=True):
+        st.markdown("**Publiceren**: daarna ziet iedereen die de Cohortmonitor opent deze gegevens.")
+        name = st.text_input("Naam van de dataset (verplicht)", key="publicatie_naam", max_chars=120,
+                             placeholder="Bijvoorbeeld: WPI-registratie t/m december 2022")
+        description = st.text_area("Beschrijving", key="publicatie_beschrijving", max_chars=2000,
+                                   placeholder="Bron, peildatum, bijzonderheden of bekende beperkingen.")
+        submitted = st.form_submit_button("Publiceren", type="primary", icon=":material/publish:")
+    if submitted:
+        publish_now(uploaded, name, description)
+
+
+def publish_now(uploaded: UploadedFile, name: str, description: str) -> None:
+    """Publish what is uploaded right now, checked again here: the form alone is no guarantee."""
+    if not name.strip():
+        st.error("Geef de dataset een naam voordat u publiceert.", icon=":material/error:")
+        return
+    data = uploaded.getvalue()
+    outcome: UploadOutcome | None = st.session_state.get(_OUTCOME_KEY)
+    if outcome is None or outcome.digest != hashlib.sha256(data).hexdigest():
+        outcome = check_upload_bytes(data, uploaded.name, max_upload_bytes(load_settings().max_upload_mb))
+        st.session_state[_OUTCOME_KEY] = outcome
+    try:
+        with st.status("Opslaan …", expanded=True) as status:
+            st.write("Gegevens opslaan en in de catalogus zetten …")
+            record = publish_outcome(dataset_store(), outcome, name=name, description=description,
+                                     published_by=current_user())
+            status.update(label="Opgeslagen", state="complete")
+    except StoreError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    name = md_literal(record.name)
+    if record.newly_published:
+        _flash(FLASH_PUBLISH, f"Gepubliceerd: ‘{name}’ (code `{record.dataset_id}`).", f"Gepubliceerd: ‘{name}’")
+    else:
+        _flash(FLASH_PUBLISH, f"Deze gegevens waren al gepubliceerd als ‘{name}’ (code `{record.dataset_id}`); "
+               "er is niets dubbel opgeslagen.", f"Al gepubliceerd als ‘{name}’")
+    _refresh()
+
+
+# --- 3. published datasets ----------------------------------------------------------------------------
+
+
+def published_section() -> None:
+    try:
+        store = dataset_store()
+        records = store.list_datasets(include_withdrawn=True)
+    except StoreError as exc:
+        # A damaged or unreachable store must not take the upload part of the page down with it.
+        st.error(f"De lijst met gepubliceerde datasets kan niet worden gelezen. {exc}", icon=":material/error:")
+        return
+    published = [r for r in records if r.status != STATUS_WITHDRAWN]
+    withdrawn = [r for r in records if r.status == STATUS_WITHDRAWN]
+    if not published:
+        show_flash(FLASH_MANAGE)  # the last one may just have been withdrawn
+        st.info("Er is geen gepubliceerde dataset: iedereen ziet de voorbeelddata.", icon=":material/info:")
+    else:
+        if not any(r.is_default for r in published):
+            st.caption("Er is geen standaarddataset ingesteld: viewers zien de meest recent gepubliceerde dataset.")
+        st.dataframe(published_frame(published), hide_index=True, placeholder="", column_config=_listing_columns(),
+                     key="lijst_gepubliceerd")
+        _manage(store, published)
+    with st.expander(f"Ingetrokken datasets ({fmt_int(len(withdrawn))})"):
+        if withdrawn:
+            st.dataframe(withdrawn_frame(withdrawn), hide_index=True, placeholder="", column_config=_listing_columns(),
+                         key="lijst_ingetrokken")
+        else:
+            st.caption("Er zijn geen ingetrokken datasets.")
+
+
+def _listing_columns() -> dict:
+    return {
+        "Standaard": st.column_config.TextColumn("Standaard", width=90),
+        "Naam": st.column_config.TextColumn("Naam", width=180),
+        "Gepubliceerd op": st.column_config.TextColumn("Gepubliceerd op", width=175),
+        "Maanden": st.column_config.TextColumn("Maanden", width=170, help="Eerste t/m laatste maand (aantal)"),
+        "Rijen": st.column_config.NumberColumn("Rijen", format="%d", width=70, help="Rijen in ‘maandcijfers’"),
+        "Eenheden": st.column_config.NumberColumn("Eenheden", format="%d", width=80),
+        "Beschrijving": st.column_config.TextColumn("Beschrijving", width=220),
+        "Code": st.column_config.TextColumn("Code", help="Begin van de datasetcode (inhoudshash)"),
+        "Ingetrokken op": st.column_config.TextColumn("Ingetrokken op", width=175),
+        "Reden": st.column_config.TextColumn("Reden", width=220),
+    }
+
+
+def _manage(store: DatasetStore, published: list[StoredDataset]) -> None:
+    by_id = {r.dataset_id: r for r in published}
+    with st.container(border=True):
+        st.markdown("**Beheren**")
+        show_flash(FLASH_MANAGE)
+        chosen = st.selectbox("Dataset", list(by_id), format_func=lambda i: dataset_label(by_id[i]),
+                              key="beheer_dataset")
+        if chosen is None:
+            return
+        record = by_id[chosen]
+        left, right = st.columns(2)
+        with left:
+            st.caption("De standaarddataset zien viewers wanneer hun link geen dataset noemt.")
+            if st.button("Als standaard instellen", key="standaard_instellen", disabled=record.is_default,
+                         icon=":material/star:"):
+                _act(lambda: store.set_default(chosen, by=current_user()),
+                     f"‘{md_literal(record.name)}’ is nu de standaarddataset.")
+        with right, st.form("intrekken_formulier", border=False):
+            st.caption("Intrekken verbergt de dataset voor viewers; de gegevens blijven bewaard voor de "
+                       "verantwoording.")
+            reason = st.text_input("Reden van intrekken (verplicht)", key="intrekken_reden", max_chars=500)
+            confirmed = st.checkbox("Ja, trek deze dataset in", key="intrekken_bevestigd")
+            if st.form_submit_button("Intrekken", icon=":material/visibility_off:"):
+                withdraw_now(store, chosen, reason=reason, confirmed=confirmed)
+
+
+def withdraw_now(store: DatasetStore, dataset_id: str, *, reason: str, confirmed: bool) -> None:
+    if not confirmed:
+        st.error("Vink ‘Ja, trek deze dataset in’ aan om te bevestigen.", icon=":material/error:")
+        return
+    if not reason.strip():
+        st.error("Vermeld waarom de dataset wordt ingetrokken; dat wordt vastgelegd.", icon=":material/error:")
+        return
+    record = store.get(dataset_id)
+    name = record.name if record else dataset_id[:12]
+    # A confirmation must be given again for the next dataset, so the form starts empty after success.
+    _act(lambda: store.withdraw(dataset_id, by=current_user(), reason=reason),
+         f"‘{md_literal(name)}’ is ingetrokken en staat nu onder ‘Ingetrokken datasets’.",
+         reset=("intrekken_reden", "intrekken_bevestigd"))
+
+
+def _act(action: Callable[[], StoredDataset], success: str, *, reset: tuple[str, ...] = ()) -> None:
+    try:
+        action()
+    except StoreError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    for key in reset:
+        st.session_state.pop(key, None)
+    _flash(FLASH_MANAGE, success, success)
+    _refresh()
+
+
+def _refresh() -> None:
+    """Rerun, so this session's sidebar and banner follow the store's new state.
+
+    No cache to clear: `cohort.ui.data` reads the catalog fresh on every run and caches published data by
+    dataset_id, i.e. by content, so a cached dataset is never stale; `st.cache_data.clear()` would only make
+    every viewer reload the same data.
+    """
+    st.rerun()

@@ -1,0 +1,140 @@
+"""Shareable views: check an incoming link before the widgets read it, and offer the link of this view.
+
+Bound widgets seed themselves from the URL and already ignore invalid values, but they take the last of a
+repeated key and know no aliases (`peildatum=2021-06`). So on a session's first run we clean the link
+(`cohort.links.clean_query`), and after the page ran we compare each linked widget with what the cleaned
+link asks for; where they differ we set the widget through `st.session_state` and rerun once.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from cohort.dataset import Dataset
+from cohort.links import (
+    AREA_KEY,
+    DATASET_KEY,
+    SIDEBAR_KEYS,
+    AllowedValues,
+    Kind,
+    allowed_values,
+    clean_query,
+    ignored_notice,
+    view_params,
+)
+from cohort.mapdata import MAP_INDICATORS
+from cohort.selection import Selection
+
+_CHECKED = "_link_checked"
+_EXPECTED = "_link_expected"
+_FIXES = "_link_fixes"
+_NOTICES = "_link_notices"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$-])")
+
+
+def link_allowed_values(dataset: Dataset) -> AllowedValues:
+    return allowed_values(dataset, {key: spec.label for key, spec in MAP_INDICATORS.items()})
+
+
+def prepare_link(dataset: Dataset, dataset_notice: str | None) -> None:
+    """Before any widget: on a session's first run clean the link; on a fix run set the linked values."""
+    for key, value in st.session_state.pop(_FIXES, {}).items():
+        st.session_state[key] = value
+    if _CHECKED not in st.session_state:
+        st.session_state[_CHECKED] = True
+        allowed = link_allowed_values(dataset)
+        raw = {key: st.query_params.get_all(key) for key in st.query_params}
+        raw.pop(DATASET_KEY, None)  # resolved by current_dataset, with its own notice
+        result = clean_query(raw, allowed)
+        for key in result.dropped:
+            spec = allowed.params.get(key)
+            if (spec is None or not spec.bound) and key in st.query_params:
+                del st.query_params[key]  # bound keys are dropped by Streamlit or by the fix run
+        st.session_state[_EXPECTED] = {
+            key: _native(result.kept.get(key, spec.default), spec.kind)
+            for key, spec in allowed.params.items()
+            if spec.bound and key in raw
+        }
+        st.session_state[_NOTICES] = [n for n in (dataset_notice, ignored_notice(result.dropped)) if n]
+    elif dataset_notice and dataset_notice not in st.session_state.get(_NOTICES, []):
+        st.session_state[_NOTICES] = [*st.session_state.get(_NOTICES, []), dataset_notice]
+    for notice in st.session_state.get(_NOTICES, []):
+        st.warning(notice, icon=":material/link_off:")
+
+
+def finish_link() -> None:
+    """After the page ran: where a linked widget shows something else than the cleaned link, fix and rerun."""
+    expected = st.session_state.pop(_EXPECTED, None)
+    if not expected:
+        return
+    fixes = {
+        key: value for key, value in expected.items()
+        if key in st.session_state and _comparable(st.session_state[key]) != _comparable(value)
+    }
+    if fixes:
+        st.session_state[_FIXES] = fixes
+        st.rerun()
+
+
+def _native(value: str | list[str] | tuple[str, ...] | None, kind: Kind) -> object:
+    """The widget's own value type for an option value from the link."""
+    if kind is Kind.BOOL:
+        return value == "true"
+    if kind is Kind.RANGE:
+        return tuple(value or ())
+    if kind is Kind.MANY:
+        return list(value or ())
+    return value
+
+
+def _comparable(value: object) -> object:
+    return list(value) if isinstance(value, tuple | list) else value
+
+
+def share_url(page_url_path: str, params: dict[str, list[str]], dataset: Dataset) -> str:
+    """The full link of this view: the browser's base URL, the page and every parameter."""
+    params = {key: values for key, values in params.items() if key != DATASET_KEY}
+    if dataset.meta.dataset_id:
+        # Always pin published data, also the default: the default may change before the link is opened.
+        params = {DATASET_KEY: [dataset.meta.dataset_id], **params}
+    query = urlencode([(key, value) for key, values in params.items() for value in values])
+    base = st.context.url  # scheme, host, base path and the current page's path
+    if not base:
+        base = "/" + page_url_path
+    return base + (f"?{query}" if query else "")
+
+
+def describe_view(page_title: str, selection: Selection, dataset: Dataset) -> str:
+    """One Dutch line: page · filters · map selection · dataset."""
+    parts = [page_title, selection.describe()]
+    area = st.query_params.get(AREA_KEY)
+    if area:
+        names = dict(zip(dataset.units.get_column("code"), dataset.units.get_column("naam"), strict=True))
+        if area in names:
+            parts.append(f"gebied {names[area]}")
+    parts.append(f"dataset ‘{dataset.meta.name}’")
+    return " · ".join(parts)
+
+
+def _plain(text: str) -> str:
+    # Dataset and unit names come from uploaded files: no Markdown from them.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def share_control(page, selection: Selection, dataset: Dataset) -> None:
+    """'Deel deze weergave' at the bottom of the sidebar: the link, ready to copy, and what it shows."""
+    # The sidebar filters come from their widgets, so the link always matches what is shown; everything else
+    # (page widgets, the map selection) from the URL.
+    params = {key: st.query_params.get_all(key) for key in st.query_params if key not in SIDEBAR_KEYS}
+    shown = {key: st.session_state[key] for key in SIDEBAR_KEYS if key in st.session_state}
+    params.update(view_params(shown, link_allowed_values(dataset)))
+    url = share_url(page.url_path, params, dataset)
+    with st.sidebar, st.container(border=True):
+        st.markdown("**Deel deze weergave**")
+        st.caption(_plain(describe_view(page.title, selection, dataset)))
+        st.code(url, language=None, wrap_lines=True)
+        st.caption("Kopieer de link met de knop rechtsboven in het vak. Wie hem opent, ziet dezelfde pagina, "
+                   "filters en dataset.")

@@ -1,0 +1,204 @@
+"""Browser harness: one Streamlit server and one Chromium per test session, a fresh page per test.
+
+Chromium is Debian's /usr/bin/chromium (COHORT_CHROMIUM overrides the path); Playwright never downloads a
+browser. When Chromium cannot start, the browser tests are skipped locally and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Error, Page, sync_playwright
+
+from .helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO_ROOT,
+    SCREENSHOT_DIR,
+    SERVER_LOG,
+    VIEWPORT,
+    screenshot,
+    wait_for_health,
+)
+
+SERVER_START_TIMEOUT_S = 90
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A conftest's own `pytestmark` does not reach the test modules; mark everything below this folder.
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    # Keep each phase's report on the item, so the page fixture can screenshot a failed test.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(f"!!! BROWSER TESTS SKIPPED: {reason}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _log_tail(lines: int = 40) -> str:
+    try:
+        return "\n".join(SERVER_LOG.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+OFFICIAL_BOUNDARIES = REPO_ROOT.parent / "shared" / "data" / "boundaries"
+LAYER_FILES = {
+    "GEBIEDEN22": "gebieden_2015_GEBIEDEN22.geojson",
+    "INDELING_GEBIED": "gebieden_2022_INDELING_GEBIED.geojson",
+    "INDELING_STADSDEEL": "stadsdelen_2022_INDELING_STADSDEEL.geojson",
+}
+
+
+def _start_local_geodata_service() -> str | None:
+    """Serve ../shared's official boundary files as the city's `geojson_lnglat.php?KAARTLAAG=…` would."""
+    if not OFFICIAL_BOUNDARIES.is_dir():
+        return None
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            layer = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("KAARTLAAG", [""])[0]
+            path = OFFICIAL_BOUNDARIES / LAYER_FILES.get(layer, "missing")
+            if not path.is_file():
+                self.send_error(404)
+                return
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:  # keep the test output clean
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/geojson_lnglat.php"
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dataset store of the test server: tests may publish into it (it is read per request)."""
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory, store_dir: Path) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port with an empty store; yield its base URL."""
+    if not (REPO_ROOT / "app.py").is_file():
+        pytest.fail(f"{REPO_ROOT / 'app.py'} is missing: there is no app to test", pytrace=False)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "COHORT_STORE_DIR": str(store_dir),
+        "COHORT_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "PYTHONUNBUFFERED": "1",
+    }
+    # Tests never reach out to the city's geodata service. Where the official files are beside the project
+    # (../shared, as in CI), a local server plays the service, so the browser shows the real polygons through
+    # the real download-and-cache path; otherwise the map falls back to its schematic tiles.
+    geodata = _start_local_geodata_service()
+    if geodata:
+        env.setdefault("COHORT_GEODATA_URL", geodata)
+        env.setdefault("COHORT_BOUNDARIES_DOWNLOAD", "1")
+    else:
+        env.setdefault("COHORT_BOUNDARIES_DOWNLOAD", "0")
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with SERVER_LOG.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_for_health(base_url, SERVER_START_TIMEOUT_S, process)
+        except RuntimeError as error:
+            pytest.fail(f"{error}; server log:\n{_log_tail()}", pytrace=False)
+        yield base_url
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, through Playwright."""
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"{CHROMIUM} is missing; install it with `apt-get install chromium` (scripts/test.sh does)")
+    playwright = sync_playwright().start()
+    try:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        except Error as error:
+            _unavailable(f"Chromium at {CHROMIUM} did not start: {error}")
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh context and page: 1400×1000, Dutch locale, Amsterdam time."""
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL", timezone_id="Europe/Amsterdam")
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        name = "FAILED-" + request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
+        try:
+            path = screenshot(page, name, SCREENSHOT_DIR)
+            print(f"screenshot of the failed test: {path}")
+        except Error:
+            pass
+    context.close()

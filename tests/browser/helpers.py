@@ -1,0 +1,152 @@
+"""Helpers for driving the Streamlit app in a real browser (Playwright sync API).
+
+Streamlit 1.67 marks its root element `[data-testid="stApp"]` with `data-test-script-state`: "initial"
+before the first run, then "running" / "rerunRequested" / "notRunning" (also "stopRequested",
+"compilationError"). A page is ready when that state is "notRunning" after at least one run and the
+running indicator is gone. No pytest here: scripts/take_screenshots.py uses these helpers too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
+SERVER_LOG = REPO_ROOT / "artifacts" / "streamlit-server.log"  # written by the browser tests' app_server
+APP_TIMEOUT_MS = 60_000
+
+# Debian's Chromium; Playwright never downloads a browser.
+CHROMIUM = os.environ.get("COHORT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+_APP = '[data-testid="stApp"]'
+_APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+# Counts the script runs that finish (transitions into "notRunning"), so wait_for_rerun can tell a new
+# run from the one before it, however fast the new one was. Installed once per document.
+_RUN_COUNTER_JS = """
+() => {
+  if (window.__cohortRuns !== undefined) return;
+  window.__cohortRuns = 0;
+  window.__cohortRunsSeen = 0;
+  let last = document.querySelector('[data-testid="stApp"]')?.getAttribute("data-test-script-state");
+  new MutationObserver(() => {
+    const state = document.querySelector('[data-testid="stApp"]')?.getAttribute("data-test-script-state");
+    if (state === "notRunning" && last !== "notRunning") window.__cohortRuns += 1;
+    last = state;
+  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]});
+}
+"""
+
+
+def wait_for_health(base_url: str, timeout_s: float, process: subprocess.Popen | None = None) -> None:
+    """Poll <base_url>/_stcore/health until it answers "ok"; RuntimeError when the server died or the
+    deadline passed."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not answer {base_url}/_stcore/health within {timeout_s:.0f} s")
+        time.sleep(0.2)
+
+
+def _wait_until_idle(page: Page, timeout_ms: int) -> None:
+    page.wait_for_selector(_APP_IDLE, state="attached", timeout=timeout_ms)
+    # The status widget ("Running...") fades out after the run; placeholder skeletons mean elements
+    # are still being drawn.
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout_ms)
+    expect(page.locator('[data-testid="stAppSkeleton"]')).to_have_count(0, timeout=timeout_ms)
+    expect(page.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(0, timeout=timeout_ms)
+
+
+def open_page(page: Page, base_url: str, path: str = "", timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Navigate to base_url/path and wait until the app has finished its first run."""
+    url = base_url.rstrip("/") + "/" + path.lstrip("/")
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    page.wait_for_selector(_APP, state="attached", timeout=timeout_ms)
+    _wait_until_idle(page, timeout_ms)
+    page.evaluate(_RUN_COUNTER_JS)
+
+
+def wait_for_rerun(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """After an interaction (click, fill, select): wait until the rerun it triggered has finished.
+
+    Times out when the interaction did not rerun the app at all; that is worth knowing too.
+    """
+    page.evaluate(_RUN_COUNTER_JS)  # no-op when open_page installed it; needed after a full reload
+    page.wait_for_function(
+        "() => window.__cohortRuns > window.__cohortRunsSeen"
+        " && document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+    page.evaluate("() => { window.__cohortRunsSeen = window.__cohortRuns; }")
+    _wait_until_idle(page, timeout_ms)
+
+
+def navigation(page: Page) -> list[tuple[str, str]]:
+    """(path, label) of every page in the sidebar navigation; path "" is the default page."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    result = []
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href") or ""
+        # The link's text starts with its Material icon's ligature name ("dashboard"); the label is last.
+        label = links.nth(i).inner_text().strip().splitlines()[-1].strip()
+        result.append((re.sub(r"^https?://[^/]+", "", href).strip("/"), label))
+    return result
+
+
+def _last_traceback(log: Path, max_lines: int = 40) -> str:
+    # With showErrorDetails = "none" the browser shows a generic message; the traceback is in the log.
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    start = text.rfind("Traceback (most recent call last)")
+    return "" if start < 0 else "\n".join(text[start:].splitlines()[:max_lines])
+
+
+def assert_no_exception(page: Page, server_log: Path = SERVER_LOG) -> None:
+    """Fail when the app shows an uncaught exception or a Python traceback."""
+    exceptions = page.locator('[data-testid="stException"]')
+    if exceptions.count():
+        details = "\n---\n".join(exceptions.all_inner_texts())
+        raise AssertionError(
+            f"{page.url} shows {exceptions.count()} exception(s):\n{details}\n"
+            f"Last traceback in {server_log}:\n{_last_traceback(server_log) or '(none found)'}"
+        )
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body, f"{page.url} shows a Python traceback:\n{body[:2000]}"
+
+
+def screenshot(page: Page, name: str, directory: Path = SCREENSHOT_DIR) -> Path:
+    """Save a PNG of the viewport to <directory>/<name>.png (artifacts/screenshots/ by default)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled")
+    return path

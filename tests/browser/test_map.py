@@ -1,0 +1,77 @@
+"""What only a browser shows on the Kaart page: the canvas draws, the tooltip appears, a click selects an area,
+and a hostile area name from an uploaded file stays text."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from cohort.settings import EXAMPLE_WORKBOOK
+from cohort.store import DatasetStore
+from cohort.workbook.read import read_workbook
+
+from .helpers import assert_no_exception, open_page, screenshot, wait_for_rerun
+
+DECK = '[data-testid="stDeckGlJsonChart"]'
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+
+
+def drawn_pixels(page: Page) -> int:
+    """Pixels of the map canvas that are clearly coloured (not white or near-grey background)."""
+    image = Image.open(io.BytesIO(page.locator(DECK).screenshot())).convert("RGB").resize((200, 140))
+    pixels = np.asarray(image, dtype=np.int16)
+    return int(((pixels.max(axis=2) - pixels.min(axis=2)) > 40).sum())
+
+
+def canvas_centre(page: Page) -> tuple[float, float]:
+    box = page.locator(f"{DECK} canvas").first.bounding_box()
+    assert box, "the map has no canvas"
+    return box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
+
+
+def test_map_draws_tooltip_and_click_selects(app_server: str, page: Page) -> None:
+    open_page(page, app_server, "kaart")
+    assert_no_exception(page)
+    page.locator(f"{DECK} canvas").first.wait_for(state="visible")
+    expect(page.get_by_text("Indeling: gebieden 2015–2021.")).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stDeckGlJsonChart\"] canvas')?.width > 0"
+    )
+    page.wait_for_timeout(1500)  # deck.gl paints after the canvas is sized; there is no DOM event to wait on
+    assert drawn_pixels(page) > 2000, "the map canvas is (nearly) blank"
+    screenshot(page, "kaart-browser")
+
+    x, y = canvas_centre(page)
+    page.mouse.move(x, y)
+    tooltip = page.locator(".deck-tooltip")
+    expect(tooltip).to_be_visible(timeout=10_000)
+    assert "Status" in tooltip.inner_text() or "Stadsdeel" in tooltip.inner_text()
+
+    page.mouse.click(x, y)
+    wait_for_rerun(page)
+    expect(page.get_by_role("button", name="Filter alle pagina’s op dit gebied")).to_be_visible(timeout=20_000)
+    assert "gebied=" in page.url, f"the selection is not in the link: {page.url}"
+
+
+def test_hostile_area_name_shows_as_text(app_server: str, page: Page, store_dir: Path) -> None:
+    example = read_workbook(EXAMPLE_WORKBOOK).dataset
+    units = example.units.with_columns(
+        pl.when(pl.col("code") == "DX02").then(pl.lit(HOSTILE_NAME)).otherwise(pl.col("naam")).alias("naam")
+    )
+    hostile = example.__class__(units, example.monthly, example.meta)
+    stored = DatasetStore(store_dir).publish(
+        hostile, name="Vijandige namen", description="test", published_by="test", validation_summary="0 fouten"
+    )
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_page(page, app_server, f"kaart?dataset={stored.dataset_id}&gebied=DX02")
+    assert_no_exception(page)
+    expect(page.get_by_text(HOSTILE_NAME).first).to_be_visible(timeout=20_000)  # detail panel and table: as text
+    assert page.locator("img[src='x']").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == [], f"a script ran: {dialogs}"
