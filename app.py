@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from cohort.ui.auth import auth_sidebar
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
 from cohort.ui.share import finish_link, prepare_link, share_control
@@ -33,6 +34,7 @@ prepare_link(dataset, dataset_notice)
 selection = sidebar_filters(dataset)
 set_context(ViewContext(dataset, selection))
 example_banner(dataset)
+auth_sidebar()  # login/logout, or the "lokale modus" note; before the page, which may stop early
 page.run()
 share_control(page, selection, dataset)
 finish_link()

@@ -47,13 +47,16 @@ def test_rate_by_period_figure():
     assert fig.layout.title.text == "Klachten per kwartaal"
     assert fig.layout.separators == PLOTLY_SEPARATORS
     assert fig.layout.yaxis.title.text == "Klachten per 1.000 gesprekken"
-    (trace,) = fig.data
+    trace, marks = fig.data
     assert list(trace.x) == ["K1 2020", "K2 2020"]  # the period without conversations is left out
-    assert list(trace.error_y.array) == pytest.approx([3.5, 4.8 - 2 / 1.5])
-    assert list(trace.error_y.arrayminus) == pytest.approx([1.9, 2 / 1.5 - 0.16])
+    # K2 2020 has 2 complaints: no point and no interval (its height × 1.500 talks would give the count back)
+    assert list(trace.y) == [3.0, None]
+    assert list(trace.error_y.array) == pytest.approx([3.5, None])
+    assert list(trace.error_y.arrayminus) == pytest.approx([1.9, None])
     first, second = trace.customdata
     assert list(first) == ["K1 2020", "6", "2.000", "3,00", "1,10 – 6,50", "3"]
     assert list(second)[1] == "<5" and list(second)[3] == "verborgen (klein aantal)"  # 2 complaints are hidden
+    assert list(marks.x) == ["K2 2020"] and list(marks.text) == ["×"]  # marked as hidden, not as "no data"
     assert fig.layout.shapes[0].y0 == 2.5  # the whole-window line
     assert "2,50" in fig.layout.annotations[0].text
 
@@ -63,12 +66,13 @@ def test_funnel_figure_traces_limits_and_escaped_names():
     lines = funnel_lines(2.0, 250, 1000, n=20)
     fig = funnel_figure(funnel, lines, title="Trechter", overall_rate=2.0, unit_noun="gebied")
     names = [t.name for t in fig.data]
-    assert names == ["95%-grenzen", "95%-grenzen", "99,8%-grenzen", "99,8%-grenzen", "Doelgroep", "Gebied"]
+    # Jongeren (2 complaints) is left out: its place in the funnel would give the count back
+    assert names == ["95%-grenzen", "95%-grenzen", "99,8%-grenzen", "99,8%-grenzen", "Gebied"]
     upper_95 = fig.data[0]
     assert len(upper_95.x) == 20 and upper_95.hoverinfo == "skip"
     assert max(upper_95.x) == pytest.approx(1050.0)
     assert [t.showlegend for t in fig.data[:4]] == [True, False, True, False]
-    areas = fig.data[5]
+    areas = fig.data[4]
     assert list(areas.x) == [1000, 250]
     assert list(areas.y) == [10.0, 0.0]
     hostile_row = list(areas.customdata[0])
@@ -76,9 +80,7 @@ def test_funnel_figure_traces_limits_and_escaped_names():
     assert hostile_row[1:4] == ["10", "1.000", "10,00"]
     assert hostile_row[5] == "Opvallend hoog (boven 99,8%-grens)"
     assert areas.marker.color[0] == CATEGORY_COLOURS["Bejegening"]  # house red for "opvallend hoog"
-    group = fig.data[4]
-    assert group.marker.symbol == "diamond"
-    assert list(group.customdata[0])[1] == "<5"
+    assert "Jongeren" not in str([t.customdata for t in fig.data])
     assert fig.layout.xaxis.title.text == "Aantal gesprekken"
     for trace in fig.data:
         assert "<a" not in str(trace.customdata)
@@ -91,7 +93,8 @@ def test_categories_figure_stacked_over_periods():
     assert fig.layout.barmode == "stack"
     assert [t.name for t in fig.data] == ["Bejegening", "Bereikbaarheid", "Koers", "Overig"]
     assert list(fig.data[0].x) == ["K1 2020", "K2 2020"]
-    assert list(fig.data[0].y) == [3, 1]
+    assert list(fig.data[0].y) == [None, None]  # 3 and 1: hidden, so no bar height either
+    assert list(fig.data[1].y) == [None, None]
     assert fig.data[0].marker.color == CATEGORY_COLOURS["Bejegening"]
     assert [list(c) for c in fig.data[0].customdata] == [["K1 2020", "<5"], ["K2 2020", "<5"]]
 

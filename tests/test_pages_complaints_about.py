@@ -72,7 +72,8 @@ def test_grain_control_changes_the_periods(example):
         expected = complaints_by_period(phased, grain).filter(pl.col("gesprekken") > 0)
         table = expander(at, "Cijfers bij deze grafiek: Klachten per 1.000 gesprekken per").dataframe[0].value
         assert list(table["periode_label"]) == expected.get_column("periode_label").to_list()
-        assert list(table["gesprekken"]) == expected.get_column("gesprekken").to_list()
+        # texts: a hidden cell must read as a sign, never as a number (cohort.privacy)
+        assert list(table["gesprekken"]) == [fmt_int(v) for v in expected.get_column("gesprekken").to_list()]
     assert list(table["periode_label"])[-1] == "H1 2021"
 
 
@@ -84,7 +85,8 @@ def test_level_filter_switches_the_funnel(example):
     assert not at.exception
     funnel = expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0].value
     assert set(funnel["eenheid"]) <= set(example.stadsdelen)
-    assert sum(funnel["gesprekken"]) == 13_240  # the stadsdelen add up to the city total; groups not added
+    # the stadsdelen add up to the city total; groups not added
+    assert sum(int(v.replace(".", "")) for v in funnel["gesprekken"]) == 13_240
     at.radio(key="niveau").set_value("stad").run()
     assert not at.exception
     assert any("niveau Gebied of Stadsdeel" in i.value for i in at.info)

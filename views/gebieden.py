@@ -1,5 +1,6 @@
 """Uitrol per gebied: when each unit ran its cohort, and how each unit stands on the peildatum."""
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
@@ -8,13 +9,26 @@ from cohort.contract import STATUS_ORDER, Status, UnitKind
 from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 from cohort.fmt import fmt_date, fmt_int, fmt_month
 from cohort.palette import STATUS_LABELS
-from cohort.rollout import TABLE_COLUMNS, never_started, timeline_rows, unit_table, unit_table_display
+from cohort.privacy import small_number_note_nl
+from cohort.rollout import (
+    HIDDEN_TEXTS,
+    TABLE_COLUMNS,
+    hidden_text,
+    never_started,
+    protect_unit_table,
+    timeline_rows,
+    unit_table,
+    unit_table_display,
+    unit_table_download,
+)
 from cohort.selection import apply_selection
 from cohort.ui.filters import get_context
+from cohort.ui.privacy import page_rule, protected_complaints
 from cohort.ui.widgets import active_filters, chart_data
 
 context = get_context()
 dataset, selection = context.dataset, context.selection
+rule = page_rule()
 units, monthly = apply_selection(dataset, selection)
 peildatum = selection.peildatum
 
@@ -56,19 +70,26 @@ else:
 
 # --- Table ------------------------------------------------------------------------------------------------------
 st.subheader("Per gebied en doelgroep")
-table = unit_table(units, monthly, peildatum)
+protected_units = protected_complaints(units, monthly, selection, rule).filter(pl.col("tabel") == "gebied")
+table = protect_unit_table(unit_table(units, monthly, peildatum), protected_units, rule)
 st.caption(
     f"Gesprekken en klachten van {fmt_month(selection.first_month)} tot en met {fmt_month(selection.peildatum_month)}; "
     "uitstroom naar werk over de eigen cohortmaanden tot en met de peildatum (per 1.000 in de bijstand per maand); "
     "bijstand = personen in de bijstand in de peildatummaand. Klik op een kolomkop om te sorteren."
 )
 display = unit_table_display(table)
+styler = display.to_pandas().style.format(na_rep="—").format(
+    {name: column.formatter for name, column in TABLE_COLUMNS.items() if column.formatter}, na_rep="—"
+)
+for column in (c for c in HIDDEN_TEXTS if c in TABLE_COLUMNS):
+    # A hidden cell is empty (null) in the data, so sorting cannot reveal it; only its sign is displayed.
+    rows = [i for i, hidden in enumerate(table.get_column(f"{column}_verborgen").to_list()) if hidden]
+    if rows:
+        styler = styler.format(na_rep=hidden_text(column, rule), subset=pd.IndexSlice[rows, [column]])
 st.dataframe(
     # Styler: Dutch display text (13.024; 2,30) while the values stay numbers, so a click on a header sorts
     # numerically; Streamlit's own number formats only know English separators.
-    display.to_pandas().style.format(na_rep="—").format(
-        {name: column.formatter for name, column in TABLE_COLUMNS.items() if column.formatter}, na_rep="—"
-    ),
+    styler,
     hide_index=True,
     height="content",  # all units at once: 25 rows are a page, not a scroll box
     column_config={
@@ -79,12 +100,14 @@ st.dataframe(
         for name, column in TABLE_COLUMNS.items()
     },
 )
+st.caption(small_number_note_nl(rule, with_totals=True))
+download = unit_table_download(table, rule)
 left, right = st.columns(2)
-left.download_button("Download CSV", lambda: frame_to_csv_bytes(table), file_name="eenheden_op_peildatum.csv",
+left.download_button("Download CSV", lambda: frame_to_csv_bytes(download), file_name="eenheden_op_peildatum.csv",
                      mime="text/csv", key="csv_eenheden", on_click="ignore")
 right.download_button(
     "Download Excel",
-    lambda: frame_to_xlsx_bytes(table, sheet_name="eenheden", title=f"Eenheden op {fmt_date(peildatum)}"),
+    lambda: frame_to_xlsx_bytes(download, sheet_name="eenheden", title=f"Eenheden op {fmt_date(peildatum)}"),
     file_name="eenheden_op_peildatum.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx_eenheden",
     on_click="ignore",

@@ -14,15 +14,16 @@ from cohort.mapdata import (
     division_for,
     indicator_values,
     map_indicator,
+    protected_codes,
     target_group_values,
 )
 from cohort.mapdeck import build_map
 from cohort.palette import STATUS_LABELS
-from cohort.privacy import SuppressionRule
 from cohort.selection import apply_selection
 from cohort.settings import load_settings
 from cohort.ui.filters import get_context
 from cohort.ui.maps import boundaries_for
+from cohort.ui.privacy import page_rule, protected_complaints
 from cohort.ui.widgets import active_filters
 
 SELECTED_PARAM = "gebied"  # the map selection has no widget of its own, so it lives in st.query_params
@@ -37,10 +38,12 @@ active_filters(selection, dataset)
 
 controls = st.columns([2, 2, 3])
 indicator_key = controls[0].selectbox(
-    "Kleur de kaart naar", list(MAP_INDICATORS), format_func=lambda k: MAP_INDICATORS[k].label, key="indicator"
+    "Kleur de kaart naar", list(MAP_INDICATORS), format_func=lambda k: MAP_INDICATORS[k].label, key="indicator",
+    bind="query-params",
 )
 compare = controls[1].toggle(
-    "Boven/onder stadsgemiddelde", key="kaart_vergelijk", disabled=not MAP_INDICATORS[indicator_key].is_rate,
+    "Boven/onder stadsgemiddelde", key="kaart_vergelijk", bind="query-params",
+    disabled=not MAP_INDICATORS[indicator_key].is_rate,
     help="Donkerder waar het verschil met het stadsgemiddelde groter is dan één standaardafwijking (zoals OIS doet).",
 )
 level = "stadsdeel" if selection.level == "stadsdeel" else "gebied"
@@ -54,7 +57,12 @@ if division is None:
         "(DX01–DX22, GA01–GS25 of stadsdelen). De cijfers staan in de tabel hieronder."
     )
 totals = area_totals(units, monthly, selection.peildatum, level)
-values = indicator_values(totals, indicator_key, settings.small_number_threshold)
+rule = page_rule()
+hidden = (
+    protected_codes(protected_complaints(units, monthly, selection, rule), level)
+    if indicator_key == "klachten" and rule.enabled else frozenset()
+)
+values = indicator_values(totals, indicator_key, rule.threshold if rule.enabled else 1, hidden)
 
 selected_code = st.query_params.get(SELECTED_PARAM)
 if selected_code not in set(values.get_column("code").to_list()):
@@ -104,7 +112,7 @@ else:
 st.markdown("**Stedelijke doelgroepen**")
 st.caption("Stadsbreed, dus niet op de kaart, en niet opgeteld bij de gebieden.")
 st.dataframe(
-    target_group_values(units, monthly, selection.peildatum, SuppressionRule.from_settings(settings)),
+    target_group_values(units, monthly, selection.peildatum, rule),
     hide_index=True,
     column_config={
         "naam": "Doelgroep",

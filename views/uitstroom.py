@@ -23,10 +23,17 @@ from cohort.outflow import (
     monthly_outflow_intervals,
     outflow_by_level,
     outflow_estimates,
+    protect_by_level,
+    protect_measures,
+    protect_measures_summary,
+    protect_ranking,
+    protect_series,
     unit_outflow_ranking,
 )
+from cohort.privacy import HIDDEN_RATE_TEXT, count_text, small_number_note_nl
 from cohort.selection import apply_selection
 from cohort.ui.filters import get_context
+from cohort.ui.privacy import page_rule
 from cohort.ui.widgets import active_filters, chart_data, tile
 
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -34,8 +41,9 @@ NUM2 = st.column_config.NumberColumn(format="%.2f")
 
 
 
-def fmt_dec2(value: float) -> str:
-    return fmt_dec(value, 2)
+def without_flags(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame for a table or download: hidden values are null, their `_tekst` says "<5" or "—*"."""
+    return frame.drop([c for c in frame.columns if c.endswith("_verborgen")])
 
 
 def bootstrap_interval(bounds: tuple[float, float]) -> str:
@@ -46,6 +54,7 @@ def bootstrap_interval(bounds: tuple[float, float]) -> str:
 
 context = get_context()
 dataset, selection = context.dataset, context.selection
+rule = page_rule()
 units, monthly = apply_selection(dataset, selection)
 phased = with_phase(monthly, units)
 peildatum_month = selection.peildatum_month
@@ -77,7 +86,11 @@ else:
     left, right = st.columns(2)
     with left:
         st.markdown("**(a) Ruwe vergelijking** — de basis van ‘dubbel zo hoog’")
-        if raw is None or raw.ratio is None:
+        if raw is not None and (rule.hides(raw.events_a) or rule.hides(raw.events_b)):
+            tile(st.container(), "Ruwe verhouding cohort t.o.v. elders", HIDDEN_RATE_TEXT,
+                 f"{count_text(raw.events_a, rule)} personen naar werk in cohortgebieden, "
+                 f"{count_text(raw.events_b, rule)} elders. " + small_number_note_nl(rule))
+        elif raw is None or raw.ratio is None:
             st.info("Niet te berekenen: in deze selectie ontbreken maanden mét of zónder lopend cohort "
                     "(bijvoorbeeld als alleen gebieden zijn gekozen die tegelijk startten).")
         else:
@@ -128,7 +141,7 @@ else:
 
 # --- Monthly series ---------------------------------------------------------------------------------------------
 st.subheader("Uitstroom per maand")
-series = monthly_outflow_intervals(phased)
+series = protect_series(monthly_outflow_intervals(phased), rule)
 measure = st.radio(
     "Maat", ["werk", "uitstroom"], format_func={"werk": "Uitstroom naar werk", "uitstroom": "Alle uitstroom"}.get,
     horizontal=True, key="uitstroom_maat",
@@ -146,7 +159,8 @@ else:
         "(afgeronde gebieden tellen na hun einddatum in geen van beide). De banden zijn 95%-intervallen per maand "
         "(exacte Poisson). Let op: welke gebieden in welke groep zitten, verandert van maand tot maand."
     )
-    chart_data(series, title=title, file_stem="uitstroom_per_maand",
+    st.caption(small_number_note_nl(rule))
+    chart_data(without_flags(series), title=title, file_stem="uitstroom_per_maand",
                column_config={"werk_per_1000": NUM2, "werk_lower": NUM2, "werk_upper": NUM2,
                               "uitstroom_per_1000": NUM2, "uitstroom_lower": NUM2, "uitstroom_upper": NUM2})
 
@@ -176,35 +190,37 @@ else:
 
 # --- Per unit and per stadsdeel ---------------------------------------------------------------------------------
 st.subheader("Per gebied en stadsdeel")
-ranking = unit_outflow_ranking(phased, selection.first_month, peildatum_month)
+ranking = protect_ranking(unit_outflow_ranking(phased, selection.first_month, peildatum_month), rule)
 if ranking.is_empty():
     st.info("Geen eenheden met cohortmaanden tot en met de peildatum in deze selectie.")
 else:
     title = "Uitstroom naar werk tijdens de eigen cohortmaanden"
     reference = raw.rate_b if raw is not None else None
     st.plotly_chart(unit_ranking_figure(ranking, title=title, reference=reference), config=PLOTLY_CONFIG)
-    small = ranking.filter(pl.col("uitstroom_werk") < 20).height
+    small = ranking.filter((pl.col("uitstroom_werk") < 20) | pl.col("uitstroom_werk_verborgen")).height
     st.caption(
         "Per eenheid: uitstroom naar werk per 1.000 per maand in de cohortmaanden tot en met de peildatum, met "
         "95%-interval (exacte Poisson). De stippellijn is het cijfer van de vergelijkingsgebieden (a)."
         + (f" {fmt_int(small)} eenheden hebben minder dan 20 uitstroom naar werk: hun cijfer is onzeker."
            if small else "")
+        + " " + small_number_note_nl(rule, with_totals=True)
     )
-    chart_data(ranking, title=title, file_stem="uitstroom_per_eenheid",
+    chart_data(without_flags(ranking), title=title, file_stem="uitstroom_per_eenheid",
                column_config={"werk_per_1000": NUM2, "werk_lower": NUM2, "werk_upper": NUM2})
 
 if estimates.window is not None:
     level = "stad" if selection.level == "stad" else "stadsdeel"
-    breakdown = outflow_by_level(phased, level, *estimates.window)
+    breakdown = protect_by_level(outflow_by_level(phased, level, *estimates.window), rule)
     if not breakdown.is_empty():
         title = ("Hele stad: cohortmaanden en vergelijkingsmaanden" if level == "stad"
                  else "Per stadsdeel: cohortmaanden en vergelijkingsmaanden")
         st.plotly_chart(level_comparison_figure(breakdown, title=title), config=PLOTLY_CONFIG)
         st.caption(
             f"Alleen gebieden, {fmt_month(estimates.window[0])} tot en met {fmt_month(estimates.window[1])}. "
-            "Een stadsdeel zonder vergelijkingsmaanden (alle gebieden al gestart) heeft geen grijze balk."
+            "Een stadsdeel zonder vergelijkingsmaanden (alle gebieden al gestart) heeft geen grijze balk. "
+            + small_number_note_nl(rule)
         )
-        chart_data(breakdown, title=title, file_stem="uitstroom_per_stadsdeel",
+        chart_data(without_flags(breakdown), title=title, file_stem="uitstroom_per_stadsdeel",
                    column_config={c: NUM2 for c in breakdown.columns if c.endswith(("per_1000", "lower", "upper"))}
                    | {"verhouding": NUM2})
 
@@ -218,11 +234,13 @@ if measures:
         "Ontheffingen zijn een **stand** (personen met een ontheffing aan het eind van de maand); de andere "
         "maten zijn **stromen** (aantal in de maand)."
     )
-    by_month = measures_by_group(phased, measures)
+    by_month = protect_measures(measures_by_group(phased, measures), rule)
     if estimates.window is not None:
-        summary = measures_summary(by_month, *estimates.window)
+        summary = protect_measures_summary(measures_summary(measures_by_group(phased, measures), *estimates.window),
+                                           rule)
         labels = {m.name: m for m in measures}
-        wide = summary.pivot(on="groep", index="maatregel", values="per_1000").with_columns(
+        # Text values: a hidden rate reads "—*" (a count of 1 to 4 over the whole window), not "—".
+        wide = summary.pivot(on="groep", index="maatregel", values="per_1000_tekst").with_columns(
             pl.col("maatregel").replace_strict({n: m.label for n, m in labels.items()}).alias("Maat"),
             pl.col("maatregel").replace_strict({n: "neveneffect" if m.side_effect else "ondersteuning"
                                                 for n, m in labels.items()}).alias("Soort"),
@@ -230,17 +248,18 @@ if measures:
         )
         for group in ("Cohort loopt", "Vergelijking"):
             if group not in wide.columns:
-                wide = wide.with_columns(pl.lit(None, pl.Float64).alias(group))
-        # Styler: Dutch decimals as display text while the values stay numeric (sorting stays numeric).
+                wide = wide.with_columns(pl.lit("—", pl.String).alias(group))
         st.dataframe(
-            wide.select("Maat", "Soort", "Cohort loopt", "Vergelijking", "Eenheid").to_pandas().style.format(
-                {"Cohort loopt": fmt_dec2, "Vergelijking": fmt_dec2}, na_rep="—"),
+            wide.select("Maat", "Soort", "Cohort loopt", "Vergelijking", "Eenheid"),
             hide_index=True,
-            column_config={"Cohort loopt": st.column_config.NumberColumn("Cohortgebieden"),
-                           "Vergelijking": st.column_config.NumberColumn("Vergelijkingsgebieden")},
+            column_config={"Cohort loopt": st.column_config.TextColumn("Cohortgebieden"),
+                           "Vergelijking": st.column_config.TextColumn("Vergelijkingsgebieden")},
         )
-        st.caption(f"Gemiddeld over {fmt_month(estimates.window[0])} tot en met {fmt_month(estimates.window[1])}.")
+        st.caption(f"Gemiddeld over {fmt_month(estimates.window[0])} tot en met {fmt_month(estimates.window[1])}. "
+                   + small_number_note_nl(rule))
     title = "Neveneffecten en ondersteuning per maand, per 1.000 in de bijstand"
     st.plotly_chart(measures_figure(by_month, measures, title=title, peildatum=selection.peildatum),
                     config=PLOTLY_CONFIG)
-    chart_data(by_month, title=title, file_stem="maatregelen_per_maand", column_config={"per_1000": NUM2})
+    st.caption(small_number_note_nl(rule))
+    chart_data(without_flags(by_month), title=title, file_stem="maatregelen_per_maand",
+               column_config={"per_1000": NUM2})

@@ -95,10 +95,14 @@ def area_totals(units: pl.DataFrame, monthly: pl.DataFrame, peildatum: date, lev
     )
 
 
-def indicator_values(totals: pl.DataFrame, key: str, threshold: int) -> pl.DataFrame:
+def indicator_values(
+    totals: pl.DataFrame, key: str, threshold: int, protected: frozenset[str] = frozenset()
+) -> pl.DataFrame:
     """Add `value` and Dutch `value_text` for one indicator; rates on a numerator of 1..threshold-1 are hidden.
 
-    Hidden rates have value null and text "—" (their area turns grey); hidden counts show "<5".
+    Hidden rates have value null and text "—" (their area turns grey); hidden counts show "<5". `protected` are
+    codes whose complaint counts the shared protection (`complaints.protect_complaints`) hides to shield another
+    count; their complaint rate is hidden too, or the map would give away what the other pages hide.
     """
     spec = MAP_INDICATORS[key]
     if key == "status":
@@ -110,6 +114,8 @@ def indicator_values(totals: pl.DataFrame, key: str, threshold: int) -> pl.DataF
     else:
         numerator = value = pl.col(key).cast(pl.Float64)
     small = numerator.is_between(1, threshold - 1)
+    if key == "klachten" and protected:
+        small = small | pl.col("code").is_in(sorted(protected))
     frame = totals.with_columns(
         pl.when(small).then(None).otherwise(value).cast(pl.Float64).alias("value"),
         small.alias("_small"),
@@ -124,6 +130,15 @@ def indicator_values(totals: pl.DataFrame, key: str, threshold: int) -> pl.DataF
             number = fmt_dec(row["value"], spec.decimals) if spec.decimals else fmt_int(row["value"])
             texts.append(f"{number} {spec.unit}".strip() if spec.is_rate else number)
     return frame.drop("_small").with_columns(pl.Series("value_text", texts, dtype=pl.String))
+
+
+def protected_codes(protected: pl.DataFrame, level: str) -> frozenset[str]:
+    """Codes (areas, or stadsdeel letters) whose complaint count the shared protection hides."""
+    if level == "stadsdeel":
+        names = protected.filter((pl.col("tabel") == "stadsdeel") & pl.col("klachten_verborgen"))
+        return frozenset(canonical_code(Division.STADSDELEN, n) for n in names.get_column("eenheid").to_list())
+    rows = protected.filter((pl.col("tabel") == "gebied") & pl.col("klachten_verborgen"))
+    return frozenset(rows.get_column("code").to_list())
 
 
 def city_reference(totals: pl.DataFrame, key: str) -> float | None:

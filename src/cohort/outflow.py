@@ -14,8 +14,9 @@ import polars as pl
 
 from cohort.contract import UnitKind, column_label
 from cohort.did import DidResult, build_panel, did_effect, event_time_profile
-from cohort.fmt import fmt_ratio
+from cohort.fmt import fmt_dec, fmt_ratio
 from cohort.metrics import PER, monthly_outflow_by_group, outflow_cohort_vs_comparison, totals_by_level
+from cohort.privacy import SuppressionRule, suppress_counts, suppress_rates, suppress_with_totals
 from cohort.stats import RateRatio, poisson_interval_columns
 
 EVENT_WINDOW = (-12, 18)  # months before and after each unit's start shown in the event-time chart
@@ -225,3 +226,68 @@ def measures_summary(monthly_measures: pl.DataFrame, first: date, last: date) ->
         .with_columns((pl.col("aantal") / pl.col("persoonsmaanden") * PER).alias("per_1000"))
         .sort(pl.col("maatregel").replace_strict(order, return_dtype=pl.Int64), "groep")
     )
+
+
+# --- Small numbers (AVG) ----------------------------------------------------------------------------------------
+# Outflow counts are persons: from 1 to threshold-1 per unit (or group) and month or period they are hidden, and
+# so is every rate (with its interval) computed from them (`cohort.privacy`).
+
+
+def protect_series(series: pl.DataFrame, rule: SuppressionRule) -> pl.DataFrame:
+    """`monthly_outflow_intervals` with small counts hidden: counts "<5", their rates and bounds "—*" (null)."""
+    out = suppress_counts(series, ["uitstroom_werk", "uitstroom", "bijstand"], rule)
+    out = suppress_rates(out, "uitstroom_werk", ["werk_per_1000", "werk_lower", "werk_upper"], rule,
+                         hidden_column="uitstroom_werk_verborgen")
+    return suppress_rates(out, "uitstroom", ["uitstroom_per_1000", "uitstroom_lower", "uitstroom_upper"], rule,
+                          hidden_column="uitstroom_verborgen")
+
+
+def protect_ranking(ranking: pl.DataFrame, rule: SuppressionRule) -> pl.DataFrame:
+    """`unit_outflow_ranking` with small numerators hidden, also against the total of the areas.
+
+    The page shows the areas' total outflow to work in cohort months (the raw comparison, "(a)"), which is the sum
+    of the areas' counts here; so secondary suppression applies (`privacy.suppress_with_totals`, every hidden
+    count reads "×"). Target groups are not part of that total. Rates and bounds are hidden with their count.
+    """
+    if ranking.is_empty():
+        return ranking
+    parts = ranking.with_columns(
+        pl.when(pl.col("soort") == UnitKind.AREA).then(pl.lit("gebieden")).otherwise(pl.col("code")).alias("_groep"),
+        pl.lit("deel").alias("_rol"),
+    )
+    areas = parts.filter(pl.col("_groep") == "gebieden")
+    total = areas.select(pl.col("uitstroom_werk").sum()).with_columns(
+        pl.lit("gebieden").alias("_groep"), pl.lit("Totaal").alias("_rol"))
+    table = pl.concat([parts, total], how="diagonal_relaxed") if areas.height else parts
+    protected = suppress_with_totals(table, "_groep", ["uitstroom_werk"], label_column="_rol", rule=rule)
+    protected = protected.filter(pl.col("_rol") == "deel").drop("_groep", "_rol")
+    return suppress_rates(protected, "uitstroom_werk", ["werk_per_1000", "werk_lower", "werk_upper"], rule,
+                          hidden_column="uitstroom_werk_verborgen")
+
+
+def protect_by_level(breakdown: pl.DataFrame, rule: SuppressionRule) -> pl.DataFrame:
+    """`outflow_by_level` with rates hidden where their numerator (persons) is from 1 to threshold-1."""
+    if breakdown.is_empty():
+        return breakdown
+    out = breakdown
+    for prefix in ("cohort_", "vergelijking_"):
+        out = suppress_counts(out, [f"{prefix}uitstroom_werk"], rule)
+        out = suppress_rates(out, f"{prefix}uitstroom_werk", [f"{prefix}per_1000", f"{prefix}lower",
+                                                              f"{prefix}upper"], rule,
+                             hidden_column=f"{prefix}uitstroom_werk_verborgen")
+    hidden = pl.col("cohort_uitstroom_werk_verborgen") | pl.col("vergelijking_uitstroom_werk_verborgen")
+    return out.with_columns(pl.when(hidden).then(None).otherwise(pl.col("verhouding")).alias("verhouding"))
+
+
+def protect_measures(by_month: pl.DataFrame, rule: SuppressionRule) -> pl.DataFrame:
+    """`measures_by_group` with small counts hidden ("<5") and their rates nulled (a chart leaves a gap)."""
+    out = suppress_counts(by_month, ["aantal"], rule)
+    return suppress_rates(out, "aantal", ["per_1000"], rule, formatter=lambda v: fmt_dec(v, 2),
+                          hidden_column="aantal_verborgen")
+
+
+def protect_measures_summary(summary: pl.DataFrame, rule: SuppressionRule) -> pl.DataFrame:
+    """`measures_summary` with the rate hidden where the total count over the window is from 1 to threshold-1."""
+    out = suppress_counts(summary, ["aantal"], rule)
+    return suppress_rates(out, "aantal", ["per_1000"], rule, formatter=lambda v: fmt_dec(v, 2),
+                          hidden_column="aantal_verborgen")

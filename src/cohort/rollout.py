@@ -13,6 +13,7 @@ from cohort.contract import Status, UnitKind
 from cohort.fmt import fmt_dec, fmt_int
 from cohort.metrics import PER, with_phase, with_status
 from cohort.palette import STATUS_LABELS
+from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule
 
 
 def unit_table(units: pl.DataFrame, monthly: pl.DataFrame, peildatum: date) -> pl.DataFrame:
@@ -133,3 +134,57 @@ def unit_table_display(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("soort").replace_strict({UnitKind.AREA.value: "Gebied", UnitKind.TARGET_GROUP.value: "Doelgroep"}),
         pl.col("stadsdeel").fill_null("—"),  # target groups are city-wide; Streamlit would print "None"
     ).select(list(TABLE_COLUMNS))
+
+
+# --- Small numbers (AVG) ----------------------------------------------------------------------------------------
+
+HIDDEN_TEXTS: dict[str, str] = {
+    "gesprekken": "<{t}",
+    "klachten": PROTECTED_TEXT,
+    "klachten_per_1000": HIDDEN_RATE_TEXT,
+    "uitstroom_werk_cohort": "<{t}",
+    "werk_per_1000": HIDDEN_RATE_TEXT,
+    "bijstand_peildatum": "<{t}",
+}
+
+
+def protect_unit_table(table: pl.DataFrame, protected_units: pl.DataFrame, rule: SuppressionRule) -> pl.DataFrame:
+    """`unit_table` with small numbers hidden: values null, plus a `<column>_verborgen` flag per column.
+
+    Complaints come from the shared protected result (`complaints.protect_complaints`, table "gebied"): the
+    overview and the Klachten page show totals of the same counts, so cells hidden there to protect a small one
+    are hidden here too (all read "×"). The complaint rate is hidden with its count ("—*"). Outflow to work per
+    1,000 is hidden when its numerator (persons, 1 to threshold-1) is; conversations and persons on welfare from
+    1 to threshold-1 read "<5".
+    """
+    flags = protected_units.select("code", pl.col("klachten_verborgen").alias("_klachten"))
+    out = table.join(flags, on="code", how="left").with_columns(
+        (pl.col("_klachten").fill_null(False) & pl.lit(rule.enabled)).alias("klachten_verborgen")
+    ).drop("_klachten")
+    out = out.with_columns(
+        pl.col("klachten_verborgen").alias("klachten_per_1000_verborgen"),
+        *[_small(column, rule).alias(f"{column}_verborgen")
+          for column in ("gesprekken", "uitstroom_werk_cohort", "bijstand_peildatum")],
+    ).with_columns(pl.col("uitstroom_werk_cohort_verborgen").alias("werk_per_1000_verborgen"))
+    return out.with_columns(
+        pl.when(pl.col(f"{column}_verborgen")).then(None).otherwise(pl.col(column)).alias(column)
+        for column in HIDDEN_TEXTS
+    )
+
+
+def _small(column: str, rule: SuppressionRule) -> pl.Expr:
+    return pl.col(column).map_elements(rule.hides, return_dtype=pl.Boolean).fill_null(False)
+
+
+def hidden_text(column: str, rule: SuppressionRule) -> str:
+    """What a hidden cell of `column` reads in the table ("<5", "×" or "—*")."""
+    return HIDDEN_TEXTS[column].format(t=rule.threshold)
+
+
+def unit_table_download(protected: pl.DataFrame, rule: SuppressionRule) -> pl.DataFrame:
+    """The download of the protected table: hidden cells as their sign (text), so nothing hidden is in the file."""
+    return protected.with_columns(
+        pl.when(pl.col(f"{column}_verborgen")).then(pl.lit(hidden_text(column, rule)))
+        .otherwise(pl.col(column).cast(pl.String)).alias(column)
+        for column in HIDDEN_TEXTS
+    ).drop([f"{column}_verborgen" for column in HIDDEN_TEXTS])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +16,13 @@ from .helpers import VIEWPORT, assert_no_exception, open_page, screenshot, wait_
 
 SIDEBAR = 'section[data-testid="stSidebar"]'
 HEADLINES = ("Gebieden afgerond", "Gebieden actief", "Gesprekken", "Klachten")
+
+
+def open_view(page: Page, base_url: str, path: str = "") -> None:
+    """open_page, then wait for the share control: it is drawn last, after the page itself."""
+    open_page(page, base_url, path)
+    expect(page.locator(SIDEBAR).locator('[data-testid="stCode"]')).to_be_visible(timeout=60_000)
+    expect(page.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(0, timeout=60_000)
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -54,12 +62,12 @@ def share_link(page: Page) -> str:
 
 
 def test_filtered_view_round_trips_through_its_link(app_server: str, page: Page, browser: Browser) -> None:
-    open_page(page, app_server)
+    open_view(page, app_server)
     choose(page, "Peildatum", "juni 2020")
     choose(page, "Stadsdelen", "Zuidoost")
     page.locator(SIDEBAR).locator('[data-testid="stCheckbox"] label').first.click()
     wait_for_rerun(page)
-    page.locator(SIDEBAR).get_by_text("Stadsdeel", exact=True).click()
+    page.locator(SIDEBAR).locator('[data-testid="stRadioOption"]').filter(has_text="Stadsdeel").click()
     wait_for_rerun(page)
     assert_no_exception(page)
 
@@ -73,9 +81,14 @@ def test_filtered_view_round_trips_through_its_link(app_server: str, page: Page,
 
     fresh = browser.new_context(viewport=VIEWPORT, locale="nl-NL", timezone_id="Europe/Amsterdam").new_page()
     try:
-        open_page(fresh, app_server, link.removeprefix(app_server))
+        open_view(fresh, app_server, link.removeprefix(app_server))
         assert_no_exception(fresh)
+        # A link's fix-up rerun may still be on its way after the first paint; wait on the widgets themselves.
+        deadline = time.monotonic() + 30
+        while sidebar_state(fresh) != before_state and time.monotonic() < deadline:
+            fresh.wait_for_timeout(250)
         assert sidebar_state(fresh) == before_state
+        expect(fresh.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(0)
         after = metrics(fresh)
         assert {k: after[k] for k in HEADLINES} == {k: before_numbers[k] for k in HEADLINES}
         screenshot(fresh, "sharing-opened-link")
@@ -84,14 +97,14 @@ def test_filtered_view_round_trips_through_its_link(app_server: str, page: Page,
 
 
 def test_link_to_another_page_opens_that_page(app_server: str, page: Page) -> None:
-    open_page(page, app_server, "klachten?peildatum=juni+2020&stadsdelen=Zuidoost")
+    open_view(page, app_server, "klachten?peildatum=juni+2020&stadsdelen=Zuidoost")
     assert_no_exception(page)
     expect(page.get_by_role("heading", name="Klachten en bejegening")).to_be_visible()
     assert share_link(page).startswith(f"{app_server}/klachten?")
 
 
 def test_hostile_link_shows_notice_and_applies_the_rest(app_server: str, page: Page) -> None:
-    open_page(page, app_server, "?peildatum=%3Cscript%3Ealert(1)%3C/script%3E&stadsdelen=Zuidoost"
+    open_view(page, app_server, "?peildatum=%3Cscript%3Ealert(1)%3C/script%3E&stadsdelen=Zuidoost"
               f"&niveau={'x' * 10_000}&%3Cimg%3E=1")
     assert_no_exception(page)
     notice = page.get_by_text("Deze delen van de link zijn genegeerd")
@@ -104,11 +117,9 @@ def test_hostile_link_shows_notice_and_applies_the_rest(app_server: str, page: P
 
 
 @pytest.fixture
-def withdrawn_id(tmp_path_factory: pytest.TempPathFactory, app_server: str) -> str:
-    # The server's store is the first "store*" folder of this session; publish and withdraw at once, so the
-    # store never shows published data to the other browser tests.
-    root = sorted(Path(tmp_path_factory.getbasetemp()).glob("store*"))[0]
-    store = DatasetStore(root)
+def withdrawn_id(store_dir: Path, app_server: str) -> str:
+    # Publish and withdraw at once, so the server's store never shows published data to the other browser tests.
+    store = DatasetStore(store_dir)
     example = read_workbook(Path(__file__).resolve().parents[2] / "data" / "voorbeeld_cohortaanpak.xlsx").dataset
     record = store.publish(example, name="Proefpublicatie", description="", published_by="browsertest",
                            validation_summary="ok")
@@ -117,7 +128,7 @@ def withdrawn_id(tmp_path_factory: pytest.TempPathFactory, app_server: str) -> s
 
 
 def test_withdrawn_dataset_link_explains_and_shows_the_default(app_server: str, page: Page, withdrawn_id: str):
-    open_page(page, app_server, f"?dataset={withdrawn_id}&peildatum=juni+2020")
+    open_view(page, app_server, f"?dataset={withdrawn_id}&peildatum=juni+2020")
     assert_no_exception(page)
     expect(page.get_by_text("Deze dataset is ingetrokken")).to_be_visible()
     expect(page.get_by_text("Proefpublicatie", exact=False).first).to_be_visible()

@@ -59,6 +59,18 @@ TARGET_GROUP_COLOUR = "#7A4C9E"  # purple: apart from the area blue, legible on 
 MEASURE_GROUP_COLOURS = GROUP_COLOURS
 
 
+def _texts(frame: pl.DataFrame, column: str, formatter=fmt_int) -> list[str]:
+    """Dutch text per row: the `<column>_tekst` of a protected frame ("<5", "—*") when there is one."""
+    if f"{column}_tekst" in frame.columns:
+        return frame.get_column(f"{column}_tekst").to_list()
+    return [formatter(v) for v in frame.get_column(column).to_list()]
+
+
+def _gap(values: list, bounds: list, sign: int) -> list:
+    """Error-bar lengths; None where the value or bound is hidden or missing (no bar is drawn there)."""
+    return [None if v is None or b is None else sign * (b - v) for v, b in zip(values, bounds, strict=True)]
+
+
 def _rgba(colour: str, alpha: float) -> str:
     red, green, blue = hex_to_rgb(colour)
     return f"rgba({red},{green},{blue},{alpha})"
@@ -94,11 +106,11 @@ def outflow_band_figure(frame: pl.DataFrame, *, measure: str = "werk", title: st
             line={"width": 0}, hoverinfo="skip", showlegend=False, name=f"95%-interval {GROUP_LABELS[group]}",
         ))
         custom = [
-            [label, fmt_dec(rate), fmt_interval(low, high), fmt_int(events), fmt_int(persons)]
+            [label, rate, fmt_interval(low, high), events, persons]
             for label, rate, low, high, events, persons in zip(
-                dutch_month_labels(months), rows.get_column(rate_col).to_list(), lows, highs,
-                rows.get_column("uitstroom_werk" if measure == "werk" else "uitstroom").to_list(),
-                rows.get_column("bijstand").to_list(), strict=True)
+                dutch_month_labels(months), _texts(rows, rate_col, fmt_dec), lows, highs,
+                _texts(rows, "uitstroom_werk" if measure == "werk" else "uitstroom"),
+                _texts(rows, "bijstand"), strict=True)
         ]
         fig.add_trace(go.Scatter(
             x=months, y=rows.get_column(rate_col).to_list(), name=GROUP_LABELS[group], mode="lines",
@@ -168,7 +180,8 @@ def unit_ranking_figure(ranking: pl.DataFrame, *, title: str, reference: float |
     Areas in the cohort colour, target groups apart; `reference` (e.g. the comparison areas' rate) as a line.
     """
     fig = go.Figure()
-    rows = ranking.sort("werk_per_1000", descending=False)  # Plotly draws the first category at the bottom
+    # Plotly draws the first category at the bottom; hidden rates (null) go to the bottom of the list.
+    rows = ranking.sort("werk_per_1000", descending=False, nulls_last=False)
     labels = [html.escape(f"{naam} ({code})") for naam, code in zip(rows["naam"], rows["code"], strict=True)]
     for kind, colour, name in (("gebied", COHORT_COLOUR, "Gebied"), ("doelgroep", TARGET_GROUP_COLOUR,
                                                                      "Stedelijke doelgroep")):
@@ -179,17 +192,17 @@ def unit_ranking_figure(ranking: pl.DataFrame, *, title: str, reference: float |
         rates = part.get_column("werk_per_1000").to_list()
         lows, highs = part.get_column("werk_lower").to_list(), part.get_column("werk_upper").to_list()
         custom = [
-            [label, fmt_dec(r), fmt_interval(lo, hi), fmt_int(n), fmt_int(p), fmt_int(m)]
+            [label, r, fmt_interval(lo, hi), n, fmt_int(p), fmt_int(m)]
             for label, r, lo, hi, n, p, m in zip(
-                [lab for lab, keep in zip(labels, mask, strict=True) if keep], rates, lows, highs,
-                part.get_column("uitstroom_werk").to_list(), part.get_column("persoonsmaanden").to_list(),
+                [lab for lab, keep in zip(labels, mask, strict=True) if keep], _texts(part, "werk_per_1000", fmt_dec),
+                lows, highs,
+                _texts(part, "uitstroom_werk"), part.get_column("persoonsmaanden").to_list(),
                 part.get_column("maanden").to_list(), strict=True)
         ]
         fig.add_trace(go.Bar(
             y=[c[0] for c in custom], x=rates, orientation="h", name=name, marker={"color": colour},
-            error_x={"type": "data", "symmetric": False, "array": [h - r for h, r in zip(highs, rates, strict=True)],
-                     "arrayminus": [r - lo for r, lo in zip(rates, lows, strict=True)], "color": DARK_TEXT,
-                     "thickness": 1.2, "width": 3},
+            error_x={"type": "data", "symmetric": False, "array": _gap(rates, highs, 1),
+                     "arrayminus": _gap(rates, lows, -1), "color": DARK_TEXT, "thickness": 1.2, "width": 3},
             customdata=custom,
             hovertemplate=("%{customdata[0]}<br><b>%{customdata[1]}</b> per 1.000 per maand (95%-interval "
                            "%{customdata[2]})<br>%{customdata[3]} naar werk in %{customdata[5]} cohortmaanden"
@@ -220,8 +233,7 @@ def level_comparison_figure(frame: pl.DataFrame, *, title: str) -> go.Figure:
         fig.add_trace(go.Bar(
             y=names, x=rates, orientation="h", name=GROUP_LABELS[group], marker={"color": GROUP_COLOURS[group]},
             error_x={"type": "data", "symmetric": False, "color": DARK_TEXT, "thickness": 1.2, "width": 3,
-                     "array": [None if r is None else h - r for h, r in zip(highs, rates, strict=True)],
-                     "arrayminus": [None if r is None else r - lo for r, lo in zip(rates, lows, strict=True)]},
+                     "array": _gap(rates, highs, 1), "arrayminus": _gap(rates, lows, -1)},
             customdata=custom,
             hovertemplate=("%{customdata[0]}: <b>%{customdata[1]}</b> per 1.000 per maand (95%-interval "
                            f"%{{customdata[2]}})<extra>{GROUP_LABELS[group]}</extra>"),
@@ -254,9 +266,9 @@ def measures_figure(monthly_measures: pl.DataFrame, measures: tuple, *, title: s
             if rows.height == 0:
                 continue
             months = rows.get_column("maand").to_list()
-            custom = [[lab, fmt_dec(v, 2), fmt_int(n), fmt_int(b)] for lab, v, n, b in zip(
+            custom = [[lab, fmt_dec(v, 2), n, fmt_int(b)] for lab, v, n, b in zip(
                 dutch_month_labels(months), rows.get_column("per_1000").to_list(),
-                rows.get_column("aantal").to_list(), rows.get_column("bijstand").to_list(), strict=True)]
+                _texts(rows, "aantal"), rows.get_column("bijstand").to_list(), strict=True)]
             fig.add_trace(go.Scatter(
                 x=months, y=rows.get_column("per_1000").to_list(), mode="lines", name=GROUP_LABELS[group],
                 legendgroup=group, showlegend=i == 0, line={"color": colour, "width": 2}, customdata=custom,

@@ -14,11 +14,13 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from cohort.access import Action
 from cohort.exports import frame_to_xlsx_bytes
 from cohort.fmt import fmt_dec, fmt_int
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.store import DatasetStore, StoredDataset, StoreError
 from cohort.store_schema import STATUS_WITHDRAWN
+from cohort.ui.auth import allowed, current_identity, is_evaluator
 from cohort.ui.data import dataset_store
 from cohort.ui.widgets import tile
 from cohort.upload import (
@@ -53,8 +55,8 @@ STAGE_LABELS = {
 
 
 def current_user() -> str:
-    """Who is doing this. The one place to replace when access control arrives."""
-    return "lokale gebruiker"
+    """Who is doing this, as written into the audit log: the logged-in e-mail, or "lokale gebruiker"."""
+    return current_identity().actor
 
 
 def md_literal(text: str) -> str:
@@ -104,6 +106,8 @@ def template_downloads() -> None:
 
 
 def upload_section() -> None:
+    if not allowed(Action.UPLOAD):
+        return
     settings = load_settings()
     uploaded = st.file_uploader(
         "Excel-werkmap (.xlsx)",
@@ -249,6 +253,8 @@ def publish_form(uploaded: UploadedFile, outcome: UploadOutcome) -> None:
 
 def publish_now(uploaded: UploadedFile, name: str, description: str) -> None:
     """Publish what is uploaded right now, checked again here: the form alone is no guarantee."""
+    if not allowed(Action.PUBLISH):
+        return
     if not name.strip():
         st.error("Geef de dataset een naam voordat u publiceert.", icon=":material/error:")
         return
@@ -296,7 +302,8 @@ def published_section() -> None:
             st.caption("Er is geen standaarddataset ingesteld: viewers zien de meest recent gepubliceerde dataset.")
         st.dataframe(published_frame(published), hide_index=True, placeholder="", column_config=_listing_columns(),
                      key="lijst_gepubliceerd")
-        _manage(store, published)
+        if is_evaluator():  # viewers see the list only; each handler checks the role again at click time
+            _manage(store, published)
     with st.expander(f"Ingetrokken datasets ({fmt_int(len(withdrawn))})"):
         if withdrawn:
             st.dataframe(withdrawn_frame(withdrawn), hide_index=True, placeholder="", column_config=_listing_columns(),
@@ -335,8 +342,7 @@ def _manage(store: DatasetStore, published: list[StoredDataset]) -> None:
             st.caption("De standaarddataset zien viewers wanneer hun link geen dataset noemt.")
             if st.button("Als standaard instellen", key="standaard_instellen", disabled=record.is_default,
                          icon=":material/star:"):
-                _act(lambda: store.set_default(chosen, by=current_user()),
-                     f"‘{md_literal(record.name)}’ is nu de standaarddataset.")
+                set_default_now(store, chosen, record.name)
         with right, st.form("intrekken_formulier", border=False):
             st.caption("Intrekken verbergt de dataset voor viewers; de gegevens blijven bewaard voor de "
                        "verantwoording.")
@@ -346,7 +352,15 @@ def _manage(store: DatasetStore, published: list[StoredDataset]) -> None:
                 withdraw_now(store, chosen, reason=reason, confirmed=confirmed)
 
 
+def set_default_now(store: DatasetStore, dataset_id: str, name: str) -> None:
+    if not allowed(Action.SET_DEFAULT):
+        return
+    _act(lambda: store.set_default(dataset_id, by=current_user()), f"‘{md_literal(name)}’ is nu de standaarddataset.")
+
+
 def withdraw_now(store: DatasetStore, dataset_id: str, *, reason: str, confirmed: bool) -> None:
+    if not allowed(Action.WITHDRAW):
+        return
     if not confirmed:
         st.error("Vink ‘Ja, trek deze dataset in’ aan om te bevestigen.", icon=":material/error:")
         return
