@@ -172,7 +172,7 @@ def write_results(*, info, args, load, seconds, dataset, pages, upload, browser)
                   "`check_upload_bytes` (guard + fastexcel read + Polars validation) + `DatasetStore.publish` "
                   "(content hash, Parquet, SQLite) with the app's upload limit. Naive = "
                   "`pd.read_excel(engine=\"openpyxl\")` + the same checks row by row in Python + `to_parquet`. "
-                  "Each run in a fresh process; peak = `ru_maxrss` of that process (an idle interpreter with the "
+                  "Each run in a fresh process; peak = VmHWM of that process (an idle interpreter with the "
                   "imports is ≈ 60 MB).", "",
                   "| Rows | File MB | Ours: total s (guard / read / check / publish) | Peak MB | Naive: total s "
                   "(read / checks / store) | Naive peak MB | Naive / ours |", "|---:|---:|---|---:|---|---:|---:|"]

@@ -1,7 +1,7 @@
 """Part 2 worker: one upload of a cached workbook, ours or the naive reference, in its own process.
 
 `python -m bench.upload --rows 100000 --impl ours|naive [--profile]` prints timings and the peak RSS of this
-process (ru_maxrss), so every size and implementation is measured from a clean interpreter.
+process (VmHWM), so every size and implementation is measured from a clean interpreter.
 
 ours  = `cohort.upload.check_upload_bytes` (guard, fastexcel read, Polars validation) + `DatasetStore.publish`
         with the app's own upload limit; if the guard refuses the file, the refusal is recorded and the
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import tempfile
 import time
 from datetime import date, datetime
@@ -23,7 +22,11 @@ from bench.common import PROFILE_DIR, REPO_ROOT, emit, rss_mb
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    # VmHWM, not ru_maxrss: ru_maxrss survives fork+exec, so a child would report its parent's peak.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def run_ours(data: bytes, store_root: Path, name: str) -> dict:

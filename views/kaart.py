@@ -24,7 +24,7 @@ from cohort.settings import load_settings
 from cohort.ui.filters import get_context
 from cohort.ui.maps import boundaries_for
 from cohort.ui.privacy import page_rule, protected_complaints
-from cohort.ui.widgets import active_filters
+from cohort.ui.widgets import active_filters, dutch_table
 
 SELECTED_PARAM = "gebied"  # the map selection has no widget of its own, so it lives in st.query_params
 
@@ -111,17 +111,12 @@ else:
 
 st.markdown("**Stedelijke doelgroepen**")
 st.caption("Stadsbreed, dus niet op de kaart, en niet opgeteld bij de gebieden.")
-st.dataframe(
+groups_table, groups_config = dutch_table(
     target_group_values(units, monthly, selection.peildatum, rule),
-    hide_index=True,
-    column_config={
-        "naam": "Doelgroep",
-        "status": "Status",
-        "gesprekken": st.column_config.NumberColumn("Gesprekken", format="localized"),
-        "klachten": "Klachten",
-        "werk_per_1000": st.column_config.NumberColumn("Uitstroom naar werk per 1.000 per maand", format="%.1f"),
-    },
+    {"naam": "Doelgroep", "status": "Status", "gesprekken": "Gesprekken", "klachten": "Klachten",
+     "werk_per_1000": "Uitstroom naar werk per 1.000 per maand"},
 )
+st.dataframe(groups_table, hide_index=True, column_config=groups_config)
 
 if selected_code is not None:
     row = totals.filter(pl.col("code") == selected_code).row(0, named=True)

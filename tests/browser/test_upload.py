@@ -53,7 +53,7 @@ def grid_rows(grid: Locator) -> list[dict[str, str]]:
 def choose_file(page: Page, name: str, data: bytes) -> None:
     """Pick a file through the browser's own file chooser, opened by the uploader's button, as a user does."""
     with page.expect_file_chooser() as chooser:
-        page.locator(UPLOADER).get_by_role("button").first.click()
+        page.locator(f"{UPLOADER} [data-testid=\"stBaseButton-secondary\"]").click()  # "Upload"; not the help button
     chooser.value.set_files(files=[{"name": name, "mimeType": XLSX_MIME, "buffer": data}])
     wait_for_rerun(page)
 

@@ -27,11 +27,5 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str = "", x_title: str =
     return fig
 
 
-def month_axis(fig: go.Figure) -> go.Figure:
-    """Dates on the x-axis as Dutch month labels ("sep 2019"), independent of the browser's locale."""
-    fig.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y")
-    return fig
-
-
 def dutch_month_labels(months: list) -> list[str]:
     return [f"{MONTHS_NL_SHORT[m.month - 1]} {m.year}" for m in months]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import partial
+
 import polars as pl
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from cohort.dataset import Dataset
 from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
+from cohort.fmt import fmt_date, fmt_dec, fmt_int, fmt_month_short
 from cohort.selection import Selection
 
 
@@ -32,11 +38,46 @@ def tile(column, label: str, value: str, definition: str, *, delta: str | None =
         st.caption(definition)
 
 
+def _printf_decimals(config: object) -> int | None:
+    """Decimals of a NumberColumn's printf format ("%.2f" -> 2), which the Dutch styler then takes over."""
+    if not isinstance(config, dict):
+        return None
+    match = re.fullmatch(r"%\.(\d)f", str((config.get("type_config") or {}).get("format") or ""))
+    return int(match.group(1)) if match else None
+
+
+def dutch_table(frame: pl.DataFrame, column_config: dict | None = None) -> tuple[Styler, dict]:
+    """A Styler that shows numbers and dates the Dutch way (13.024; 2,27; sep 2019) while the cells stay numbers.
+
+    Why: Streamlit's NumberColumn formats only know English separators, and pre-formatted text would sort
+    "9" after "10". Float columns keep the decimals of their NumberColumn format (default 1). Returns the
+    Styler and the column_config without number formats (a format there would override the Dutch text).
+    """
+    config = dict(column_config or {})
+    formats: dict[str, Callable[[object], str]] = {}
+    for name, dtype in frame.schema.items():
+        if dtype.is_integer():
+            formats[name] = fmt_int
+        elif dtype.is_float():
+            decimals = _printf_decimals(config.get(name))
+            formats[name] = partial(fmt_dec, decimals=1 if decimals is None else decimals)
+        elif dtype == pl.Date:
+            formats[name] = fmt_month_short if name.startswith("maand") else fmt_date
+        else:
+            continue
+        if isinstance(config.get(name), dict):
+            label = config[name].get("label")
+            config[name] = label if label else None
+    styler = frame.to_pandas().style.format(formats, na_rep="—")  # type: ignore[arg-type]
+    return styler, config
+
+
 def chart_data(frame: pl.DataFrame, *, title: str, file_stem: str, column_config: dict | None = None) -> None:
     """The numbers behind a chart: a table in an expander, downloadable as CSV and Excel (formulas neutralised)."""
     # Files are built only when clicked (deferred callables), so pages stay fast on every rerun.
     with st.expander(f"Cijfers bij deze grafiek: {title}"):
-        st.dataframe(frame, hide_index=True, column_config=column_config)
+        styler, config = dutch_table(frame, column_config)
+        st.dataframe(styler, hide_index=True, column_config=config)
         left, right = st.columns(2)
         left.download_button(
             "Download CSV", lambda: frame_to_csv_bytes(frame), file_name=f"{file_stem}.csv", mime="text/csv",
