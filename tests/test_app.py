@@ -1,50 +1,24 @@
 """AppTest: every page runs without exception on the example data and shows the core's numbers."""
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import PAGES, metrics_by_label, open_app
 
 from cohort.contract import Status
 from cohort.fmt import fmt_dec, fmt_int, fmt_ratio
 from cohort.overview import compute_headline
 from cohort.selection import LETTER_PEILDATUM
-from cohort.settings import EXAMPLE_WORKBOOK, PROJECT_ROOT
-from cohort.workbook.read import read_workbook
-
-APP = str(PROJECT_ROOT / "app.py")
-PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py"))
-
-
-@pytest.fixture(scope="module")
-def example():
-    return read_workbook(Path(EXAMPLE_WORKBOOK)).dataset
-
-
-def run_page(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(page):
-    at = run_page(page)
+    at = open_app(page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, f"{page} has no title"
 
 
-def metrics_by_label(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def test_overview_shows_core_numbers(example):
-    at = run_page()
+    at = open_app()
     assert not at.exception
     headline = compute_headline(example.units, example.monthly, LETTER_PEILDATUM, example.first_month)
     shown = metrics_by_label(at)
@@ -60,7 +34,7 @@ def test_overview_shows_core_numbers(example):
 
 
 def test_overview_follows_peildatum():
-    at = run_page()
+    at = open_app()
     at.selectbox(key="peildatum").set_value("2020-06").run()
     assert not at.exception
     shown = metrics_by_label(at)

@@ -1,8 +1,8 @@
 """AppTest: a shared link opens the same page, data and numbers; bad links show a notice, never a traceback."""
 
-from pathlib import Path
 
 import pytest
+from apptest import PAGES, open_app
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -10,36 +10,16 @@ from cohort.contract import Status
 from cohort.fmt import fmt_int
 from cohort.overview import compute_headline
 from cohort.selection import Selection, apply_selection, month_end
-from cohort.settings import EXAMPLE_WORKBOOK, PROJECT_ROOT
 from cohort.store import DatasetStore
 from cohort.workbook.read import read_workbook
 
-APP = str(PROJECT_ROOT / "app.py")
-PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py"))
 IGNORED = "Deze delen van de link zijn genegeerd"
-
-
-@pytest.fixture(scope="module")
-def example():
-    return read_workbook(Path(EXAMPLE_WORKBOOK)).dataset
 
 
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> DatasetStore:
     monkeypatch.setenv("COHORT_STORE_DIR", str(tmp_path / "store"))
     return DatasetStore(tmp_path / "store")
-
-
-def open_link(page: str | None = None, **query) -> AppTest:
-    """Like opening the link in a fresh browser: the query is there before the first run."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
 
 
 def shown(at: AppTest) -> dict[str, str]:
@@ -64,7 +44,7 @@ LINK = {"peildatum": "juni 2020", "periode": ["januari 2019", "december 2021"],
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_applies_the_link(page):
-    at = open_link(page, **LINK)
+    at = open_app(page, **LINK)
     assert not at.exception, [e.value for e in at.exception]
     assert sidebar_values(at) == {
         "peildatum": "2020-06", "periode": ("2019-01", "2021-12"),
@@ -84,15 +64,15 @@ def expected_headline(example, peildatum, stadsdelen=()):
 
 
 def test_peildatum_in_the_link_changes_the_overview(example):
-    at = open_link(peildatum="juni 2020")
+    at = open_app(peildatum="juni 2020")
     headline = expected_headline(example, month_end(example.first_month.replace(year=2020, month=6)))
     assert shown(at)["Gebieden afgerond"] == fmt_int(headline.area_status[Status.FINISHED]) == "0"
     assert shown(at)["Gesprekken"] == fmt_int(headline.conversations)
-    assert shown(open_link())["Gebieden afgerond"] == "7"
+    assert shown(open_app())["Gebieden afgerond"] == "7"
 
 
 def test_hand_written_month_and_codes_work_too(example):
-    at = open_link(peildatum="2020-06", eenheden=["DX01", "DX02"], niveau="stad")
+    at = open_app(peildatum="2020-06", eenheden=["DX01", "DX02"], niveau="stad")
     assert not at.exception
     values = sidebar_values(at)
     assert (values["peildatum"], values["eenheden"], values["niveau"]) == ("2020-06", ["DX01", "DX02"], "stad")
@@ -101,7 +81,7 @@ def test_hand_written_month_and_codes_work_too(example):
 
 
 def test_stadsdelen_filter_from_the_link(example):
-    at = open_link(stadsdelen=["Nieuw-West", "Zuidoost"])
+    at = open_app(stadsdelen=["Nieuw-West", "Zuidoost"])
     headline = expected_headline(example, month_end(example.first_month.replace(year=2021, month=6)),
                                  ("Nieuw-West", "Zuidoost"))
     assert shown(at)["Gebieden afgerond"] == fmt_int(headline.area_status[Status.FINISHED]) == "3"
@@ -123,7 +103,7 @@ def test_stadsdelen_filter_from_the_link(example):
     ],
 )
 def test_hostile_values_are_ignored_with_a_notice(query):
-    at = open_link(stadsdelen=["Zuidoost"], **query)
+    at = open_app(stadsdelen=["Zuidoost"], **query)
     assert not at.exception, [e.value for e in at.exception]
     notice = next(w for w in warnings(at) if IGNORED in w)
     assert "<" not in notice and "alert" not in notice and len(notice) < 400
@@ -136,7 +116,7 @@ def test_hostile_values_are_ignored_with_a_notice(query):
 
 @pytest.mark.parametrize("bad_id", ["f" * 64, "niet-een-id", "<script>"])
 def test_unknown_dataset_shows_notice_and_default(store, bad_id):
-    at = open_link(dataset=bad_id)
+    at = open_app(dataset=bad_id)
     assert not at.exception
     assert any("Onbekende dataset" in w for w in warnings(at))
     assert any("Voorbeelddata." in w for w in warnings(at)), "fell back to the example data"
@@ -152,7 +132,7 @@ def publish_small(store: DatasetStore, name: str = "Evaluatie najaar") -> str:
 
 def test_published_dataset_opened_by_id_shows_its_numbers(store):
     dataset_id = publish_small(store)
-    at = open_link(dataset=dataset_id)
+    at = open_app(dataset=dataset_id)
     assert not at.exception, [e.value for e in at.exception]
     assert not any("Voorbeelddata." in w for w in warnings(at)), "published data is not example data"
     # Hand-computed from tests/workbooks.py: peildatum February 2020 (the last month); DX01 runs
@@ -171,7 +151,7 @@ def test_published_dataset_opened_by_id_shows_its_numbers(store):
 def test_withdrawn_dataset_shows_notice_and_default(store):
     dataset_id = publish_small(store, "Oude evaluatie")
     store.withdraw(dataset_id, by="test", reason="fout in de aanlevering")
-    at = open_link(dataset=dataset_id)
+    at = open_app(dataset=dataset_id)
     assert not at.exception
     notice = next(w for w in warnings(at) if "ingetrokken" in w)
     assert "Oude evaluatie" in notice and "fout in de aanlevering" in notice
@@ -181,6 +161,6 @@ def test_withdrawn_dataset_shows_notice_and_default(store):
 
 def test_published_example_keeps_its_banner(store, example):
     record = store.publish(example, name="Voorbeeld", description="", published_by="test", validation_summary="ok")
-    at = open_link(dataset=record.dataset_id)
+    at = open_app(dataset=record.dataset_id)
     assert not at.exception
     assert any("Voorbeelddata." in w for w in warnings(at))

@@ -1,9 +1,8 @@
 """AppTest: the pages "Klachten en bejegening" and "Over de data" show the core's numbers on the example data."""
 
-from pathlib import Path
 
 import polars as pl
-import pytest
+from apptest import metrics_by_label, open_app
 from streamlit.testing.v1 import AppTest
 
 from cohort.complaints import city_rate, complaint_window, complaints_by_period
@@ -12,30 +11,9 @@ from cohort.fmt import fmt_dec, fmt_int
 from cohort.metrics import with_phase
 from cohort.overview import letter_headline
 from cohort.selection import apply_selection, default_selection
-from cohort.settings import EXAMPLE_WORKBOOK, PROJECT_ROOT
-from cohort.workbook.read import read_workbook
 
-APP = str(PROJECT_ROOT / "app.py")
 COMPLAINTS = "views/klachten.py"
 ABOUT = "views/over.py"
-
-
-@pytest.fixture(scope="module")
-def example():
-    return read_workbook(Path(EXAMPLE_WORKBOOK)).dataset
-
-
-def run_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metrics_by_label(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def expander(at: AppTest, starts_with: str):
@@ -45,7 +23,7 @@ def expander(at: AppTest, starts_with: str):
 
 
 def test_complaints_page_shows_the_letters_numbers(example):
-    at = run_page(COMPLAINTS)
+    at = open_app(check=True, page=COMPLAINTS)
     assert at.title[0].value == "Klachten en bejegening"
     headline = letter_headline(example)  # the core's number for areas up to June 2021
     shown = metrics_by_label(at)
@@ -60,7 +38,7 @@ def test_complaints_page_shows_the_letters_numbers(example):
 
 
 def test_grain_control_changes_the_periods(example):
-    at = run_page(COMPLAINTS)
+    at = open_app(check=True, page=COMPLAINTS)
     assert at.radio(key="klachten_periode").value == "kwartaal"
     selection = default_selection(example)
     units, monthly = apply_selection(example, selection)
@@ -78,7 +56,7 @@ def test_grain_control_changes_the_periods(example):
 
 
 def test_level_filter_switches_the_funnel(example):
-    at = run_page(COMPLAINTS)
+    at = open_app(check=True, page=COMPLAINTS)
     funnel = expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0].value
     assert len(funnel) == 16  # units with conversations up to June 2021 (13 areas + 3 target groups)
     at.radio(key="niveau").set_value("stadsdeel").run()
@@ -93,7 +71,7 @@ def test_level_filter_switches_the_funnel(example):
 
 
 def test_complaints_tile_equals_core_rate(example):
-    at = run_page(COMPLAINTS)
+    at = open_app(check=True, page=COMPLAINTS)
     selection = default_selection(example)
     units, monthly = apply_selection(example, selection)
     first, last = complaint_window(selection)
@@ -102,7 +80,7 @@ def test_complaints_tile_equals_core_rate(example):
 
 
 def test_about_page_shows_contract_and_metadata(example):
-    at = run_page(ABOUT)
+    at = open_app(check=True, page=ABOUT)
     assert at.title[0].value == "Over de data"
     texts = [t.value for t in at.text]
     assert "Voorbeelddata Cohortaanpak" in texts

@@ -1,43 +1,20 @@
 """AppTest: the pages "Uitstroom naar werk" and "Uitrol per gebied" show the core's numbers and follow the filters."""
 
 from datetime import date
-from pathlib import Path
 
 import polars as pl
-import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import metrics_by_label, open_app
 
 from cohort.fmt import fmt_dec, fmt_ratio
 from cohort.metrics import outflow_cohort_vs_comparison, with_phase
 from cohort.outflow import outflow_estimates
 from cohort.selection import LETTER_PEILDATUM, Selection, apply_selection
-from cohort.settings import EXAMPLE_WORKBOOK, PROJECT_ROOT
-from cohort.workbook.read import read_workbook
 
-APP = str(PROJECT_ROOT / "app.py")
 OUTFLOW_PAGE = "views/uitstroom.py"
 ROLLOUT_PAGE = "views/gebieden.py"
 RAW_TILE = "Ruwe verhouding cohort t.o.v. elders"
 DID_TILE = "Extra uitstroom naar werk per maand door het cohort"
 DID_RATIO_TILE = "Verhouding t.o.v. zonder cohort"
-
-
-@pytest.fixture(scope="module")
-def example():
-    return read_workbook(Path(EXAMPLE_WORKBOOK)).dataset
-
-
-def run_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metrics_by_label(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def estimates_for(example, stadsdelen: tuple[str, ...] = ()):
@@ -48,7 +25,7 @@ def estimates_for(example, stadsdelen: tuple[str, ...] = ()):
 
 
 def test_outflow_page_shows_raw_ratio_and_did(example):
-    at = run_page(OUTFLOW_PAGE)
+    at = open_app(check=True, page=OUTFLOW_PAGE)
     assert at.title[0].value == "Uitstroom naar werk"
     shown = metrics_by_label(at)
     # (a) the raw ratio is metrics.outflow_cohort_vs_comparison over the first start (Sept 2019) … June 2021.
@@ -69,7 +46,7 @@ def test_outflow_page_shows_raw_ratio_and_did(example):
 
 
 def test_outflow_page_follows_stadsdeel_filter(example):
-    at = run_page(OUTFLOW_PAGE)
+    at = open_app(check=True, page=OUTFLOW_PAGE)
     before = metrics_by_label(at)[RAW_TILE]
     at.multiselect(key="stadsdelen").set_value(["Zuidoost"]).run()
     assert not at.exception
@@ -82,14 +59,14 @@ def test_outflow_page_follows_stadsdeel_filter(example):
 
 
 def test_outflow_page_switches_measure():
-    at = run_page(OUTFLOW_PAGE)
+    at = open_app(check=True, page=OUTFLOW_PAGE)
     at.radio(key="uitstroom_maat").set_value("uitstroom").run()
     at.radio(key="rond_start_maat").set_value("diff").run()
     assert not at.exception
 
 
 def test_rollout_page_table(example):
-    at = run_page(ROLLOUT_PAGE)
+    at = open_app(check=True, page=ROLLOUT_PAGE)
     assert at.title[0].value == "Uitrol per gebied"
     assert any("7 afgerond, 6 actief, 9 gepland" in m.value for m in at.markdown)
     table = at.dataframe[1].value
@@ -101,7 +78,7 @@ def test_rollout_page_table(example):
 
 
 def test_rollout_page_follows_filters():
-    at = run_page(ROLLOUT_PAGE)
+    at = open_app(check=True, page=ROLLOUT_PAGE)
     at.multiselect(key="stadsdelen").set_value(["Zuidoost"]).run()
     assert not at.exception
     table = at.dataframe[1].value

@@ -1,0 +1,28 @@
+"""Shared AppTest helpers: open the app like a browser would (link first, then the page), read what it shows."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from cohort.settings import PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "app.py")
+PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py"))
+
+
+def open_app(page: str | None = None, *, check: bool = False, **query: str | list[str]) -> AppTest:
+    """Run the app with `query` in the URL before the first run (as a shared link), then switch to `page`."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    if check:
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics_by_label(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
