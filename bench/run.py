@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -111,6 +112,7 @@ def main() -> None:
     write_results(info=info, args=args, load=(load_start, loadavg()), seconds=time.perf_counter() - started,
                   dataset=(dataset_id, generate_s, publish_s, large_via), pages=(pages_example, pages_large),
                   upload=upload, browser=browser)
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"written {RESULTS_FILE} in {time.perf_counter() - started:.0f} s", flush=True)
 
 

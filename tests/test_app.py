@@ -1,6 +1,5 @@
 """AppTest: every page runs without exception on the example data and shows the core's numbers."""
 
-
 import pytest
 from apptest import PAGES, metrics_by_label, open_app
 

@@ -1,6 +1,5 @@
 """AppTest: a shared link opens the same page, data and numbers; bad links show a notice, never a traceback."""
 
-
 import pytest
 from apptest import PAGES, open_app
 from streamlit.testing.v1 import AppTest

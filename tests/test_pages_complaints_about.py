@@ -1,6 +1,5 @@
 """AppTest: the pages "Klachten en bejegening" and "Over de data" show the core's numbers on the example data."""
 
-
 import polars as pl
 from apptest import metrics_by_label, open_app
 from streamlit.testing.v1 import AppTest

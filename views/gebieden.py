@@ -17,11 +17,11 @@ from cohort.rollout import (
     never_started,
     protect_unit_table,
     timeline_rows,
-    unit_table,
     unit_table_display,
     unit_table_download,
 )
 from cohort.selection import apply_selection
+from cohort.ui.cached import unit_table_for
 from cohort.ui.filters import get_context
 from cohort.ui.privacy import page_rule, protected_complaints
 from cohort.ui.widgets import active_filters, chart_data
@@ -70,8 +70,8 @@ else:
 
 # --- Table ------------------------------------------------------------------------------------------------------
 st.subheader("Per gebied en doelgroep")
-protected_units = protected_complaints(units, monthly, selection, rule).filter(pl.col("tabel") == "gebied")
-table = protect_unit_table(unit_table(units, monthly, peildatum), protected_units, rule)
+protected_units = protected_complaints(dataset, selection, rule).filter(pl.col("tabel") == "gebied")
+table = protect_unit_table(unit_table_for(dataset, selection), protected_units, rule)
 st.caption(
     f"Gesprekken en klachten van {fmt_month(selection.first_month)} tot en met {fmt_month(selection.peildatum_month)}; "
     "uitstroom naar werk over de eigen cohortmaanden tot en met de peildatum (per 1.000 in de bijstand per maand); "

@@ -59,7 +59,7 @@ if division is None:
 totals = area_totals(units, monthly, selection.peildatum, level)
 rule = page_rule()
 hidden = (
-    protected_codes(protected_complaints(units, monthly, selection, rule), level)
+    protected_codes(protected_complaints(dataset, selection, rule), level)
     if indicator_key == "klachten" and rule.enabled else frozenset()
 )
 values = indicator_values(totals, indicator_key, rule.threshold if rule.enabled else 1, hidden)

@@ -22,7 +22,7 @@ rule = page_rule()
 headline = compute_headline(units, monthly, selection.peildatum, selection.first_month)
 # The same protected counts as the Klachten and Gebieden pages: the city total and the target groups' total are
 # totals of the complaints per unit shown there (see cohort.privacy, "linked totals").
-protected = protected_complaints(units, monthly, selection, rule)
+protected = protected_complaints(dataset, selection, rule)
 city = protected.filter(pl.col("tabel") == "stad")
 groups_row = protected.filter(pl.col("tabel") == "doelgroepen")
 city_hidden = bool(city.get_column("klachten_verborgen")[0])

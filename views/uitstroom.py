@@ -16,13 +16,11 @@ from cohort.metrics import with_phase
 from cohort.outflow import (
     EVENT_WINDOW,
     available_measures,
-    event_profile,
     fair_comparison_sentence,
     measures_by_group,
     measures_summary,
     monthly_outflow_intervals,
     outflow_by_level,
-    outflow_estimates,
     protect_by_level,
     protect_measures,
     protect_measures_summary,
@@ -32,6 +30,7 @@ from cohort.outflow import (
 )
 from cohort.privacy import HIDDEN_RATE_TEXT, count_text, small_number_note_nl
 from cohort.selection import apply_selection
+from cohort.ui.cached import outflow_analysis
 from cohort.ui.filters import get_context
 from cohort.ui.privacy import page_rule
 from cohort.ui.widgets import active_filters, chart_data, tile
@@ -73,7 +72,7 @@ def over_de_data_link() -> None:
 
 
 # --- The two estimates ------------------------------------------------------------------------------------------
-estimates = outflow_estimates(phased, units, monthly, selection.first_month, selection.peildatum)
+estimates, profile = outflow_analysis(dataset, selection)
 raw, did = estimates.raw, estimates.did
 st.subheader("Twee schattingen naast elkaar")
 if estimates.window is None:
@@ -166,7 +165,6 @@ else:
 
 # --- Event time -------------------------------------------------------------------------------------------------
 st.subheader("Rond de start van het cohort")
-profile = event_profile(units, monthly, peildatum_month)
 if profile is None:
     st.info("Geen gebied in deze selectie heeft een startdatum in de periode met cijfers.")
 else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import polars as pl
 
@@ -39,6 +40,7 @@ class DatasetMeta:
     is_example: bool = False
     dataset_id: str | None = None  # content hash once published; None for the bundled example
     notes: dict[str, str] = field(default_factory=dict)  # the `toelichting` sheet, key -> value
+    version: str = ""  # changes whenever the content does; for data without a dataset_id (the bundled example)
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,19 @@ class Dataset:
     meta: DatasetMeta
 
     @property
+    def cache_key(self) -> str:
+        """Identifies the content, for caches of computations on it (the content hash once published)."""
+        return self.meta.dataset_id or self.meta.version or f"object-{id(self)}"
+
+    @property
     def optional_counts(self) -> tuple[str, ...]:
         """Optional count columns this dataset has (in contract order)."""
         return tuple(c for c in OPTIONAL_COUNT_NAMES if c in self.monthly.columns)
 
-    @property
+    @cached_property
     def months(self) -> list[date]:
+        # Cached: the sidebar asks on every rerun, and the frame never changes (a frozen dataclass still has a
+        # __dict__, which cached_property writes to directly).
         return self.monthly.get_column("maand").unique().sort().to_list()
 
     @property
