@@ -185,9 +185,24 @@ def test_zip_bomb_builds_quickly_and_small():
 
 
 def test_zip_bomb_by_declared_size():
-    message = refused(hostile.zip_bomb())
+    message = refused(hostile.zip_bomb(700 * MB))
     assert "xl/worksheets/sheet1.xml" in message
-    assert "300,0 MB" in message and "200 MB" in message
+    assert "700,0 MB" in message and "640 MB" in message
+
+
+def test_zip_bomb_under_the_size_limits_is_refused_by_ratio():
+    # 300 MB fits MAX_MEMBER_BYTES since 1M-row workbooks are allowed; its ~1,000:1 ratio gives it away.
+    assert len(hostile.zip_bomb()) < 1 * MB and 300 * MB < guard.MAX_MEMBER_BYTES
+    started = time.perf_counter()
+    message = refused(hostile.zip_bomb())
+    assert f"meer dan {guard.MAX_RATIO} keer samengeperst" in message
+    assert time.perf_counter() - started < 2.0  # refused from the directory, nothing inflated
+
+
+def test_size_limits_leave_room_for_a_million_row_workbook():
+    # The 1M-row maandcijfers sheet of the benchmark unpacks to 434 MB (bench/results.md).
+    assert guard.MAX_MEMBER_BYTES >= 434 * MB * 1.4
+    assert guard.MAX_TOTAL_BYTES >= guard.MAX_MEMBER_BYTES
 
 
 def test_zip_bomb_by_ratio():

@@ -91,6 +91,49 @@ def test_content_id_is_a_pinned_sha256_so_shared_links_stay_valid(tmp_path: Path
     assert record.dataset_id == "89c94f7a4ec7ba4ac8a42d7a5c5b8e15a0d8665f9a647b56b4f9e204ba5f07cf"
 
 
+def _row_by_row_content_id(units: pl.DataFrame, monthly: pl.DataFrame) -> str:
+    """The original definition of the id (one json.dumps per row, sorted in Python): the reference."""
+    import hashlib
+
+    from cohort.store_files import _HASH_DOMAIN
+
+    digest = hashlib.sha256(_HASH_DOMAIN)
+    for section, frame in (("units", units), ("monthly", monthly)):
+        header = json.dumps({"section": section, "columns": frame.columns, "rows": frame.height})
+        digest.update(header.encode() + b"\n")
+        lines = [
+            json.dumps([v.isoformat() if isinstance(v, date) else v for v in row], ensure_ascii=False,
+                       separators=(",", ":"))
+            for row in frame.iter_rows()
+        ]
+        for line in sorted(lines):
+            digest.update(line.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def test_content_id_matches_the_row_by_row_definition_with_unicode_nulls_and_quotes() -> None:
+    from cohort.store_files import content_id
+
+    dataset = make_dataset()
+    units = dataset.units.with_columns(
+        pl.Series("naam", ['Zuidoost "Bijlmer" — é\\ 😀', "Noord\tOost / <b>", None], dtype=pl.String),
+        pl.Series("stadsdeel", ["Ĳburg", "Zuidoost", None], dtype=pl.String),
+    )
+    first_count = REQUIRED_COUNTS[0].name
+    monthly = dataset.monthly.with_columns(
+        pl.when(pl.col("code") == "T01").then(None).otherwise(pl.col(first_count)).alias(first_count)
+    )
+    assert content_id(units, monthly) == _row_by_row_content_id(units, monthly)
+    assert content_id(dataset.units, dataset.monthly) == _row_by_row_content_id(dataset.units, dataset.monthly)
+    # Sorting: byte order of the UTF-8 lines equals Python's code-point order, also for non-ASCII first letters.
+    reordered = units.reverse()
+    assert content_id(reordered, monthly.reverse()) == content_id(units, monthly)
+    # Empty frames and a type outside the normalised schema keep the original definition too.
+    floats = monthly.with_columns(pl.col(REQUIRED_COUNTS[1].name).cast(pl.Float64) / 3)
+    assert content_id(units, floats) == _row_by_row_content_id(units, floats)
+    assert content_id(units.head(0), monthly.head(0)) == _row_by_row_content_id(units.head(0), monthly.head(0))
+
+
 def test_same_content_gets_the_same_id_regardless_of_row_and_column_order(tmp_path: Path) -> None:
     store = DatasetStore(tmp_path)
     first = publish(store, make_dataset(), name="Eerste")

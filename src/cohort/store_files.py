@@ -16,7 +16,6 @@ import re
 import secrets
 import socket
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -38,22 +37,48 @@ _HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:64] or "host"
 def content_id(units: pl.DataFrame, monthly: pl.DataFrame) -> str:
     """SHA-256 of normalised frames in a canonical text form that ignores row order and Polars versions.
 
-    Each row becomes a JSON array (dates as ISO text, counts as integers, missing as null); the lines are
-    sorted, so row order never matters, and JSON never contains a raw newline, so the stream is unambiguous.
+    Each row becomes a JSON array (dates as ISO text, counts as integers, missing as null, text as
+    `json.dumps(..., ensure_ascii=False)`), written compactly; the lines are sorted, so row order never matters,
+    and JSON never contains a raw newline, so the stream is unambiguous. The lines are built with Polars
+    expressions (one JSON line per row in Python took about 1 s per 100,000 rows); the text, and so the id, is
+    byte for byte what the row-by-row version produced: ids are pinned in shared links and must never change.
     """
     digest = hashlib.sha256(_HASH_DOMAIN)
     for section, frame in (("units", units), ("monthly", monthly)):
         header = json.dumps({"section": section, "columns": frame.columns, "rows": frame.height})
         digest.update(header.encode() + b"\n")
-        for line in sorted(_canonical_lines(frame)):
-            digest.update(line.encode() + b"\n")
+        if frame.height == 0:
+            continue
+        if frame.width == 0:
+            digest.update(b"[]\n" * frame.height)
+            continue
+        row = pl.concat_str([_canonical_column(frame, name) for name in frame.columns], separator=",")
+        # Polars sorts strings by their UTF-8 bytes, which is the code-point order of Python's sorted().
+        lines = frame.select((pl.lit("[") + row + pl.lit("]")).alias("line")).get_column("line").sort()
+        digest.update(lines.str.join("\n").item().encode() + b"\n")
     return digest.hexdigest()
 
 
-def _canonical_lines(frame: pl.DataFrame) -> Iterator[str]:
-    columns = [frame.get_column(name).to_list() for name in frame.columns]
-    for row in zip(*columns, strict=True):
-        yield json.dumps([_canonical_value(v) for v in row], ensure_ascii=False, separators=(",", ":"))
+def _canonical_column(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """One column as its JSON text, the way `json.dumps` writes the Python value (null for missing)."""
+    dtype = frame.schema[name]
+    column = pl.col(name)
+    if dtype == pl.Date:
+        text = pl.lit('"') + column.dt.strftime("%Y-%m-%d") + pl.lit('"')
+    elif dtype.is_integer():
+        text = column.cast(pl.String)
+    elif dtype == pl.Boolean:
+        text = pl.when(column).then(pl.lit("true")).otherwise(pl.lit("false"))
+    elif dtype == pl.String:
+        # Codes, names and kinds: few distinct values, so json.dumps itself escapes each one once.
+        distinct = frame.get_column(name).drop_nulls().unique().to_list()
+        text = column.replace_strict({v: json.dumps(v, ensure_ascii=False) for v in distinct}, return_dtype=pl.String)
+    else:
+        # Not in the normalised schema (floats, ...): the row-by-row form, value by value, so the id stays the same.
+        values = frame.get_column(name).to_list()
+        texts = [None if v is None else json.dumps(_canonical_value(v), ensure_ascii=False) for v in values]
+        text = pl.lit(pl.Series(name, texts, dtype=pl.String))
+    return text.fill_null(pl.lit("null"))
 
 
 def _canonical_value(value: object) -> object:

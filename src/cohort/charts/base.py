@@ -1,16 +1,33 @@
-"""Shared Plotly layout: Dutch separators, house colours, readable fonts, no chart junk."""
+"""Shared Plotly layout: Dutch separators, house colours, readable fonts, no chart junk.
+
+Also the helpers that keep figure building cheap on large datasets. Plotly validates every Python value of a
+list it is given (a 240-month customdata list of lists costs tens of thousands of validator calls), but takes a
+numpy array as a whole. So builders pass numpy arrays (`values`, `months`, `text_matrix`) and lay out shapes
+and annotations as plain dicts in one `update_layout` call instead of `add_hline`/`add_annotation` one by one.
+"""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from collections.abc import Sequence
 
-from cohort.fmt import MONTHS_NL_SHORT, PLOTLY_SEPARATORS
+import numpy as np
+import plotly.graph_objects as go
+import polars as pl
+
+from cohort.fmt import MISSING, MONTHS_NL_SHORT, PLOTLY_SEPARATORS, fmt_dec, fmt_int, fmt_interval
 from cohort.palette import DARK_TEXT
 
 FONT_FAMILY = "Amsterdam Sans, Arial, sans-serif"
+X_AXIS_STYLE = {"showgrid": False, "linecolor": "#BEBEBE"}
+Y_AXIS_STYLE = {"gridcolor": "#E6E6E6", "zeroline": False, "rangemode": "tozero"}
+_THOUSANDS_GROUPS = 7  # Int64 has at most 19 digits
+VECTORISE_FROM = 1_000  # rows; measured break-even of a Polars text expression against a Python loop
 
 
 def base_layout(fig: go.Figure, *, title: str, y_title: str = "", x_title: str = "", height: int = 380) -> go.Figure:
+    """House layout in a single `update_layout` call; the axis styles go to every x and y axis (subplots too)."""
+    axes = {name: {"title": {"text": x_title}, **X_AXIS_STYLE} for name in axis_names(fig, "x")}
+    axes |= {name: {"title": {"text": y_title}, **Y_AXIS_STYLE} for name in axis_names(fig, "y")}
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
         separators=PLOTLY_SEPARATORS,
@@ -21,11 +38,86 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str = "", x_title: str =
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hoverlabel={"font": {"family": FONT_FAMILY}},
+        **axes,
     )
-    fig.update_xaxes(title_text=x_title, showgrid=False, linecolor="#BEBEBE")
-    fig.update_yaxes(title_text=y_title, gridcolor="#E6E6E6", zeroline=False, rangemode="tozero")
     return fig
+
+
+def axis_names(fig: go.Figure, letter: str) -> list[str]:
+    """'xaxis', 'xaxis2', ... as present in the layout ('xaxis' always: a plain figure has it implicitly)."""
+    prefix = f"{letter}axis"
+    present = [name for name in fig.layout if name == prefix or (name.startswith(prefix) and name[5:].isdigit())]
+    return sorted(set(present) | {prefix}, key=lambda name: int(name[5:] or 1))
 
 
 def dutch_month_labels(months: list) -> list[str]:
     return [f"{MONTHS_NL_SHORT[m.month - 1]} {m.year}" for m in months]
+
+
+# --- Vectorised values and hover texts ---------------------------------------------------------------------------
+
+
+def values(frame: pl.DataFrame, column: str) -> np.ndarray:
+    """A numeric column as a float array (null -> NaN: Plotly.js draws nothing there, as for null)."""
+    return frame.get_column(column).cast(pl.Float64).to_numpy()
+
+
+def months(frame: pl.DataFrame, column: str = "maand") -> np.ndarray:
+    """A Date column as datetime64[D]; Plotly writes these as the same 'YYYY-MM-DD' text as date objects."""
+    return frame.get_column(column).to_numpy()
+
+
+def month_label_expr(column: str = "maand") -> pl.Expr:
+    """'jan 2020', as `dutch_month_labels` / `fmt_month_short`."""
+    col = pl.col(column)
+    name = col.dt.month().replace_strict(dict(enumerate(MONTHS_NL_SHORT, start=1)), return_dtype=pl.String)
+    return pl.concat_str([name, col.dt.year().cast(pl.String)], separator=" ")
+
+
+def int_text_expr(column: str | pl.Expr, max_groups: int = _THOUSANDS_GROUPS) -> pl.Expr:
+    """`fmt_int` for an integer column: '13.024', null -> '—'. Exact (integers, no rounding involved).
+
+    `max_groups`: how many groups of three digits the largest value has (fewer branches, faster)."""
+    col = pl.col(column) if isinstance(column, str) else column
+    magnitude = col.abs()
+    max_groups = max(1, min(max_groups, _THOUSANDS_GROUPS))
+    groups = [((magnitude // 1000**i) % 1000).cast(pl.String) for i in range(max_groups)]
+    text: pl.Expr = groups[0]
+    for size in range(2, max_groups + 1):  # innermost branch last: the largest number of groups first
+        joined = pl.concat_str([groups[size - 1], *(groups[i].str.zfill(3) for i in range(size - 2, -1, -1))],
+                               separator=".")
+        text = pl.when(magnitude >= 1000 ** (size - 1)).then(joined).otherwise(text)
+    signed = pl.when(col < 0).then(pl.lit("-") + text).otherwise(text)
+    return pl.when(col.is_null()).then(pl.lit(MISSING)).otherwise(signed)
+
+
+def int_texts(frame: pl.DataFrame, column: str) -> pl.Series:
+    """`fmt_int` per row: a Polars expression for long integer columns, `fmt_int` itself otherwise.
+
+    Below VECTORISE_FROM rows a Polars query costs more than formatting the few values in Python."""
+    if frame.schema[column].is_integer() and frame.height >= VECTORISE_FROM:
+        largest = frame.get_column(column).abs().max()
+        max_groups = len(str(largest or 0)) // 3 + 1
+        return frame.select(int_text_expr(column, max_groups)).to_series().alias(column)
+    return pl.Series(column, [fmt_int(v) for v in frame.get_column(column).to_list()], dtype=pl.String)
+
+
+def dec_texts(series: pl.Series, decimals: int = 1) -> pl.Series:
+    """`fmt_dec` per value. Deliberately Python's own float formatting (about 1 µs a value): Polars rounds
+    near-ties differently (12.35 is stored as 12.3499…, Python shows '12,3'), and hover texts must match the
+    tables, which use `cohort.fmt`."""
+    return pl.Series(series.name, [fmt_dec(v, decimals) for v in series.to_list()], dtype=pl.String)
+
+
+def interval_texts(low: pl.Series, high: pl.Series, decimals: int = 1) -> pl.Series:
+    """`fmt_interval` per row (see `dec_texts` for why this is not a Polars expression)."""
+    texts = [fmt_interval(lo, hi, decimals) for lo, hi in zip(low.to_list(), high.to_list(), strict=True)]
+    return pl.Series("interval", texts, dtype=pl.String)
+
+
+def text_matrix(columns: Sequence[pl.Series | np.ndarray | Sequence[str]]) -> np.ndarray:
+    """Customdata as one 2-D object array (rows x columns), which Plotly takes without validating each cell."""
+    arrays = [c.to_numpy() if isinstance(c, pl.Series) else np.asarray(c, dtype=object) for c in columns]
+    if not arrays or len(arrays[0]) == 0:
+        return np.empty((0, len(arrays)), dtype=object)
+    return np.column_stack([a.astype(object, copy=False) for a in arrays])

@@ -15,7 +15,7 @@ import html
 import plotly.graph_objects as go
 import polars as pl
 
-from cohort.charts.base import base_layout
+from cohort.charts.base import base_layout, dec_texts, int_texts, interval_texts, text_matrix, values
 from cohort.complaints import FUNNEL_CLASSES
 from cohort.contract import COMPLAINT_LABELS
 from cohort.fmt import fmt_dec, fmt_int, fmt_interval
@@ -83,6 +83,9 @@ def rate_by_period_figure(
     """
     rows = periods.filter(pl.col("gesprekken") > 0)
     fig = go.Figure()
+    layout: dict = {}
+    shapes: list[dict] = []
+    annotations: list[dict] = []
     if rows.height:
         hidden = hidden_flags(rows, rule)
         texts = count_texts(rows, rule)
@@ -125,19 +128,21 @@ def rate_by_period_figure(
             fig.add_trace(_hidden_marks([lab for lab, h in zip(labels, hidden, strict=True) if h]))
         top = _axis_top([r for r in rates if r is not None], [h for h in highs if h is not None])
         if top is not None:
-            fig.update_yaxes(range=[0, top])
-            for label, high in zip(labels, highs, strict=True):
-                if high is not None and high > top:
-                    fig.add_annotation(x=label, y=top, yanchor="top", showarrow=False, xshift=4, xanchor="left",
-                                       text=f"↑ tot {fmt_dec(high, 1)}", font={"color": COMPLAINT_COLOUR, "size": 11})
+            layout["yaxis"] = {"range": [0, top]}
+            annotations += [
+                {"x": label, "y": top, "yanchor": "top", "showarrow": False, "xshift": 4, "xanchor": "left",
+                 "text": f"↑ tot {fmt_dec(high, 1)}", "font": {"color": COMPLAINT_COLOUR, "size": 11}}
+                for label, high in zip(labels, highs, strict=True) if high is not None and high > top
+            ]
     if overall_rate is not None:
-        fig.add_hline(
-            y=overall_rate, line={"color": DARK_TEXT, "dash": "dash", "width": 1},
-            annotation_text=f"hele periode: {fmt_dec(overall_rate, 2)}", annotation_position="top left",
-        )
+        # What add_hline(annotation_position="top left") adds, as dicts (each add_* revalidates the layout).
+        shapes.append({"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": overall_rate, "y1": overall_rate,
+                       "yref": "y", "line": {"color": DARK_TEXT, "dash": "dash", "width": 1}})
+        annotations.append({"text": f"hele periode: {fmt_dec(overall_rate, 2)}", "showarrow": False, "x": 0,
+                            "xanchor": "left", "xref": "x domain", "y": overall_rate, "yanchor": "bottom",
+                            "yref": "y"})
     base_layout(fig, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Periode")
-    fig.update_xaxes(type="category")
-    fig.update_layout(showlegend=False)
+    fig.update_layout(layout, xaxis={"type": "category"}, showlegend=False, shapes=shapes, annotations=annotations)
     return fig
 
 
@@ -180,38 +185,38 @@ def funnel_figure(
         limit = lines.filter(pl.col("level") == level).sort("exposure")
         if limit.height == 0:
             continue
-        x = limit.get_column("exposure").to_list()
+        x = values(limit, "exposure")
         for bound, show in (("upper", True), ("lower", False)):
             fig.add_trace(
                 go.Scatter(
-                    x=x, y=limit.get_column(bound).to_list(), mode="lines", name=style["name"],
+                    x=x, y=values(limit, bound), mode="lines", name=style["name"],
                     legendgroup=style["name"], showlegend=show, hoverinfo="skip",
                     line={"color": GREY, "dash": style["dash"], "width": style["width"]},
                 )
             )
-    fig.add_hline(y=overall_rate, line={"color": DARK_TEXT, "width": 1})
     points = funnel.filter(pl.col("gesprekken") > 0)
     points = points.filter(~pl.Series(hidden_flags(points, rule), dtype=pl.Boolean))
     for kind, symbol, name in (("doelgroep", "diamond", "Doelgroep"), (None, "circle", unit_noun.capitalize())):
         rows = points.filter(pl.col("soort") == kind) if kind else points.filter(pl.col("soort") != "doelgroep")
         if rows.height == 0:
             continue
-        customdata = []
-        for row in rows.iter_rows(named=True):
-            rate_text, interval_text = _rate_texts(False, row["per_1000"], row["ondergrens"], row["bovengrens"])
-            customdata.append([
-                html.escape(str(row["eenheid"])), fmt_int(row["klachten"]), fmt_int(row["gesprekken"]),
-                rate_text, interval_text, FUNNEL_CLASSES.get(row["trechter"] or "", "—"),
-            ])
+        classes = pl.col("trechter").fill_null("").replace_strict(FUNNEL_CLASSES, default="—", return_dtype=pl.String)
+        customdata = text_matrix([
+            [html.escape(str(name)) for name in rows.get_column("eenheid").to_list()],
+            int_texts(rows, "klachten"), int_texts(rows, "gesprekken"), dec_texts(rows.get_column("per_1000"), 2),
+            interval_texts(rows.get_column("ondergrens"), rows.get_column("bovengrens"), 2),
+            rows.select(classes).to_series(),
+        ])
+        colours = pl.col("trechter").fill_null("").replace_strict(POINT_COLOURS, default=GREY, return_dtype=pl.String)
         fig.add_trace(
             go.Scatter(
-                x=rows.get_column("gesprekken").to_list(),
-                y=rows.get_column("per_1000").to_list(),
+                x=rows.get_column("gesprekken").to_numpy(),
+                y=values(rows, "per_1000"),
                 mode="markers",
                 name=name,
                 marker={
                     "symbol": symbol, "size": 11, "line": {"color": "white", "width": 1},
-                    "color": [POINT_COLOURS.get(c or "", GREY) for c in rows.get_column("trechter").to_list()],
+                    "color": rows.select(colours).to_series().to_list(),
                 },
                 customdata=customdata,
                 hovertemplate=(
@@ -222,11 +227,15 @@ def funnel_figure(
             )
         )
     base_layout(fig, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Aantal gesprekken", height=460)
-    fig.add_annotation(
-        x=1, xref="paper", xanchor="right", y=overall_rate, yanchor="bottom", showarrow=False,
-        text=f"gemiddelde {fmt_dec(overall_rate, 2)}", font={"color": DARK_TEXT, "size": 12},
+    fig.update_layout(
+        xaxis={"tickformat": ",d"},
+        # The overall rate as a line across the plot (what add_hline adds), labelled at the right.
+        shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": overall_rate, "y1": overall_rate,
+                 "yref": "y", "line": {"color": DARK_TEXT, "width": 1}}],
+        annotations=[{"x": 1, "xref": "paper", "xanchor": "right", "y": overall_rate, "yanchor": "bottom",
+                      "showarrow": False, "text": f"gemiddelde {fmt_dec(overall_rate, 2)}",
+                      "font": {"color": DARK_TEXT, "size": 12}}],
     )
-    fig.update_xaxes(tickformat=",d")
     return fig
 
 
@@ -269,11 +278,10 @@ def categories_figure(
     height = max(380, 26 * len(categories) + 120) if horizontal else 380
     if horizontal:
         base_layout(fig, title=title, x_title="Aantal klachten", y_title=axis_title, height=height)
-        fig.update_yaxes(type="category", autorange="reversed")
-        fig.update_xaxes(rangemode="tozero", tickformat=",d", gridcolor="#E6E6E6")
+        axes = {"yaxis": {"type": "category", "autorange": "reversed"},
+                "xaxis": {"rangemode": "tozero", "tickformat": ",d", "gridcolor": "#E6E6E6"}}
     else:
         base_layout(fig, title=title, y_title="Aantal klachten", x_title=axis_title, height=height)
-        fig.update_xaxes(type="category")
-        fig.update_yaxes(tickformat=",d")
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
+        axes = {"xaxis": {"type": "category"}, "yaxis": {"tickformat": ",d"}}
+    fig.update_layout(axes, barmode="stack", legend_traceorder="normal")
     return fig
