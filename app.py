@@ -6,7 +6,7 @@ from cohort.ui.auth import auth_sidebar
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
 from cohort.ui.share import finish_link, prepare_link, share_control
-from cohort.ui.widgets import example_banner
+from cohort.ui.widgets import document_language, example_banner
 
 st.set_page_config(page_title="Cohortmonitor Amsterdam", page_icon=":material/monitoring:", layout="wide")
 
@@ -33,6 +33,7 @@ dataset, dataset_notice = current_dataset()
 prepare_link(dataset, dataset_notice)
 selection = sidebar_filters(dataset)
 set_context(ViewContext(dataset, selection))
+document_language()
 example_banner(dataset)
 auth_sidebar()  # login/logout, or the "lokale modus" note; before the page, which may stop early
 page.run()

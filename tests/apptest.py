@@ -26,3 +26,12 @@ def open_app(page: str | None = None, *, check: bool = False, **query: str | lis
 
 def metrics_by_label(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def open_tables(at: AppTest, *file_stems: str) -> AppTest:
+    """Open the "Cijfers bij deze grafiek" expanders of these charts (they build their table only when open)."""
+    for stem in file_stems:
+        at.session_state[f"cijfers_{stem}"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -80,3 +80,14 @@ def test_division_for_2022_codes_and_unknown_codes():
     assert division_for(units, "gebied") == Division.GEBIEDEN_2022
     unknown = pl.DataFrame({"code": ["X1", "X2"], "soort": ["gebied"] * 2})
     assert division_for(unknown, "gebied") is None
+
+
+def test_area_series_table_hides_small_outflow(dataset):
+    from cohort.mapdata import area_series_table
+
+    rows = dataset.monthly.filter(pl.col("code") == "DX01").with_columns(
+        pl.when(pl.col("maand") == date(2020, 2, 1)).then(3).otherwise(pl.col("uitstroom_werk")).alias("uitstroom_werk")
+    )
+    table = area_series_table(rows)
+    assert table.get_column("werk_per_1000").to_list() == [pytest.approx(12.0), None]  # 12/1000; 3 is hidden
+    assert table.get_column("uitstroom_werk").to_list() == [12, None]

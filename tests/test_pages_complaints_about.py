@@ -1,7 +1,7 @@
 """AppTest: the pages "Klachten en bejegening" and "Over de data" show the core's numbers on the example data."""
 
 import polars as pl
-from apptest import metrics_by_label, open_app
+from apptest import metrics_by_label, open_app, open_tables
 from streamlit.testing.v1 import AppTest
 
 from cohort.complaints import city_rate, complaint_window, complaints_by_period
@@ -44,6 +44,7 @@ def test_grain_control_changes_the_periods(example):
     first, last = complaint_window(selection)
     phased = with_phase(monthly, units).filter(pl.col("maand").is_between(first, last))
     for grain in ("jaar", "halfjaar"):
+        at.session_state[f"cijfers_klachten_per_{grain}"] = True
         at.radio(key="klachten_periode").set_value(grain).run()
         assert not at.exception
         expected = complaints_by_period(phased, grain).filter(pl.col("gesprekken") > 0)
@@ -55,7 +56,7 @@ def test_grain_control_changes_the_periods(example):
 
 
 def test_level_filter_switches_the_funnel(example):
-    at = open_app(check=True, page=COMPLAINTS)
+    at = open_tables(open_app(check=True, page=COMPLAINTS), "klachten_trechter_gebied", "klachten_trechter_stadsdeel")
     funnel = expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0].value
     assert len(funnel) == 16  # units with conversations up to June 2021 (13 areas + 3 target groups)
     at.radio(key="niveau").set_value("stadsdeel").run()

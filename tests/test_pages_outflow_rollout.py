@@ -3,7 +3,7 @@
 from datetime import date
 
 import polars as pl
-from apptest import metrics_by_label, open_app
+from apptest import metrics_by_label, open_app, open_tables
 
 from cohort.fmt import fmt_dec, fmt_ratio
 from cohort.metrics import outflow_cohort_vs_comparison, with_phase
@@ -15,6 +15,10 @@ ROLLOUT_PAGE = "views/gebieden.py"
 RAW_TILE = "Ruwe verhouding cohort t.o.v. elders"
 DID_TILE = "Extra uitstroom naar werk per maand door het cohort"
 DID_RATIO_TILE = "Verhouding t.o.v. zonder cohort"
+# The "Cijfers bij deze grafiek" expanders build their tables only when opened; the tests open all of them.
+OUTFLOW_TABLES = ("uitstroom_per_maand", "rond_de_start", "uitstroom_per_eenheid", "uitstroom_per_stadsdeel",
+                  "maatregelen_per_maand")
+ROLLOUT_TABLES = ("uitrol_per_gebied",)
 
 
 def estimates_for(example, stadsdelen: tuple[str, ...] = ()):
@@ -25,7 +29,7 @@ def estimates_for(example, stadsdelen: tuple[str, ...] = ()):
 
 
 def test_outflow_page_shows_raw_ratio_and_did(example):
-    at = open_app(check=True, page=OUTFLOW_PAGE)
+    at = open_tables(open_app(check=True, page=OUTFLOW_PAGE), *OUTFLOW_TABLES)
     assert at.title[0].value == "Uitstroom naar werk"
     shown = metrics_by_label(at)
     # (a) the raw ratio is metrics.outflow_cohort_vs_comparison over the first start (Sept 2019) … June 2021.
@@ -46,7 +50,7 @@ def test_outflow_page_shows_raw_ratio_and_did(example):
 
 
 def test_outflow_page_follows_stadsdeel_filter(example):
-    at = open_app(check=True, page=OUTFLOW_PAGE)
+    at = open_tables(open_app(check=True, page=OUTFLOW_PAGE), *OUTFLOW_TABLES)
     before = metrics_by_label(at)[RAW_TILE]
     at.multiselect(key="stadsdelen").set_value(["Zuidoost"]).run()
     assert not at.exception
@@ -66,7 +70,7 @@ def test_outflow_page_switches_measure():
 
 
 def test_rollout_page_table(example):
-    at = open_app(check=True, page=ROLLOUT_PAGE)
+    at = open_tables(open_app(check=True, page=ROLLOUT_PAGE), *ROLLOUT_TABLES)
     assert at.title[0].value == "Uitrol per gebied"
     assert any("7 afgerond, 6 actief, 9 gepland" in m.value for m in at.markdown)
     table = at.dataframe[1].value
@@ -78,7 +82,7 @@ def test_rollout_page_table(example):
 
 
 def test_rollout_page_follows_filters():
-    at = open_app(check=True, page=ROLLOUT_PAGE)
+    at = open_tables(open_app(check=True, page=ROLLOUT_PAGE), *ROLLOUT_TABLES)
     at.multiselect(key="stadsdelen").set_value(["Zuidoost"]).run()
     assert not at.exception
     table = at.dataframe[1].value

@@ -165,6 +165,8 @@ def open_page(page: str, dataset_id: str) -> AppTest:
 
 
 def funnel_table(at: AppTest):
+    at.session_state["cijfers_klachten_trechter_gebied"] = True  # tables are built only when opened
+    at.run()
     (expander,) = [e for e in at.expander if e.label.startswith("Cijfers bij deze grafiek: Trechterplot")]
     return expander.dataframe[0].value.set_index("eenheid")
 

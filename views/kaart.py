@@ -9,6 +9,7 @@ from cohort.charts.area import area_timeseries_figure
 from cohort.fmt import fmt_date, fmt_dec, fmt_int, fmt_month_short
 from cohort.mapdata import (
     MAP_INDICATORS,
+    area_series_table,
     area_totals,
     city_reference,
     division_for,
@@ -24,7 +25,7 @@ from cohort.settings import load_settings
 from cohort.ui.filters import get_context
 from cohort.ui.maps import boundaries_for
 from cohort.ui.privacy import page_rule, protected_complaints
-from cohort.ui.widgets import active_filters, dutch_table
+from cohort.ui.widgets import active_filters, chart_data, dutch_table
 
 SELECTED_PARAM = "gebied"  # the map selection has no widget of its own, so it lives in st.query_params
 
@@ -134,10 +135,10 @@ if selected_code is not None:
             cols[3].metric(MAP_INDICATORS[indicator_key].label, shown["value_text"] or "—")
         if level == "gebied":
             area_rows = monthly.filter(pl.col("code") == selected_code)
-            st.plotly_chart(
-                area_timeseries_figure(area_rows, name=row["naam"], start=row["start"], eind=row["eind"]),
-                config={"displaylogo": False},
-            )
+            figure = area_timeseries_figure(area_rows, name=row["naam"], start=row["start"], eind=row["eind"])
+            st.plotly_chart(figure, config={"displaylogo": False})
+            chart_data(area_series_table(area_rows, rule), title=f"{row['naam']}: uitstroom naar werk per maand",
+                       file_stem=f"verloop_{selected_code}")
         st.button(
             "Filter alle pagina’s op dit gebied",
             key="kaart_filter",

@@ -13,7 +13,7 @@ from cohort.privacy import small_number_note_nl
 from cohort.selection import LETTER_PEILDATUM, apply_selection
 from cohort.ui.filters import get_context
 from cohort.ui.privacy import page_rule, protected_complaints
-from cohort.ui.widgets import active_filters, tile
+from cohort.ui.widgets import active_filters, chart_data, tile
 
 context = get_context()
 dataset, selection = context.dataset, context.selection
@@ -65,10 +65,12 @@ tile(cols[3], "Uitstroomfactor werk",
 
 groups = monthly_outflow_by_group(with_phase(monthly, units))
 if groups.height:
-    st.plotly_chart(
-        outflow_by_group_figure(groups, title="Uitstroom naar werk per maand: cohortgebieden en vergelijking"),
-        config={"displaylogo": False},
-    )
+    chart_title = "Uitstroom naar werk per maand: cohortgebieden en vergelijking"
+    st.plotly_chart(outflow_by_group_figure(groups, title=chart_title), config={"displaylogo": False})
+    chart_data(groups, title=chart_title, file_stem="uitstroom_cohort_en_vergelijking",
+               column_config={"werk_per_1000": st.column_config.NumberColumn("Werk per 1.000", format="%.1f"),
+                              "uitstroom_per_1000": st.column_config.NumberColumn("Uitstroom per 1.000",
+                                                                                    format="%.1f")})
     st.caption(
         "Een gebied telt als ‘cohort loopt’ in de maanden van zijn cohortperiode; ‘vergelijking’ zijn gebieden "
         "die nog niet gestart zijn of nooit meedoen. Afgeronde gebieden tellen na hun einddatum in geen van beide."

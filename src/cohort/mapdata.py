@@ -193,3 +193,17 @@ def target_group_values(
         .select("naam", "status", "gesprekken", "klachten", "werk_per_1000")
         .sort("naam")
     )
+
+
+def area_series_table(area_monthly: pl.DataFrame, rule: SuppressionRule = DEFAULT_RULE) -> pl.DataFrame:
+    """The numbers behind one area's monthly chart: persons, outflow to work and its rate (1–4 hidden)."""
+    frame = area_monthly.sort("maand").select(
+        "maand",
+        "bijstand",
+        "uitstroom_werk",
+        (pl.col("uitstroom_werk") / pl.col("bijstand") * PER).alias("werk_per_1000"),
+    )
+    hidden = pl.col("uitstroom_werk").is_between(1, rule.threshold - 1) if rule.enabled else pl.lit(False)
+    return frame.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in ("uitstroom_werk", "werk_per_1000")
+    )

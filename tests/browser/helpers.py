@@ -82,6 +82,8 @@ def _wait_until_idle(page: Page, timeout_ms: int) -> None:
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout_ms)
     expect(page.locator('[data-testid="stAppSkeleton"]')).to_have_count(0, timeout=timeout_ms)
     expect(page.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(0, timeout=timeout_ms)
+    # Lazily loaded element code shows grey skeletons after the run has finished (see wait_for_elements).
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout_ms)
 
 
 def open_page(page: Page, base_url: str, path: str = "", timeout_ms: int = APP_TIMEOUT_MS) -> None:
@@ -150,3 +152,20 @@ def screenshot(page: Page, name: str, directory: Path = SCREENSHOT_DIR) -> Path:
     path = directory / f"{name}.png"
     page.screenshot(path=str(path), animations="disabled")
     return path
+
+
+def wait_for_elements(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Wait until every element of the finished run is drawn, not only the run itself.
+
+    Streamlit 1.67 loads the code of many elements (st.metric, selectbox, multiselect, radio, …) lazily and
+    shows a `[data-testid="stSkeleton"]` placeholder until that code has arrived: right after open_page in a
+    fresh browser context the script state is already "notRunning" while the tiles are still grey boxes.
+    Call this after open_page / wait_for_rerun before reading values or running axe.
+    """
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout_ms)
+
+
+def open_page_ready(page: Page, base_url: str, path: str = "", timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """open_page, then wait_for_elements: the page is run *and* drawn."""
+    open_page(page, base_url, path, timeout_ms)
+    wait_for_elements(page, timeout_ms)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .axe import STREAMLIT_INTERNAL_A11Y_ISSUES, assert_no_serious_a11y_violations, run_axe_rules
-from .helpers import assert_no_exception, navigation, open_page, screenshot
+from .helpers import assert_no_exception, navigation, open_page_ready, screenshot
 
 # The url_paths of app.py's st.Page entries; test_navigation_lists_exactly_these_pages keeps this list honest.
 PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data")
@@ -26,7 +26,7 @@ MAX_TABS = 40
 
 
 def test_navigation_lists_exactly_these_pages(app_server: str, page: Page) -> None:
-    open_page(page, app_server)
+    open_page_ready(page, app_server)
     # The default page's link is "/" (path ""), the others their url_path.
     shown = {path or "overzicht" for path, _label in navigation(page)}
     assert shown == set(PAGES), f"update PAGES in this file: the navigation shows {sorted(shown)}"
@@ -34,7 +34,7 @@ def test_navigation_lists_exactly_these_pages(app_server: str, page: Page) -> No
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_serious_a11y_violations(app_server: str, page: Page, path: str) -> None:
-    open_page(page, app_server, path)
+    open_page_ready(page, app_server, path)
     assert_no_exception(page)
     screenshot(page, f"a11y-{path}")
     assert_no_serious_a11y_violations(page, known_issues=STREAMLIT_INTERNAL_A11Y_ISSUES)
@@ -96,7 +96,7 @@ FILTERS = {
 
 
 def test_filters_and_share_control_reachable_by_tab(app_server: str, page: Page) -> None:
-    open_page(page, app_server)
+    open_page_ready(page, app_server)
     stops = tab_stops(page, MAX_TABS)
     trail = "\n".join(f"{i + 1:2d}. {s.get('tag')} {s.get('role')} {s.get('name') or s.get('text', '')[:50]!r}"
                       for i, s in enumerate(stops))
@@ -137,24 +137,17 @@ _CHART_TABLES_JS = """
 }
 """
 
-OVERVIEW_CHART_WITHOUT_TABLE = pytest.mark.xfail(
-    strict=True,
-    reason="reported app defect: views/overzicht.py draws 'Uitstroom naar werk per maand: cohortgebieden en "
-    "vergelijking' with st.plotly_chart but no chart_data(...) expander (the numbers are only in the chart)",
-)
-
-
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param("overzicht", marks=OVERVIEW_CHART_WITHOUT_TABLE),
+        "overzicht",
         "uitstroom",
         "gebieden",
         "klachten",
     ],
 )
 def test_every_chart_has_a_table(app_server: str, page: Page, path: str) -> None:
-    open_page(page, app_server, path)
+    open_page_ready(page, app_server, path)
     assert_no_exception(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .gtitle', state="attached")
     charts = page.evaluate(_CHART_TABLES_JS, CHART_TABLE_PREFIX)
@@ -169,7 +162,7 @@ def test_every_chart_has_a_table(app_server: str, page: Page, path: str) -> None
 
 
 def test_map_has_a_description_and_a_table(app_server: str, page: Page) -> None:
-    open_page(page, app_server, "kaart")
+    open_page_ready(page, app_server, "kaart")
     assert_no_exception(page)
     deck = page.locator('[data-testid="stDeckGlJsonChart"]')
     expect(deck).to_have_count(1)
@@ -190,17 +183,9 @@ def test_map_has_a_description_and_a_table(app_server: str, page: Page) -> None:
     assert follows, "no table follows the heading 'De kaart als tabel'"
 
 
-AREA_CHART_WITHOUT_TABLE = pytest.mark.xfail(
-    strict=True,
-    reason="reported app defect: views/kaart.py draws the selected area's monthly chart (area_timeseries_figure) "
-    "with st.plotly_chart but no chart_data(...) expander",
-)
-
-
-@AREA_CHART_WITHOUT_TABLE
 def test_selected_area_chart_has_a_table(app_server: str, page: Page) -> None:
     # DX21 Bijlmer Oost in the example data; a link with `gebied=` opens the map with that area selected.
-    open_page(page, app_server, "kaart?gebied=DX21")
+    open_page_ready(page, app_server, "kaart?gebied=DX21")
     assert_no_exception(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .gtitle', state="attached")
     charts = page.evaluate(_CHART_TABLES_JS, CHART_TABLE_PREFIX)
@@ -210,20 +195,20 @@ def test_selected_area_chart_has_a_table(app_server: str, page: Page) -> None:
 # --- language and contrast ------------------------------------------------------------------------------------
 
 
-def test_document_language_is_streamlits_english(app_server: str, page: Page) -> None:
-    """The UI is Dutch, but <html lang> says "en", and the app cannot change that from the server.
+def test_document_language_is_dutch(app_server: str, page: Page) -> None:
+    """The UI is Dutch, so <html lang> must say "nl" (WCAG 3.1.1), although Streamlit ships "en".
 
     Streamlit 1.67 serves one static index.html (`<html lang="en">`) for every page; no config option sets
     it (`streamlit config show` has none), st.set_page_config has no language, and st.context.locale only
     *reads* the browser's language. Nor can the app serve its own index.html. The only lever is client-side:
     `st.html("<script>document.documentElement.lang = 'nl'</script>", unsafe_allow_javascript=True)` sets it
-    after the app has loaded (checked in Chromium). Until the app does that, screen readers choose an English
-    voice for Dutch text, and Streamlit's own labels ("Skip to main content", "Help for …") are English too.
-    When the app adopts the script, this test fails on purpose: change the expectation to "nl".
+    after the app has loaded, and app.py does exactly that (cohort.ui.widgets.document_language), so screen
+    readers choose a Dutch voice. Streamlit's own labels ("Skip to main content", "Help for …") stay English.
     """
-    open_page(page, app_server)
+    open_page_ready(page, app_server)
+    page.wait_for_function("() => document.documentElement.lang === 'nl'")
     lang = page.evaluate("() => document.documentElement.lang")
-    assert lang == "en", f"<html lang> is now {lang!r}: if the app sets 'nl' itself, expect 'nl' here"
+    assert lang == "nl", f"<html lang> is {lang!r}"
     # No element of our own claims another language either (a partial fix would be worse than none).
     marked = page.evaluate("() => [...document.querySelectorAll('[data-testid=stMain] [lang]')].map((e) => e.lang)")
     assert marked == [], f"elements in the main area carry their own lang: {marked}"
@@ -235,7 +220,7 @@ def test_theme_colours_pass_contrast(app_server: str, page: Page) -> None:
 
     The whole-page axe runs above cover it too; .streamlit/config.toml explains the chosen reds.
     """
-    open_page(page, app_server, "uitstroom")
+    open_page_ready(page, app_server, "uitstroom")
     nodes = [node for violation in run_axe_rules(page, ["color-contrast"]) for node in violation["nodes"]]
     summary = [f"  {', '.join(n['target'])}: {' '.join(n.get('failureSummary', '').split())[:200]}" for n in nodes]
     assert not nodes, "colour contrast below WCAG AA on /uitstroom:\n" + "\n".join(summary[:10])

@@ -24,7 +24,7 @@ from cohort.selection import Selection, apply_selection, default_selection
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.workbook.read import read_workbook
 
-from .helpers import assert_no_exception, open_page, screenshot, wait_for_rerun
+from .helpers import assert_no_exception, open_page_ready, screenshot, wait_for_elements, wait_for_rerun
 
 PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data")
 SIDEBAR = 'section[data-testid="stSidebar"]'
@@ -101,12 +101,13 @@ def choose(page: Page, label: str, option: str) -> None:
     box.fill(option)
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_rerun(page)
+    wait_for_elements(page)
     page.keyboard.press("Escape")
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_without_exception(app_server: str, page: Page, path: str) -> None:
-    open_page(page, app_server, path)
+    open_page_ready(page, app_server, path)
     assert_no_exception(page)
     expect(page.locator('[data-testid="stMain"] h1').first).to_be_visible()
     screenshot(page, f"page-{path}")
@@ -115,7 +116,7 @@ def test_page_loads_without_exception(app_server: str, page: Page, path: str) ->
 def test_overview_shows_the_cores_numbers(app_server: str, page: Page, example: Dataset) -> None:
     selection = default_selection(example)
     headline = headline_for(example, selection)
-    open_page(page, app_server)
+    open_page_ready(page, app_server)
     assert_no_exception(page)
     shown = shown_tiles(page)
     assert {label: shown.get(label) for label in expected_tiles(headline)} == expected_tiles(headline)
@@ -132,7 +133,7 @@ def test_stadsdeel_filter_updates_tiles_and_chart(app_server: str, page: Page, e
     before_expected, after_expected = headline_for(example, everything), headline_for(example, zuidoost)
     assert expected_tiles(before_expected) != expected_tiles(after_expected), "the filter must change something"
 
-    open_page(page, app_server)
+    open_page_ready(page, app_server)
     assert_traces_equal(chart_traces(page), expected_traces(example, everything))
     page.evaluate(f"() => {{ window.__chartBefore = JSON.stringify(({_CHART_Y_JS})({CHART!r})); }}")
     choose(page, "Stadsdelen", "Zuidoost")

@@ -6,18 +6,8 @@ import re
 
 from playwright.sync_api import Page
 
-from .axe import assert_no_serious_a11y_violations
+from .axe import STREAMLIT_INTERNAL_A11Y_ISSUES, assert_no_serious_a11y_violations
 from .helpers import assert_no_exception, navigation, open_page, screenshot
-
-# axe findings in Streamlit's own markup, which the app cannot change: rule id -> the Streamlit container
-# where it is forgiven (the rule stays active everywhere else). Re-check when Streamlit is upgraded.
-STREAMLIT_INTERNAL_A11Y_ISSUES = {
-    # Streamlit 1.67 renders the sections of st.navigation as <ul data-testid="stSidebarNavItems"><div>
-    # <header>section</header><li>page</li>…</div></ul>: a <div> directly inside the <ul> ("list"), so
-    # its <li>s have no list parent ("listitem"). Screen readers then announce no list and no item count.
-    "list": '[data-testid="stSidebarNavItems"]',
-    "listitem": '[data-testid="stSidebarNavItems"]',
-}
 
 
 def test_overview_loads_with_title(app_server: str, page: Page) -> None:

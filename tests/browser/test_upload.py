@@ -23,7 +23,7 @@ from cohort.store_files import content_id
 from cohort.store_schema import STATUS_WITHDRAWN
 from cohort.workbook.read import read_workbook
 
-from .helpers import assert_no_exception, open_page, screenshot, wait_for_rerun
+from .helpers import assert_no_exception, open_page_ready, screenshot, wait_for_elements, wait_for_rerun
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOADER = '[data-testid="stFileUploader"]'
@@ -56,6 +56,7 @@ def choose_file(page: Page, name: str, data: bytes) -> None:
         page.locator(f"{UPLOADER} [data-testid=\"stBaseButton-secondary\"]").click()  # "Upload"; not the help button
     chooser.value.set_files(files=[{"name": name, "mimeType": XLSX_MIME, "buffer": data}])
     wait_for_rerun(page)
+    wait_for_elements(page)
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_upload_example_check_publish_and_list(
     earlier = restore_store.get(example_id)
     name = earlier.name if earlier is not None else "Browsertest voorbeeld"
 
-    open_page(page, app_server, "data")
+    open_page_ready(page, app_server, "data")
     assert_no_exception(page)
     choose_file(page, EXAMPLE_WORKBOOK.name, EXAMPLE_WORKBOOK.read_bytes())
     assert_no_exception(page)
@@ -101,9 +102,12 @@ def test_upload_example_check_publish_and_list(
 
     record = restore_store.get(example_id)
     assert record is not None and record.status != STATUS_WITHDRAWN, "the dataset is not published in the store"
-    listing = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("table[role=grid]"))
-    names = [row.get("Naam") for grid in listing.all() for row in grid_rows(grid)]
-    assert name in names, f"'{name}' is not in the list of published datasets: {names}"
+    # The list of published datasets: the grid with the columns "Naam" and "Gepubliceerd op".
+    listing = (page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("th", has_text="Gepubliceerd op"))
+               .filter(has=page.locator("th", has_text="Naam")))
+    expect(listing).to_have_count(1)
+    names = [row.get("Naam") for row in grid_rows(listing)]
+    assert name in names, f"'{name}' is not in the list of published datasets: {grid_rows(listing)}"
     expect(page.get_by_text(f"Viewers zien nu: {name}")).to_be_visible()
     screenshot(page, "upload-published")
 
@@ -122,7 +126,7 @@ def broken_example() -> tuple[bytes, int]:
 
 def test_broken_upload_names_sheet_row_and_column(app_server: str, page: Page) -> None:
     data, excel_row = broken_example()
-    open_page(page, app_server, "data")
+    open_page_ready(page, app_server, "data")
     choose_file(page, "kapot.xlsx", data)
     assert_no_exception(page)
     expect(page.get_by_text("‘kapot.xlsx’ gelezen en gecontroleerd: 1 fout(en)")).to_be_visible()

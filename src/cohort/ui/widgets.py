@@ -16,6 +16,14 @@ from cohort.fmt import fmt_date, fmt_dec, fmt_int, fmt_month_short
 from cohort.selection import Selection
 
 
+def document_language() -> None:
+    """Mark the document as Dutch (WCAG 3.1.1): Streamlit's index.html says lang="en" and has no setting for it.
+
+    A constant script, no user input in it; `st.html` runs it client-side once the app has loaded.
+    """
+    st.html("<script>document.documentElement.lang = 'nl';</script>", unsafe_allow_javascript=True)
+
+
 def example_banner(dataset: Dataset) -> None:
     """Illustrative example data must never be mistaken for WPI registrations."""
     if dataset.meta.is_example:
@@ -72,10 +80,20 @@ def dutch_table(frame: pl.DataFrame, column_config: dict | None = None) -> tuple
     return styler, config
 
 
+TABLE_KEY_PREFIX = "cijfers_"
+
+
 def chart_data(frame: pl.DataFrame, *, title: str, file_stem: str, column_config: dict | None = None) -> None:
-    """The numbers behind a chart: a table in an expander, downloadable as CSV and Excel (formulas neutralised)."""
-    # Files are built only when clicked (deferred callables), so pages stay fast on every rerun.
-    with st.expander(f"Cijfers bij deze grafiek: {title}"):
+    """The numbers behind a chart: a table in an expander, downloadable as CSV and Excel (formulas neutralised).
+
+    The expander tracks whether it is open (key `cijfers_<file_stem>`) and builds the table only then: six styled
+    tables on a page cost more than its charts on every rerun. Files are built only when clicked.
+    """
+    expander = st.expander(f"Cijfers bij deze grafiek: {title}", key=f"{TABLE_KEY_PREFIX}{file_stem}",
+                           on_change="rerun")
+    with expander:
+        if not expander.open:
+            return
         styler, config = dutch_table(frame, column_config)
         st.dataframe(styler, hide_index=True, column_config=config)
         left, right = st.columns(2)
