@@ -17,6 +17,16 @@ port="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.
 scratch="$(mktemp -d)"
 mkdir -p artifacts
 log=artifacts/screenshots-server.log
+# The official boundary files, when they are beside the project (../shared), so the README shows the real map;
+# otherwise the map is schematic. Named per layer, as COHORT_BOUNDARIES accepts a directory of <LAYER>.geojson.
+official="$ROOT/../shared/data/boundaries"
+if [ -z "${COHORT_BOUNDARIES:-}" ] && [ -d "$official" ]; then
+    mkdir -p "$scratch/boundaries"
+    ln -s "$official/gebieden_2015_GEBIEDEN22.geojson" "$scratch/boundaries/GEBIEDEN22.geojson"
+    ln -s "$official/gebieden_2022_INDELING_GEBIED.geojson" "$scratch/boundaries/INDELING_GEBIED.geojson"
+    ln -s "$official/stadsdelen_2022_INDELING_STADSDEEL.geojson" "$scratch/boundaries/INDELING_STADSDEEL.geojson"
+    export COHORT_BOUNDARIES="$scratch/boundaries"
+fi
 COHORT_STORE_DIR="$scratch/store" COHORT_CACHE_DIR="$scratch/cache" \
 COHORT_BOUNDARIES_DOWNLOAD="${COHORT_BOUNDARIES_DOWNLOAD:-0}" \
     "$VENV/bin/python" -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
