@@ -18,10 +18,18 @@ step "ruff check ."
 ruff_status=0
 "$VENV/bin/ruff" check . || ruff_status=$?
 
+step "dependency audit (pip-audit of requirements.txt)"
+audit_status=0
+"$VENV/bin/python" scripts/audit_dependencies.py || audit_status=$?
+
 step "python -m pytest $*"
 pytest_status=0
 "$VENV/bin/python" -m pytest "$@" || pytest_status=$?
 
+if [ "$audit_status" -ne 0 ]; then
+    echo "known vulnerabilities in requirements.txt (exit $audit_status)" >&2
+    exit "$audit_status"
+fi
 if [ "$ruff_status" -ne 0 ]; then
     echo "ruff check failed (exit $ruff_status)" >&2
     exit "$ruff_status"
