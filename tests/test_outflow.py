@@ -24,6 +24,7 @@ from cohort.outflow import (
     fair_comparison_sentence,
     measures_by_group,
     measures_summary,
+    measures_summary_table,
     monthly_outflow_intervals,
     outflow_by_level,
     outflow_estimates,
@@ -194,3 +195,17 @@ def test_event_profile_areas_only(dataset):
 def test_event_profile_none_without_started_area(dataset):
     never = dataset.units.with_columns(pl.lit(None, pl.Date).alias("start"))
     assert event_profile(never, dataset.monthly, FEB) is None
+
+
+def test_measures_summary_table_side_by_side():
+    measures = available_measures(("herinstroom", "jobhunter"))
+    summary = pl.DataFrame({
+        "maatregel": ["herinstroom", "herinstroom", "jobhunter"],
+        "groep": ["Cohort loopt", "Vergelijking", "Cohort loopt"],
+        "per_1000_tekst": ["1,00", "—*", "2,50"],
+    })
+    table = measures_summary_table(summary, measures)
+    assert table.columns == ["Maat", "Soort", "Cohort loopt", "Vergelijking", "Eenheid"]
+    rows = {r["Soort"]: r for r in table.iter_rows(named=True)}
+    assert rows["neveneffect"]["Cohort loopt"] == "1,00" and rows["neveneffect"]["Vergelijking"] == "—*"
+    assert rows["ondersteuning"]["Vergelijking"] == "—"  # no comparison row: shown as missing, not as 0

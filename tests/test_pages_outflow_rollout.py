@@ -29,7 +29,9 @@ def estimates_for(example, stadsdelen: tuple[str, ...] = ()):
 
 
 def test_outflow_page_shows_raw_ratio_and_did(example):
-    at = open_tables(open_app(check=True, page=OUTFLOW_PAGE), *OUTFLOW_TABLES)
+    at = open_app(check=True, page=OUTFLOW_PAGE)
+    at.toggle(key="maatregelen_per_maand").set_value(True)  # the small multiples are behind a toggle
+    at = open_tables(at, *OUTFLOW_TABLES)
     assert at.title[0].value == "Uitstroom naar werk"
     shown = metrics_by_label(at)
     # (a) the raw ratio is metrics.outflow_cohort_vs_comparison over the first start (Sept 2019) … June 2021.

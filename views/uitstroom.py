@@ -19,6 +19,7 @@ from cohort.outflow import (
     fair_comparison_sentence,
     measures_by_group,
     measures_summary,
+    measures_summary_table,
     monthly_outflow_intervals,
     outflow_by_level,
     protect_by_level,
@@ -236,28 +237,20 @@ if measures:
     if estimates.window is not None:
         summary = protect_measures_summary(measures_summary(measures_by_group(phased, measures), *estimates.window),
                                            rule)
-        labels = {m.name: m for m in measures}
-        # Text values: a hidden rate reads "—*" (a count of 1 to 4 over the whole window), not "—".
-        wide = summary.pivot(on="groep", index="maatregel", values="per_1000_tekst").with_columns(
-            pl.col("maatregel").replace_strict({n: m.label for n, m in labels.items()}).alias("Maat"),
-            pl.col("maatregel").replace_strict({n: "neveneffect" if m.side_effect else "ondersteuning"
-                                                for n, m in labels.items()}).alias("Soort"),
-            pl.col("maatregel").replace_strict({n: m.unit_label for n, m in labels.items()}).alias("Eenheid"),
-        )
-        for group in ("Cohort loopt", "Vergelijking"):
-            if group not in wide.columns:
-                wide = wide.with_columns(pl.lit("—", pl.String).alias(group))
+        wide = measures_summary_table(summary, measures)
         st.dataframe(
-            wide.select("Maat", "Soort", "Cohort loopt", "Vergelijking", "Eenheid"),
+            wide,
             hide_index=True,
             column_config={"Cohort loopt": st.column_config.TextColumn("Cohortgebieden"),
                            "Vergelijking": st.column_config.TextColumn("Vergelijkingsgebieden")},
         )
         st.caption(f"Gemiddeld over {fmt_month(estimates.window[0])} tot en met {fmt_month(estimates.window[1])}. "
                    + small_number_note_nl(rule))
-    title = "Neveneffecten en ondersteuning per maand, per 1.000 in de bijstand"
-    st.plotly_chart(measures_figure(by_month, measures, title=title, peildatum=selection.peildatum),
-                    config=PLOTLY_CONFIG)
-    st.caption(small_number_note_nl(rule))
-    chart_data(without_flags(by_month), title=title, file_stem="maatregelen_per_maand",
-               column_config={"per_1000": NUM2})
+    # Gated: the small multiples (one panel per measure) cost more than the rest of the page together.
+    if st.toggle("Verloop per maand tonen", key="maatregelen_per_maand", bind="query-params"):
+        title = "Neveneffecten en ondersteuning per maand, per 1.000 in de bijstand"
+        st.plotly_chart(measures_figure(by_month, measures, title=title, peildatum=selection.peildatum),
+                        config=PLOTLY_CONFIG)
+        st.caption(small_number_note_nl(rule))
+        chart_data(without_flags(by_month), title=title, file_stem="maatregelen_per_maand",
+                   column_config={"per_1000": NUM2})

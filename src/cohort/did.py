@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 import polars as pl
-from scipy import stats
+from scipy import special  # stdtrit is the Student t quantile, without importing scipy.stats
 
 from cohort.contract import UnitKind
 
@@ -314,7 +314,7 @@ def _t_interval(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarra
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = filled.sum(axis=0) / n
         variance = (np.where(finite, values - mean, 0.0) ** 2).sum(axis=0) / (n - 1)
-        half = stats.t.ppf(1.0 - (1.0 - level) / 2.0, np.maximum(n - 1, 1)) * np.sqrt(variance / n)
+        half = special.stdtrit(np.maximum(n - 1, 1), 1.0 - (1.0 - level) / 2.0) * np.sqrt(variance / n)
     half = np.where(n >= 2, half, np.nan)
     return n, mean, mean - half, mean + half
 

@@ -291,3 +291,21 @@ def protect_measures_summary(summary: pl.DataFrame, rule: SuppressionRule) -> pl
     out = suppress_counts(summary, ["aantal"], rule)
     return suppress_rates(out, "aantal", ["per_1000"], rule, formatter=lambda v: fmt_dec(v, 2),
                           hidden_column="aantal_verborgen")
+
+
+def measures_summary_table(summary: pl.DataFrame, measures: list[Measure] | tuple[Measure, ...]) -> pl.DataFrame:
+    """The protected summary as the page shows it: one row per measure, cohort and comparison side by side.
+
+    Text values, so a hidden rate reads "—*" (a count of 1 to 4 over the whole window), not "—".
+    """
+    labels = {m.name: m for m in measures}
+    wide = summary.pivot(on="groep", index="maatregel", values="per_1000_tekst").with_columns(
+        pl.col("maatregel").replace_strict({n: m.label for n, m in labels.items()}).alias("Maat"),
+        pl.col("maatregel").replace_strict({n: "neveneffect" if m.side_effect else "ondersteuning"
+                                            for n, m in labels.items()}).alias("Soort"),
+        pl.col("maatregel").replace_strict({n: m.unit_label for n, m in labels.items()}).alias("Eenheid"),
+    )
+    for group in ("Cohort loopt", "Vergelijking"):
+        if group not in wide.columns:
+            wide = wide.with_columns(pl.lit("—", pl.String).alias(group))
+    return wide.select("Maat", "Soort", pl.col("Cohort loopt", "Vergelijking").fill_null("—"), "Eenheid")

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
-from scipy import optimize
 
 from cohort.fmt import MISSING, fmt_dec, fmt_int
 from cohort.settings import Settings
@@ -274,6 +273,8 @@ class _LinearSystem:
         """Minimise the objective over the hidden cells (each >= 1, optionally <= a cap); None if unbounded."""
         coefficients = [objective.get(cell, 0.0) for cell in self.cells]
         bounds = [(1.0, None if caps is None else caps[cell]) for cell in self.cells]
+        from scipy import optimize  # only tables with row and column totals need it; keeps cold starts light
+
         result = optimize.linprog(coefficients, A_eq=self.a_eq or None, b_eq=self.b_eq or None, bounds=bounds)
         return list(result.x) if result.status == 0 else None
 

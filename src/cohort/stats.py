@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import stats
+from scipy import special
 
 
 def _check_level(level: float) -> float:
@@ -27,9 +27,11 @@ def _garwood(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised Garwood bounds; counts may hold NaN (propagated)."""
     tail = _check_level(level)
     with np.errstate(invalid="ignore"):
-        # chi2 with 0 degrees of freedom is undefined; the exact lower bound for a zero count is 0.
-        lower = np.where(counts > 0, stats.chi2.ppf(tail, 2.0 * np.maximum(counts, 1.0)) / 2.0, 0.0)
-        upper = stats.chi2.ppf(1.0 - tail, 2.0 * counts + 2.0) / 2.0
+        # ½·χ²(q; 2k) is the q-quantile of Gamma(k, 1), i.e. the inverse regularised incomplete gamma function:
+        # the same numbers as scipy.stats.chi2, without importing scipy.stats (half a second of cold start).
+        # The lower bound of a zero count is exactly 0 (chi2 with 0 degrees of freedom is undefined).
+        lower = np.where(counts > 0, special.gammaincinv(np.maximum(counts, 1.0), tail), 0.0)
+        upper = special.gammaincinv(counts + 1.0, 1.0 - tail)
     lower = np.where(np.isnan(counts), np.nan, lower)
     return lower, upper
 
@@ -127,7 +129,7 @@ def rate_ratio(
     ratio = lower = upper = None
     if events_a > 0 and events_b > 0:
         ratio = rate_a / rate_b
-        z = float(stats.norm.ppf(1.0 - tail))
+        z = float(special.ndtri(1.0 - tail))  # the standard normal quantile
         half_width = z * math.sqrt(1.0 / events_a + 1.0 / events_b)
         lower = ratio * math.exp(-half_width)
         upper = ratio * math.exp(half_width)
@@ -143,6 +145,8 @@ def _poisson_limit(mean: np.ndarray, p: float) -> np.ndarray:
 
     With r the ordinary p-quantile and F the Poisson cdf, the limit is r − (F(r) − p)/(F(r) − F(r−1)).
     """
+    from scipy import stats  # only the funnel needs it; importing it at module level slows every cold start
+
     r = stats.poisson.ppf(p, mean)
     f_r = stats.poisson.cdf(r, mean)
     f_below = stats.poisson.cdf(r - 1.0, mean)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 import polars as pl
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from cohort.dataset import Dataset
 from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 from cohort.fmt import fmt_date, fmt_dec, fmt_int, fmt_month_short
 from cohort.selection import Selection
+
+if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables that are opened need it
+    from pandas.io.formats.style import Styler
 
 
 def document_language() -> None:
