@@ -6,6 +6,7 @@ browser. When Chromium cannot start, the browser tests are skipped locally and f
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import signal
@@ -62,13 +63,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _log_tail(lines: int = 40) -> str:
-    try:
-        return "\n".join(SERVER_LOG.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
 
 
 OFFICIAL_BOUNDARIES = REPO_ROOT.parent / "shared" / "data" / "boundaries"
@@ -133,6 +127,13 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, store_dir: Path) -> Ite
         env.setdefault("COHORT_BOUNDARIES_DOWNLOAD", "1")
     else:
         env.setdefault("COHORT_BOUNDARIES_DOWNLOAD", "0")
+    with streamlit_server(port, env, SERVER_LOG) as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def streamlit_server(port: int, env: dict[str, str], log_path: Path, *extra_args: str) -> Iterator[str]:
+    """Run `streamlit run app.py` on 127.0.0.1:`port` until the block ends; yield its base URL."""
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -140,9 +141,10 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, store_dir: Path) -> Ite
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        *extra_args,
     ]  # fmt: skip
-    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
-    with SERVER_LOG.open("w", encoding="utf-8") as log:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -151,7 +153,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, store_dir: Path) -> Ite
         try:
             wait_for_health(base_url, SERVER_START_TIMEOUT_S, process)
         except RuntimeError as error:
-            pytest.fail(f"{error}; server log:\n{_log_tail()}", pytrace=False)
+            tail = "\n".join(log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-40:])
+            pytest.fail(f"{error}; server log ({log_path}):\n{tail}", pytrace=False)
         yield base_url
     finally:
         _stop(process)

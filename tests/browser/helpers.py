@@ -169,3 +169,14 @@ def open_page_ready(page: Page, base_url: str, path: str = "", timeout_ms: int =
     """open_page, then wait_for_elements: the page is run *and* drawn."""
     open_page(page, base_url, path, timeout_ms)
     wait_for_elements(page, timeout_ms)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option in a sidebar selectbox or multiselect by typing it, as a keyboard user would."""
+    box = page.locator('section[data-testid="stSidebar"]').get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_rerun(page)
+    wait_for_elements(page)
+    page.keyboard.press("Escape")

@@ -8,14 +8,12 @@ browser tests is untouched. The mock's login form takes any subject; its e-mail 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import SERVER_START_TIMEOUT_S, _free_port, _stop
+from .conftest import _free_port, streamlit_server
 from .helpers import (
     APP_TIMEOUT_MS,
     REPO_ROOT,
@@ -23,7 +21,6 @@ from .helpers import (
     assert_no_exception,
     open_page,
     screenshot,
-    wait_for_health,
 )
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="pip install -r requirements-dev.txt")
@@ -63,28 +60,8 @@ def auth_app(oidc_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "COHORT_BOUNDARIES_DOWNLOAD": "0",
         "PYTHONUNBUFFERED": "1",
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-        "--secrets.files", str(secrets),
-    ]  # fmt: skip
-    LOGIN_LOG.parent.mkdir(parents=True, exist_ok=True)
-    with LOGIN_LOG.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        try:
-            wait_for_health(base_url, SERVER_START_TIMEOUT_S, process)
-        except RuntimeError as error:
-            pytest.fail(f"{error}; see {LOGIN_LOG}", pytrace=False)
-        yield base_url
-    finally:
-        _stop(process)
+    with streamlit_server(port, env, LOGIN_LOG, "--secrets.files", str(secrets)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from cohort.selection import Selection, apply_selection, default_selection
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.workbook.read import read_workbook
 
-from .helpers import assert_no_exception, open_page_ready, screenshot, wait_for_elements, wait_for_rerun
+from .helpers import assert_no_exception, choose, open_page_ready, screenshot
 
 PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data")
 SIDEBAR = 'section[data-testid="stSidebar"]'
@@ -92,17 +92,6 @@ def assert_traces_equal(shown: dict[str, list[float]], expected: dict[str, list[
     assert set(shown) == set(expected), f"chart traces {sorted(shown)} != core's {sorted(expected)}"
     for name, values in expected.items():
         assert shown[name] == pytest.approx(values, abs=1e-9), f"trace '{name}' differs from the core's numbers"
-
-
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick an option in a sidebar selectbox or multiselect by typing it, as a keyboard user would."""
-    box = page.locator(SIDEBAR).get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_for_rerun(page)
-    wait_for_elements(page)
-    page.keyboard.press("Escape")
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from cohort.store import DatasetStore
 from cohort.workbook.read import read_workbook
 
-from .helpers import VIEWPORT, assert_no_exception, open_page, screenshot, wait_for_rerun
+from .helpers import VIEWPORT, assert_no_exception, choose, open_page, screenshot, wait_for_rerun
 
 SIDEBAR = 'section[data-testid="stSidebar"]'
 HEADLINES = ("Gebieden afgerond", "Gebieden actief", "Gesprekken", "Klachten")
@@ -23,16 +23,6 @@ def open_view(page: Page, base_url: str, path: str = "") -> None:
     open_page(page, base_url, path)
     expect(page.locator(SIDEBAR).locator('[data-testid="stCode"]')).to_be_visible(timeout=60_000)
     expect(page.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(0, timeout=60_000)
-
-
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick an option in a selectbox or multiselect by typing it, as a keyboard user would."""
-    box = page.locator(SIDEBAR).get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_for_rerun(page)
-    page.keyboard.press("Escape")
 
 
 def metrics(page: Page) -> dict[str, str]:
