@@ -19,18 +19,16 @@ from cohort.complaints import (
     categories_long,
     city_rate,
     complaint_window,
-    complaints_by_level,
     complaints_by_period,
     conspicuously_high,
-    count_text,
-    display_counts,
     funnel_lines,
     period_label,
     period_start_expr,
-    small_counts,
+    protect_complaints,
     with_funnel_class,
 )
 from cohort.metrics import rate_per_1000, with_phase
+from cohort.privacy import DEFAULT_RULE, SuppressionRule, count_text, suppress_counts, suppress_rates
 from cohort.selection import Selection
 from cohort.workbook.read import read_workbook
 
@@ -120,19 +118,25 @@ def test_quarterly_aggregation_areas_only(phased):
     assert year.get_column("gesprekken").to_list() == [700]
 
 
+def level_rows(phased, table: str) -> pl.DataFrame:
+    """Per-level totals as every page gets them: the protected result, with hiding switched off."""
+    protected = protect_complaints(phased, SuppressionRule(enabled=False))
+    return protected.filter(pl.col("tabel") == table).sort("eenheid")
+
+
 def test_totals_per_level(phased):
-    units = complaints_by_level(phased, "gebied")
+    units = level_rows(phased, "gebied")
     by_name = {r["eenheid"]: r for r in units.iter_rows(named=True)}
     assert by_name["Centrum-West"]["klachten"] == 4 and by_name["Centrum-West"]["gesprekken"] == 400
     assert by_name["Centrum-West"]["per_1000"] == pytest.approx(10.0)
     assert by_name["Jongeren"]["soort"] == "doelgroep" and by_name["Jongeren"]["klachten"] == 1
     assert by_name["Westerpark"]["per_1000"] == 0.0
-    districts = complaints_by_level(phased, "stadsdeel")
+    districts = level_rows(phased, "stadsdeel")
     assert dict(zip(districts.get_column("eenheid"), districts.get_column("klachten"), strict=True)) == {
         "Centrum": 6, "West": 0,
     }
     assert districts.get_column("gesprekken").to_list() == [600, 100]  # target group not added
-    city = complaints_by_level(phased, "stad")
+    city = level_rows(phased, "stad")
     assert city.get_column("eenheid").to_list() == [CITY_LABEL]
     assert city.row(0, named=True)["klachten"] == 6 and city.row(0, named=True)["gesprekken"] == 700
 
@@ -193,10 +197,9 @@ def test_small_numbers_hidden_in_display():
     assert count_text(4) == "<5"
     assert count_text(5) == "5"
     assert count_text(1234) == "1.234"
-    assert count_text(2, threshold=3) == "<3"
+    assert count_text(2, SuppressionRule(3)) == "<3"
     frame = pl.DataFrame({"eenheid": ["a", "b", "c"], "klachten": [0, 3, 12], "per_1000": [0.0, 3.0, 12.0]})
-    shown = display_counts(frame, ["klachten"], rate_columns=("per_1000",))
-    assert shown.get_column("klachten").to_list() == ["0", "<5", "12"]
+    # Rates first: suppress_counts nulls the hidden numerators that suppress_rates reads.
+    shown = suppress_counts(suppress_rates(frame, "klachten", ["per_1000"], DEFAULT_RULE), ["klachten"], DEFAULT_RULE)
+    assert shown.get_column("klachten_tekst").to_list() == ["0", "<5", "12"]
     assert shown.get_column("per_1000").to_list() == [0.0, None, 12.0]  # rate on a hidden count is blanked
-    counts = small_counts(frame)
-    assert (counts.small, counts.total, counts.any) == (1, 3, True)

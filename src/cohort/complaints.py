@@ -11,20 +11,18 @@ groups are reported beside them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from cohort import privacy
 from cohort.contract import COMPLAINT_COLUMNS, COMPLAINT_LABELS, UnitKind
-from cohort.metrics import PER, RateWithInterval, rate_per_1000, totals_by_level, with_phase
+from cohort.metrics import PER, RateWithInterval, rate_per_1000, with_phase
 from cohort.selection import Selection
 from cohort.stats import funnel_grid, funnel_limits, poisson_interval_columns
 
 GRAINS: dict[str, str] = {"kwartaal": "Kwartaal", "halfjaar": "Halfjaar", "jaar": "Jaar"}
 _TRUNCATE: dict[str, str] = {"kwartaal": "1q", "halfjaar": "6mo", "jaar": "1y"}
-SMALL_COUNT_THRESHOLD = 5  # counts 1 .. threshold-1 are small (and hidden as "<5" in displayed text)
 CITY_LABEL = "Amsterdam (gebieden)"
 MIN_EXPECTED_COMPLAINTS = 0.03  # lower end of the drawn funnel, see `funnel_lines`
 
@@ -96,26 +94,7 @@ def complaints_by_period(phased: pl.DataFrame, grain: str) -> pl.DataFrame:
     )
 
 
-def complaints_by_level(phased: pl.DataFrame, level: str) -> pl.DataFrame:
-    """Totals per unit (level `gebied`, target groups included), per stadsdeel or for the city (areas only).
 
-    Columns: eenheid (display name), soort (`gebied`, `doelgroep`, `stadsdeel` or `stad`), the level's keys,
-    gesprekken, klachten, the four categories, per_1000, ondergrens, bovengrens; sorted by eenheid.
-    """
-    counts = ["gesprekken", "klachten", *COMPLAINT_COLUMNS]
-    totals = totals_by_level(phased, level, counts).drop("persoonsmaanden", "bijstand_laatste")
-    if level == "gebied":
-        kinds = phased.select("code", "soort").unique()
-        totals = totals.join(kinds, on="code", how="left").with_columns(pl.col("naam").alias("eenheid"))
-    elif level == "stadsdeel":
-        totals = totals.with_columns(
-            pl.col("stadsdeel").alias("eenheid"), pl.lit("stadsdeel").alias("soort")
-        )
-    else:
-        totals = totals.with_columns(pl.lit(CITY_LABEL).alias("eenheid"), pl.lit("stad").alias("soort"))
-    keys = [c for c in ("code", "naam", "stadsdeel") if c in totals.columns]
-    ordered = totals.select("eenheid", "soort", *keys, *counts)
-    return _with_rate(ordered).sort("eenheid")
 
 
 def city_rate(phased: pl.DataFrame) -> RateWithInterval:
@@ -188,47 +167,6 @@ def categories_long(frame: pl.DataFrame, by: str) -> pl.DataFrame:
     )
     return long.with_columns(pl.col("kolom").replace_strict(COMPLAINT_LABELS).alias("categorie")).select(
         by, "categorie", "klachten"
-    )
-
-
-@dataclass(frozen=True)
-class SmallCounts:
-    """How many displayed counts are small (1 .. threshold-1), for the "Kleine aantallen" caveat."""
-
-    small: int
-    total: int
-
-    @property
-    def any(self) -> bool:
-        return self.small > 0
-
-
-def small_counts(frame: pl.DataFrame, column: str = "klachten", threshold: int = SMALL_COUNT_THRESHOLD) -> SmallCounts:
-    values = frame.get_column(column)
-    small = int(((values >= 1) & (values < threshold)).sum())
-    return SmallCounts(small=small, total=frame.height)
-
-
-def count_text(count: int | None, threshold: int = SMALL_COUNT_THRESHOLD) -> str:
-    """Dutch count for display: 1 .. threshold-1 hidden as '<5' (the rule of `cohort.privacy`)."""
-    return privacy.count_text(count, privacy.SuppressionRule(threshold))
-
-
-def is_hidden(count: int | None, threshold: int = SMALL_COUNT_THRESHOLD) -> bool:
-    return privacy.SuppressionRule(threshold).hides(count)
-
-
-def display_counts(
-    frame: pl.DataFrame, columns: list[str], threshold: int = SMALL_COUNT_THRESHOLD, rate_columns: tuple[str, ...] = ()
-) -> pl.DataFrame:
-    """A copy for tables and downloads: small counts in `columns` become '<5' text; rates resting on a hidden
-    `klachten` count are blanked, so the count cannot be recomputed from them."""
-    hidden = (pl.col("klachten") >= 1) & (pl.col("klachten") < threshold) if "klachten" in frame.columns else None
-    out = frame
-    if hidden is not None and rate_columns:
-        out = out.with_columns([pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in rate_columns])
-    return out.with_columns(
-        [pl.col(c).map_elements(lambda v: count_text(v, threshold), return_dtype=pl.String).alias(c) for c in columns]
     )
 
 

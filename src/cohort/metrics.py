@@ -73,16 +73,8 @@ def with_phase(monthly: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def complaints_total(monthly: pl.DataFrame) -> pl.Expr:
-    return pl.sum_horizontal(*COMPLAINT_COLUMNS)
-
-
 def in_period(frame: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
     return frame.filter(pl.col("maand").is_between(first, last))
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 @dataclass(frozen=True)
