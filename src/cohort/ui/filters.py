@@ -14,7 +14,7 @@ from cohort.dataset import Dataset
 from cohort.links import month_key, month_label, parse_month_key, unit_label
 from cohort.selection import LEVELS, Selection, default_selection, month_end
 
-__all__ = ["ViewContext", "get_context", "month_key", "parse_month_key", "set_context", "sidebar_filters"]
+__all__ = ["ViewContext", "get_context", "set_context", "sidebar_filters"]
 
 BIND = "query-params"
 
