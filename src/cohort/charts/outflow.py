@@ -42,8 +42,7 @@ def outflow_by_group_figure(monthly_groups: pl.DataFrame, *, title: str) -> go.F
         rows = monthly_groups.filter(pl.col("groep") == group).sort("maand")
         if rows.height == 0:
             continue
-        # One decimal without thousands separator (rates per 1,000 stay below 1,000).
-        rates = pl.Series([f"{r:.1f}".replace(".", ",") for r in rows.get_column("werk_per_1000").to_list()])
+        rates = pl.Series([fmt_dec(r) for r in rows.get_column("werk_per_1000").to_list()])
         traces.append(go.Scatter(
             x=months(rows),
             y=values(rows, "werk_per_1000"),
