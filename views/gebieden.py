@@ -28,7 +28,7 @@ from cohort.ui.widgets import active_filters, chart_data
 
 context = get_context()
 dataset, selection = context.dataset, context.selection
-rule = page_rule()
+rule = context.rule
 units, monthly = apply_selection(dataset, selection)
 peildatum = selection.peildatum
 
