@@ -114,7 +114,7 @@ class Attacker:
         return family, mask.astype(float).reshape(-1)
 
     def true_value(self, family: str, weights: np.ndarray) -> int:
-        return int(round(float(weights @ self.truth[family].reshape(-1))))
+        return round(float(weights @ self.truth[family].reshape(-1)))
 
     def leaks(self, shown: Iterable[Count], hidden: Iterable[Count], *, monthly_targets: bool = True,
               extra_targets: Iterable[tuple[str, np.ndarray, str]] = ()) -> list[Leak]:
@@ -146,7 +146,8 @@ class Attacker:
                     if 1 <= truth[index] <= LARGEST_HIDDEN:
                         weights = np.zeros(len(truth))
                         weights[index] = 1.0
-                        family_targets.append((weights, f"{family}: cel {np.unravel_index(index, self.truth[family].shape)}"))
+                        where = np.unravel_index(index, self.truth[family].shape)
+                        family_targets.append((weights, f"{family}: cel {where}"))
             leaks += _pinned(rows, floors.get(family, {}), truth, family_targets)
         return leaks
 
@@ -161,7 +162,7 @@ def _pinned(rows: dict[bytes, tuple[np.ndarray, float]], floors: dict[bytes, np.
     if floors:
         constraints.append(optimize.LinearConstraint(sparse.csr_array(np.array(list(floors.values()))), 1, np.inf))
     integrality = np.ones(len(truth))
-    values = [int(round(float(w @ truth))) for w, _ in targets]
+    values = [round(float(w @ truth)) for w, _ in targets]
     open_targets = list(range(len(targets)))
     # Cheap first: two integer solutions, every target pushed up (then down) by at most one per unknown; a
     # target that moved can take another value. Only the rest get an integer programme of their own.
