@@ -263,3 +263,11 @@ def test_duplicate_periods_are_an_error_naming_the_unit() -> None:
     series = pl.concat([_series({"DX07": [50] * 6}), _series({"DX07": [50]})])
     with pytest.raises(ValueError, match="Eenheid DX07"):
         trend_per_unit(series, OUTFLOW_TO_WORK, last_period=PEIL, months=6)
+
+
+def test_method_text_states_the_thresholds_the_code_uses() -> None:
+    from cohort.trend import METHOD_NL, MIN_EVENTS, MIN_PERIODS, WINDOW_MONTHS
+
+    assert f"minder dan {MIN_EVENTS} gebeurtenissen" in METHOD_NL
+    assert f"minder dan {MIN_PERIODS} maanden" in METHOD_NL
+    assert all(f"laatste {m}" in METHOD_NL for m in WINDOW_MONTHS)

@@ -45,6 +45,20 @@ MIN_PERIODS = 3  # two points are a comparison of two rates, not a trend
 MIN_EVENTS = 10  # below this the χ² approximation of the likelihood-ratio test is poor and the text would overclaim
 
 
+METHOD_NL = (
+    "Hoe we een trend bepalen. Per gebied kijken we naar de laatste 6 en de laatste 12 maanden tot en met de "
+    "peildatum. We passen een Poisson-regressie toe op de aantallen per maand, met het aantal personen "
+    "(of gesprekken) als blootstelling: het cijfer verandert daarin elke maand met hetzelfde percentage. "
+    "‘Stijgend’ of ‘dalend’ zeggen we alleen als die verandering groter is dan toeval aannemelijk maakt "
+    "(likelihood-ratiotoets, 95%); anders ‘geen significante verandering’, wat niet hetzelfde is als ‘gelijk "
+    "gebleven’. Schommelen de maandcijfers meer dan toeval alleen verklaart, dan maken we de toets en het "
+    "interval daarop ruimer. Seizoenen en een start van de aanpak midden in de periode tellen ook als "
+    "verandering. Met minder dan 10 gebeurtenissen of minder dan 3 maanden met gegevens tonen we geen trend "
+    "(‘te weinig gegevens’), en als een aantal in de periode verborgen is ook niet (‘verborgen’): een trend "
+    "zou iets over dat aantal verraden."
+)
+
+
 class TrendMarker(StrEnum):
     RISING = "stijgend"
     FALLING = "dalend"
