@@ -211,15 +211,15 @@ def compare_to_rate(
         pl.DataFrame({"k": np.where(usable, events, np.nan), "n": np.where(usable, exposure, np.nan)}),
         "k", "n", per=measure.per, level=lowest, prefix="",
     )
-    rate = _nan_array(base, "rate")
-    rate_lower, rate_upper = _nan_array(base, "lower"), _nan_array(base, "upper")
+    rate = _float_array(base, "rate")
+    rate_lower, rate_upper = _float_array(base, "lower"), _float_array(base, "upper")
     expected = np.where(usable, bench * np.where(usable, exposure, 0.0) / measure.per, np.nan)
 
     directions = {}  # level -> +1 higher, -1 lower, 0 neither, per unit
     for level in levels:
         bounds = poisson_interval_columns(base.select("k", "n"), "k", "n", per=measure.per, level=level, prefix="")
-        above = _nan_array(bounds, "lower") > np.where(usable, bench, np.inf)
-        below = _nan_array(bounds, "upper") < np.where(usable, bench, -np.inf)
+        above = _float_array(bounds, "lower") > np.where(usable, bench, np.inf)
+        below = _float_array(bounds, "upper") < np.where(usable, bench, -np.inf)
         directions[level] = np.where(above, 1, np.where(below, -1, 0))
 
     p_value = np.where(usable, _poisson_two_sided_p(events, expected), np.nan)
@@ -343,8 +343,8 @@ def compare_to_counts(
         pl.DataFrame({"k": np.where(usable, b, np.nan), "n": np.where(usable, e_b, np.nan)}),
         "k", "n", per=measure.per, level=lowest, prefix="",
     )
-    rate, rate_lower, rate_upper = (_nan_array(current, c) for c in ("rate", "lower", "upper"))
-    ref_rate, ref_lower, ref_upper = (_nan_array(reference, c) for c in ("rate", "lower", "upper"))
+    rate, rate_lower, rate_upper = (_float_array(current, c) for c in ("rate", "lower", "upper"))
+    ref_rate, ref_lower, ref_upper = (_float_array(reference, c) for c in ("rate", "lower", "upper"))
 
     spec = BENCHMARKS[benchmark]
     classes, top_levels, texts = [], [], []
@@ -432,10 +432,6 @@ def _require_columns(frame: pl.DataFrame, columns: Sequence[str]) -> None:
 
 def _float_array(frame: pl.DataFrame, column: str) -> np.ndarray:
     return frame.get_column(column).cast(pl.Float64).fill_null(float("nan")).to_numpy().astype(float)
-
-
-def _nan_array(frame: pl.DataFrame, column: str) -> np.ndarray:
-    return _float_array(frame, column)
 
 
 def _check_non_negative(codes: list, values: np.ndarray, column: str) -> None:
