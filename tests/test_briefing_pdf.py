@@ -204,6 +204,16 @@ def test_same_data_same_bytes(example_pdf: bytes) -> None:
     assert render_briefing_pdf(build_briefing_data_example()) == example_pdf
 
 
+def test_clicks_at_the_same_time_get_the_same_pdfs(example_pdf: bytes, hidden_pdf: bytes) -> None:
+    # Streamlit renders each click in its own worker thread.
+    from concurrent.futures import ThreadPoolExecutor
+
+    builds = [build_briefing_data_example, build_briefing_data_hidden] * 4
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        pdfs = list(pool.map(lambda build: render_briefing_pdf(build()), builds))
+    assert pdfs == [example_pdf, hidden_pdf] * 4
+
+
 # --- the picture (look at artifacts/briefing/*.png)
 
 

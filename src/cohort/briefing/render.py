@@ -9,6 +9,7 @@ remains between the figures and the footer.
 from __future__ import annotations
 
 import io
+import threading
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -36,7 +37,10 @@ CONTENT_W = PAGE_W - 2 * MARGIN
 GAP = 12.0
 TILE_BORDER = "#BEBEBE"
 CHART_MAX_H = 250.0
-PANEL = "#F3F3F3"  # the light grey of the app's panels; dark text on it is 16:1
+PANEL = "#F3F3F3"
+# Streamlit runs each click's render in a worker thread. reportlab keeps process-wide state (its font registry
+# and each embedded font's subset table); one render at a time keeps that simple, and a render takes ~0.1 s.
+_RENDER_LOCK = threading.Lock()  # the light grey of the app's panels; dark text on it is 16:1
 
 
 def _header(canvas: Canvas, data: BriefingData, top: float) -> float:
@@ -199,6 +203,11 @@ def _footer(canvas: Canvas, rows: list[tuple[str, Fitted]]) -> None:
 
 def render_pdf(data: BriefingData) -> bytes:
     """The briefing as PDF bytes: one A4 portrait page, Dutch (/Lang nl), its title in the metadata."""
+    with _RENDER_LOCK:
+        return _render(data)
+
+
+def _render(data: BriefingData) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
     # invariant: no creation time or random id in the file, so the same data give the same bytes.
