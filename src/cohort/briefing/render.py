@@ -2,8 +2,8 @@
 
 Every element has a fixed place and a line budget (``cohort.briefing.text.fit``), so the page can never run
 onto a second one: long names shrink and wrap, and only past a legible minimum is a line cut with "…". The
-footer (source, dataset, signs) is drawn from the bottom up first; the time series and the map take what
-remains between the figures and the footer.
+footer (source, dataset, signs) is measured first and drawn last (last in the reading order too); the time
+series and the map take what remains between the figures and the footer, up to a maximum height.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ CONTENT_W = PAGE_W - 2 * MARGIN
 GAP = 12.0
 TILE_BORDER = "#BEBEBE"
 CHART_MAX_H = 250.0
-PANEL = "#F3F3F3"
+PANEL = "#F3F3F3"  # the light grey of the app's panels; dark text on it is 16:1
 # Streamlit runs each click's render in a worker thread. reportlab keeps process-wide state (its font registry
 # and each embedded font's subset table); one render at a time keeps that simple, and a render takes ~0.1 s.
-_RENDER_LOCK = threading.Lock()  # the light grey of the app's panels; dark text on it is 16:1
+_RENDER_LOCK = threading.Lock()
 
 
 def _header(canvas: Canvas, data: BriefingData, top: float) -> float:
@@ -54,15 +54,13 @@ def _header(canvas: Canvas, data: BriefingData, top: float) -> float:
     canvas.drawString(MARGIN + 11, top - 16, "Cohortmonitor · Briefing Cohortaanpak")
     canvas.setFont(REGULAR, 8)
     canvas.drawRightString(MARGIN + CONTENT_W, top - 7, f"Peildatum {data.peildatum}")
-    canvas.drawRightString(MARGIN + CONTENT_W, top - 16, f"Dataset: {_short(data.dataset_name, 60)}")
+    # The dataset's full name and id are in the footer; here it is cut at a whole word to fit beside the sender.
+    dataset = fit(f"Dataset: {data.dataset_name}", REGULAR, 8, CONTENT_W - 200, 1)
+    canvas.drawRightString(MARGIN + CONTENT_W, top - 16, dataset.lines[0])
     set_stroke(canvas, palette.AMSTERDAM_RED)
     canvas.setLineWidth(1.2)
     canvas.line(MARGIN, top - 22, MARGIN + CONTENT_W, top - 22)
     return top - 30
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _banner(canvas: Canvas, text: str, top: float, *, filled: bool) -> float:
