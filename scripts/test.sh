@@ -11,6 +11,7 @@ started=$SECONDS
 ensure_venv dev
 ensure_chromium
 ensure_axe
+ensure_poppler
 step "set-up took $((SECONDS - started)) s"
 
 # Both always run, so one report shows lint and test failures together.
