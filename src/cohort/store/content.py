@@ -114,7 +114,7 @@ def decode(
                                             "dat bij het publiceren is vastgelegd")
     try:
         units, monthly = (pl.read_parquet(io.BytesIO(parts[part])) for part in PARTS)
-    except Exception as exc:  # noqa: BLE001 - whatever the Parquet reader says, the bytes are not a dataset
+    except Exception as exc:  # whatever the Parquet reader says, these bytes are not the dataset
         raise damaged(name, dataset_id, "de bestanden zijn onleesbaar") from exc
     if (full or any(checksums.get(part) is None for part in PARTS)) and content_id(units, monthly) != dataset_id:
         raise damaged(name, dataset_id, "de inhoud hoort niet bij de code van de dataset")

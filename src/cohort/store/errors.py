@@ -135,5 +135,5 @@ def guarded(operation: Operation, where: str) -> Iterator[None]:
         yield
     except StoreError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure, Polars' ComputeError included, gets a Dutch message
+    except Exception as exc:  # any failure, Polars' ComputeError included, gets a Dutch message
         raise failure(operation, exc, where=where) from exc

@@ -63,7 +63,7 @@ def describe(url: str) -> str:
     """The connection target for logs, without the password."""
     try:
         info = conninfo_to_dict(url)
-    except Exception:  # noqa: BLE001 - a malformed URL is reported by the connection attempt itself
+    except Exception:  # a malformed URL is reported by the connection attempt itself
         return "postgresql (unparsable URL)"
     return "postgresql " + " ".join(f"{k}={info[k]}" for k in ("host", "port", "dbname", "user") if info.get(k))
 

@@ -118,7 +118,9 @@ class SqliteBackend:
         # On a read-only disk SQLite cannot create the WAL index (-shm) it needs to read a WAL database;
         # `immutable` reads the file as it is, which is right exactly when nothing can write it.
         base = self.catalog_path.resolve().as_uri()
-        candidates = [self._read_only_uri] if self._read_only_uri else [f"{base}?mode=ro", f"{base}?mode=ro&immutable=1"]
+        candidates = [f"{base}?mode=ro", f"{base}?mode=ro&immutable=1"]
+        if self._read_only_uri:
+            candidates = [self._read_only_uri]
         error: sqlite3.Error | None = None
         for uri in candidates:
             try:

@@ -18,8 +18,7 @@ from cohort.access import Action
 from cohort.exports import frame_to_xlsx_bytes
 from cohort.fmt import fmt_dec, fmt_int
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
-from cohort.store import DatasetStore, StoredDataset, StoreError
-from cohort.store_schema import STATUS_WITHDRAWN
+from cohort.store import STATUS_WITHDRAWN, DatasetStore, StoredDataset, StoreError
 from cohort.ui.auth import allowed, current_identity, is_evaluator
 from cohort.ui.data import dataset_store
 from cohort.ui.widgets import tile
