@@ -22,7 +22,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from cohort.store.errors import log
-from cohort.store.migrations import apply
+from cohort.store.migrations import LATEST_VERSION, apply, check_not_newer, current_version
 
 # Advisory locks are (namespace, key) pairs; the namespace keeps them apart from other users of the database.
 LOCK_NAMESPACE = 0x436F686F  # "Coho"
@@ -93,6 +93,13 @@ class PostgresBackend:
             raise
 
     def _migrate(self) -> None:
+        # Up to date (the usual start): no lock and no write, so a read-only database still serves reads.
+        with self.reading() as conn:
+            if conn.one("SELECT to_regclass('schema_migrations') AS found")["found"] is not None:
+                version = current_version(conn)
+                check_not_newer(version)
+                if version == LATEST_VERSION:
+                    return
         with self.pool.connection() as raw, raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, MIGRATION_LOCK))
             applied = apply(PostgresConnection(raw), "postgresql")
