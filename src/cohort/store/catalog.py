@@ -36,7 +36,7 @@ from cohort.store.records import (
     record_from_row,
     utc_now_iso,
 )
-from cohort.store.sqlite import SqliteBackend
+from cohort.store.sqlite import CATALOG_FILE, SqliteBackend
 
 DATABASE_URL_ENV = "COHORT_DATABASE_URL"
 ACTION_PUBLISH = "publiceren"
@@ -85,7 +85,7 @@ class DatasetStore:
         else:
             if self.root is None:
                 raise ValueError("DatasetStore needs a directory or a database URL")
-            with guarded("read", str(self.root)):
+            with guarded("read", str(self.root / CATALOG_FILE)):
                 self._backend = SqliteBackend(self.root)
         self.where = self._backend.where
 

@@ -76,6 +76,7 @@ class SqliteBackend:
         with self._connection() as raw:
             _enable_wal(raw)
         with self.writing() as conn:
+            _check_integrity(conn)
             applied = apply(conn, "sqlite")
             conn.run(f"PRAGMA user_version = {LATEST_VERSION}")
             removed = files.sweep_temp_files(self.datasets_dir)
@@ -90,6 +91,7 @@ class SqliteBackend:
         if not self.catalog_path.is_file():
             raise failure("read", cause, where=self.where)
         with self.reading() as conn:
+            _check_integrity(conn)
             version = current_version(conn)
         check_not_newer(version)
         if version < LATEST_VERSION:
@@ -183,6 +185,14 @@ class SqliteBackend:
 
     def close(self) -> None:
         """Nothing to release: connections live for one operation."""
+
+
+def _check_integrity(conn: SqliteConnection) -> None:
+    # A catalog is small (kilobytes per dataset), so checking every page at start-up is cheap, and a damaged
+    # page is found now rather than when some later query happens to touch it.
+    problems = [row[0] for row in conn.all("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise sqlite3.DatabaseError(f"database disk image is malformed (quick_check: {'; '.join(problems[:5])})")
 
 
 def _enable_wal(raw: sqlite3.Connection) -> None:

@@ -58,7 +58,7 @@ def example_dataset(path: Path = EXAMPLE_WORKBOOK) -> Dataset:
     return _load_workbook(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-@st.cache_resource
+@st.cache_resource(on_release=DatasetStore.close)
 def _store(root: str, url: str | None) -> DatasetStore:
     # Keyed on the directory and the database URL, so a changed configuration (tests) gets its own store. The
     # store holds no data: connections are short-lived (SQLite) or pooled (PostgreSQL), so sessions share it.
