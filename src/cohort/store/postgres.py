@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from psycopg import Connection
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
@@ -31,7 +32,7 @@ WRITE_LOCK = 2
 # A small pool: a replica does a few short queries per page run; publishes are rare.
 POOL_MIN, POOL_MAX = 1, 4
 CONNECT_TIMEOUT_SECONDS = 5
-POOL_TIMEOUT_SECONDS = 10.0
+POOL_TIMEOUT_SECONDS = 5.0
 LOCK_TIMEOUT = "30s"  # like SQLite's busy timeout: wait out another publish, then say so
 
 
@@ -74,6 +75,11 @@ class PostgresBackend:
 
     def __init__(self, url: str) -> None:
         self.where = describe(url)
+        # One direct connection first: a server that is down fails here at once (the pool would keep retrying
+        # until its timeout, on every page run), and it runs the migrations.
+        with psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                             application_name="cohortmonitor") as conn:
+            self._migrate(conn)
         self.pool = ConnectionPool(
             url,
             min_size=POOL_MIN,
@@ -87,22 +93,21 @@ class PostgresBackend:
         )
         try:
             self.pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS * 2)
-            self._migrate()
         except BaseException:
             self.pool.close()
             raise
 
-    def _migrate(self) -> None:
+    def _migrate(self, raw: Connection) -> None:
+        conn = PostgresConnection(raw)
         # Up to date (the usual start): no lock and no write, so a read-only database still serves reads.
-        with self.reading() as conn:
-            if conn.one("SELECT to_regclass('schema_migrations') AS found")["found"] is not None:
-                version = current_version(conn)
-                check_not_newer(version)
-                if version == LATEST_VERSION:
-                    return
-        with self.pool.connection() as raw, raw.transaction():
+        if conn.one("SELECT to_regclass('schema_migrations') AS found")["found"] is not None:
+            version = current_version(conn)
+            check_not_newer(version)
+            if version == LATEST_VERSION:
+                return
+        with raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, MIGRATION_LOCK))
-            applied = apply(PostgresConnection(raw), "postgresql")
+            applied = apply(conn, "postgresql")
         if applied:
             log.info("store %s: migrations %s applied", self.where, applied)
 
