@@ -7,6 +7,8 @@
 #   ensure_chromium           install Debian's chromium when /usr/bin/chromium is missing
 #   ensure_axe                npm ci in tests/browser when axe-core is missing or the lock file changed
 #   ensure_poppler            install Debian's poppler-utils (pdftoppm: the briefing tests render PDF to PNG)
+#   ensure_postgresql         install Debian's postgresql when no server binaries are there (store tests)
+#   ensure_nginx              install Debian's nginx when missing (the deployment config is checked with it)
 #   as_root CMD...            run CMD as root (directly, or via sudo), or return 1
 #   step MESSAGE / warn MESSAGE
 
@@ -39,6 +41,18 @@ apt_install() {
         _apt_updated=1
     fi
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+apt_install_quietly() {
+    # Install packages without starting their services: the tests start their own throw-away PostgreSQL and
+    # nginx, and a package's default service (port 5432, port 80) is not wanted on a CI or developer machine.
+    local guard=/usr/sbin/policy-rc.d created=0 status=0
+    if [ ! -e "$guard" ]; then
+        as_root sh -c "printf '#!/bin/sh\nexit 101\n' >$guard && chmod +x $guard" && created=1
+    fi
+    apt_install "$@" || status=$?
+    [ "$created" -eq 1 ] && as_root rm -f "$guard"
+    return "$status"
 }
 
 _requirements_hash() {
@@ -122,5 +136,35 @@ ensure_poppler() {
     apt_install poppler-utils && return 0
     warn "poppler-utils could not be installed (need root or sudo): the briefing's PNG test will be skipped" \
         "(and fail when CI=true). Install it with: sudo apt-get install -y poppler-utils"
+    return 0
+}
+
+ensure_postgresql() {
+    # tests/pg_server.py starts a throw-away cluster with initdb/pg_ctl from /usr/lib/postgresql/<version>/bin.
+    if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+        return 0
+    fi
+    step "PostgreSQL server binaries are missing; installing Debian's postgresql (for the shared-store tests)"
+    if apt_install_quietly postgresql; then
+        return 0
+    fi
+    warn "PostgreSQL could not be installed (need root or sudo)." \
+        "The PostgreSQL store tests will be skipped (and fail when CI=true). Install it with:" \
+        "    sudo apt-get update && sudo apt-get install -y postgresql"
+    return 0
+}
+
+ensure_nginx() {
+    # tests/test_deploy.py validates docs/deploy/nginx-cohortmonitor.conf with `nginx -t`.
+    if [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1; then
+        return 0
+    fi
+    step "nginx is missing; installing Debian's nginx (to validate the deployment config)"
+    if apt_install_quietly nginx; then
+        return 0
+    fi
+    warn "nginx could not be installed (need root or sudo)." \
+        "The deployment config test will be skipped (and fail when CI=true). Install it with:" \
+        "    sudo apt-get update && sudo apt-get install -y nginx"
     return 0
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every check: bash scripts/test.sh [pytest arguments]
 # Creates .venv when missing, installs requirements-dev.txt and the package (editable) when they changed,
-# installs Debian's chromium when missing (root or sudo) and axe-core (npm ci) for the browser tests, then
+# installs Debian's chromium when missing (root or sudo) and axe-core (npm ci) for the browser tests, Debian's
+# postgresql (the store tests start a throw-away server) and nginx (the deployment config is validated), then
 # runs `ruff check .` and `python -m pytest` with the given arguments. Fast on a second run.
 set -euo pipefail
 # shellcheck source=scripts/_bootstrap.sh
@@ -12,6 +13,8 @@ ensure_venv dev
 ensure_chromium
 ensure_axe
 ensure_poppler
+ensure_postgresql
+ensure_nginx
 step "set-up took $((SECONDS - started)) s"
 
 # Both always run, so one report shows lint and test failures together.

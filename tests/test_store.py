@@ -1,4 +1,5 @@
-"""The dataset store: round trips, content ids, withdraw/default rules, restarts, concurrency and crashes."""
+"""The dataset store on both backends (SQLite + Parquet, PostgreSQL): round trips, content ids, withdraw/default
+rules, restarts, migrations, concurrency. Faults (full disk, read-only, damage, kill -9) are in test_store_faults.py."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import json
 import sqlite3
 import subprocess
 import sys
-import textwrap
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from store_backends import BACKENDS, OPEN_FROM_ARGV, StoreLocation, run_python, store_args, store_location
 
 from cohort.contract import REQUIRED_COUNTS
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
@@ -51,6 +53,11 @@ def make_dataset(variant: int = 0, *, reverse_rows: bool = False) -> Dataset:
     return Dataset(units=units, monthly=monthly, meta=meta)
 
 
+@pytest.fixture(params=BACKENDS)
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreLocation]:
+    yield from store_location(request, tmp_path)
+
+
 def publish(store: DatasetStore, dataset: Dataset, name: str = "Cohort 2021", by: str = "evaluator"):
     return store.publish(dataset, name=name, description="Testdata", published_by=by,
                          validation_summary="0 fouten, 1 waarschuwing")
@@ -63,13 +70,14 @@ def temp_files(root: Path) -> list[Path]:
 # --- round trip and content ids -------------------------------------------------------------------
 
 
-def test_publish_then_load_returns_the_same_data_and_metadata(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path / "store")
+def test_publish_then_load_returns_the_same_data_and_metadata(location: StoreLocation) -> None:
+    store = location.open()
     dataset = make_dataset()
 
     record = publish(store, dataset)
     loaded = store.load(record.dataset_id)
 
+    assert store.backend == location.backend
     assert_frame_equal(loaded.units, dataset.units)
     assert_frame_equal(loaded.monthly, dataset.monthly)
     assert loaded.meta == DatasetMeta(name="Cohort 2021", description="Testdata", is_example=False,
@@ -81,13 +89,15 @@ def test_publish_then_load_returns_the_same_data_and_metadata(tmp_path: Path) ->
     assert record.status == "gepubliceerd" and record.is_default is False
     assert record.published_by == "evaluator" and record.validation_summary == "0 fouten, 1 waarschuwing"
     assert datetime.fromisoformat(record.published_at).utcoffset() == UTC.utcoffset(None)
+    assert len(record.published_at) == len("2021-01-01T00:00:00.000000+00:00")  # fixed width on both backends
     assert store.get(record.dataset_id) == record
     assert store.list_datasets() == [record]
 
 
-def test_content_id_is_a_pinned_sha256_so_shared_links_stay_valid(tmp_path: Path) -> None:
+def test_content_id_is_a_pinned_sha256_so_shared_links_stay_valid(location: StoreLocation) -> None:
     # Pinned: if this changes, every published link breaks. Change only with a new hash domain on purpose.
-    record = publish(DatasetStore(tmp_path), make_dataset())
+    # The same on both backends: a dataset moved from the embedded store to PostgreSQL keeps its links.
+    record = publish(location.open(), make_dataset())
     assert record.dataset_id == "89c94f7a4ec7ba4ac8a42d7a5c5b8e15a0d8665f9a647b56b4f9e204ba5f07cf"
 
 
@@ -95,7 +105,7 @@ def _row_by_row_content_id(units: pl.DataFrame, monthly: pl.DataFrame) -> str:
     """The original definition of the id (one json.dumps per row, sorted in Python): the reference."""
     import hashlib
 
-    from cohort.store_files import _HASH_DOMAIN
+    from cohort.store.content import _HASH_DOMAIN
 
     digest = hashlib.sha256(_HASH_DOMAIN)
     for section, frame in (("units", units), ("monthly", monthly)):
@@ -112,7 +122,7 @@ def _row_by_row_content_id(units: pl.DataFrame, monthly: pl.DataFrame) -> str:
 
 
 def test_content_id_matches_the_row_by_row_definition_with_unicode_nulls_and_quotes() -> None:
-    from cohort.store_files import content_id
+    from cohort.store.content import content_id
 
     dataset = make_dataset()
     units = dataset.units.with_columns(
@@ -134,8 +144,8 @@ def test_content_id_matches_the_row_by_row_definition_with_unicode_nulls_and_quo
     assert content_id(units.head(0), monthly.head(0)) == _row_by_row_content_id(units.head(0), monthly.head(0))
 
 
-def test_same_content_gets_the_same_id_regardless_of_row_and_column_order(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_same_content_gets_the_same_id_regardless_of_row_and_column_order(location: StoreLocation) -> None:
+    store = location.open()
     first = publish(store, make_dataset(), name="Eerste")
     again = publish(store, make_dataset(reverse_rows=True), name="Tweede", by="collega")
 
@@ -146,10 +156,11 @@ def test_same_content_gets_the_same_id_regardless_of_row_and_column_order(tmp_pa
     log = store.audit_log()
     assert log.get_column("Actie").to_list() == ["publiceren", "publiceren"]
     assert "niets gewijzigd" in log.get_column("Toelichting")[0]
+    assert_frame_equal(store.load(first.dataset_id).monthly, make_dataset().monthly)  # the first bytes stay
 
 
-def test_different_content_gets_a_different_id(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_different_content_gets_a_different_id(location: StoreLocation) -> None:
+    store = location.open()
     first = publish(store, make_dataset(0))
     second = publish(store, make_dataset(1))
 
@@ -159,28 +170,31 @@ def test_different_content_gets_a_different_id(tmp_path: Path) -> None:
     assert store.load(second.dataset_id).monthly.get_column("bijstand")[0] == 1
 
 
-def test_publish_refuses_a_nameless_or_empty_dataset(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_publish_refuses_a_nameless_or_empty_dataset(location: StoreLocation) -> None:
+    store = location.open()
     with pytest.raises(StoreError, match="naam"):
         publish(store, make_dataset(), name="  ")
     empty = make_dataset()
     empty = Dataset(units=empty.units, monthly=empty.monthly.clear(), meta=empty.meta)
     with pytest.raises(StoreError, match="lege dataset"):
         publish(store, empty)
+    with pytest.raises(StoreError, match="wie deze wijziging doet"):
+        publish(store, make_dataset(), by=" ")
     assert store.list_datasets(include_withdrawn=True) == []
 
 
 # --- withdraw, default, resolve -------------------------------------------------------------------
 
 
-def test_withdraw_hides_the_dataset_and_resolve_explains_why(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_withdraw_hides_the_dataset_and_resolve_explains_why(location: StoreLocation) -> None:
+    store = location.open()
     kept = publish(store, make_dataset(0), name="Blijft")
     gone = publish(store, make_dataset(1), name="Fout")
 
     withdrawn = store.withdraw(gone.dataset_id, "beheerder", reason="verkeerde peildatum")
 
     assert withdrawn.status == "ingetrokken" and withdrawn.withdrawal_reason == "verkeerde peildatum"
+    assert withdrawn.withdrawn_by == "beheerder" and withdrawn.withdrawn_at is not None
     assert [d.dataset_id for d in store.list_datasets()] == [kept.dataset_id]
     everything = store.list_datasets(include_withdrawn=True)
     assert {d.dataset_id for d in everything} == {kept.dataset_id, gone.dataset_id}
@@ -194,8 +208,8 @@ def test_withdraw_hides_the_dataset_and_resolve_explains_why(tmp_path: Path) -> 
         store.withdraw(gone.dataset_id, "beheerder")
 
 
-def test_set_default_switches_the_single_default(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_set_default_switches_the_single_default(location: StoreLocation) -> None:
+    store = location.open()
     first = publish(store, make_dataset(0))
     second = publish(store, make_dataset(1))
     assert store.default_id() is None
@@ -210,10 +224,11 @@ def test_set_default_switches_the_single_default(tmp_path: Path) -> None:
     assert store.default_id() == second.dataset_id
     assert [d.is_default for d in store.list_datasets()] == [True, False]
     assert store.resolve(first.dataset_id).source == "requested"
+    assert "(was ‘Cohort 2021’)" in store.audit_log().get_column("Toelichting")[0]
 
 
-def test_withdrawn_dataset_cannot_be_default_and_withdrawing_the_default_clears_it(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_withdrawn_dataset_cannot_be_default_and_withdrawing_the_default_clears_it(location: StoreLocation) -> None:
+    store = location.open()
     older = publish(store, make_dataset(0))
     newer = publish(store, make_dataset(1))
     store.set_default(older.dataset_id, "beheerder")
@@ -232,8 +247,8 @@ def test_withdrawn_dataset_cannot_be_default_and_withdrawing_the_default_clears_
     assert fallback.notice is not None and "voorbeelddata" in fallback.notice
 
 
-def test_republishing_withdrawn_content_publishes_it_again(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_republishing_withdrawn_content_publishes_it_again(location: StoreLocation) -> None:
+    store = location.open()
     record = publish(store, make_dataset())
     store.withdraw(record.dataset_id, "beheerder", reason="per ongeluk")
 
@@ -244,8 +259,8 @@ def test_republishing_withdrawn_content_publishes_it_again(tmp_path: Path) -> No
     assert [d.dataset_id for d in store.list_datasets()] == [record.dataset_id]
 
 
-def test_resolve_on_an_empty_store_shows_the_example(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_resolve_on_an_empty_store_shows_the_example(location: StoreLocation) -> None:
+    store = location.open()
     assert store.resolve(None) == store.resolve("")
     resolution = store.resolve(None)
     assert (resolution.dataset_id, resolution.source, resolution.notice) == (None, "example", None)
@@ -254,20 +269,20 @@ def test_resolve_on_an_empty_store_shows_the_example(tmp_path: Path) -> None:
     assert unknown.notice.startswith("Onbekende dataset")
 
 
-HOSTILE_IDS = ["../../x", "' OR 1=1 --", "x" * 10_000, "A" * 64, "a" * 63 + "\n", "a" * 65, "g" * 64]
+HOSTILE_IDS = ["../../x", "' OR 1=1 --", "x" * 10_000, "A" * 64, "a" * 63 + "\n", "a" * 65, "g" * 64, "?%s"]
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_IDS)
 def test_hostile_ids_are_unknown_without_touching_sql(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hostile: str
+    location: StoreLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hostile: str
 ) -> None:
-    store = DatasetStore(tmp_path)
+    store = location.open()
     record = publish(store, make_dataset())
 
     def no_lookup(*_args: object) -> None:
         raise AssertionError("a malformed id reached SQL")
 
-    monkeypatch.setattr("cohort.store._fetch", no_lookup)
+    monkeypatch.setattr("cohort.store.catalog._fetch", no_lookup)
     resolution = store.resolve(hostile)
 
     assert resolution.dataset_id == record.dataset_id  # the newest publication, not the hostile id
@@ -286,8 +301,8 @@ def test_hostile_ids_are_unknown_without_touching_sql(
 # --- audit log ------------------------------------------------------------------------------------
 
 
-def test_audit_log_records_every_action_newest_first(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_audit_log_records_every_action_newest_first(location: StoreLocation) -> None:
+    store = location.open()
     record = publish(store, make_dataset(), by="anna")
     store.set_default(record.dataset_id, "bert")
     store.withdraw(record.dataset_id, "carla", reason="dubbel")
@@ -306,166 +321,197 @@ def test_audit_log_records_every_action_newest_first(tmp_path: Path) -> None:
     assert store.audit_log(limit=1).height == 1
 
 
-# --- durability: restarts, concurrency, crashes ---------------------------------------------------
+# --- restarts, replicas, migrations ----------------------------------------------------------------
 
 
-def test_catalog_uses_wal_and_reopening_is_idempotent(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_reopening_is_idempotent_and_sees_everything(location: StoreLocation) -> None:
+    store = location.open()
     record = publish(store, make_dataset())
-    reopened = DatasetStore(tmp_path)
-    assert reopened.list_datasets() == [record]
+    store.set_default(record.dataset_id, "beheerder")
+    reopened = location.open()
+    assert reopened.list_datasets() == [store.get(record.dataset_id)]
+    assert reopened.default_id() == record.dataset_id
+    assert reopened.audit_log().height == 2
+
+
+def test_catalog_uses_wal(tmp_path: Path) -> None:
+    DatasetStore(tmp_path)
     with sqlite3.connect(tmp_path / "catalog.sqlite3") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_a_new_process_sees_published_datasets(tmp_path: Path) -> None:
-    store = DatasetStore(tmp_path)
+def test_another_replica_sees_a_publication_default_and_withdrawal_at_once(location: StoreLocation) -> None:
+    # Two replicas = two stores on the same location; nothing is cached in a store, so the other sees it now.
+    replica_a, replica_b = location.open(), location.open()
+    first = publish(replica_a, make_dataset(0), name="Op A")
+    assert [r.name for r in replica_b.list_datasets()] == ["Op A"]
+    replica_b.set_default(first.dataset_id, "op B")
+    assert replica_a.resolve(None).source == "default"
+    replica_b.withdraw(first.dataset_id, "op B", reason="fout")
+    assert replica_a.resolve(first.dataset_id).notice.startswith("Deze dataset is ingetrokken")
+
+
+def test_a_new_process_sees_published_datasets(location: StoreLocation) -> None:
+    store = location.open()
     record = publish(store, make_dataset())
     store.set_default(record.dataset_id, "beheerder")
-    script = textwrap.dedent(
-        f"""
-        import json
-        from pathlib import Path
-        from cohort.store import DatasetStore
-        store = DatasetStore(Path({str(tmp_path)!r}))
-        data = store.load(store.default_id())
-        ids = [d.dataset_id for d in store.list_datasets()]
-        print(json.dumps([ids, data.monthly.height, data.meta.name]))
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    script = OPEN_FROM_ARGV + """
+import json
+store = open_store(sys.argv[1], sys.argv[2])
+data = store.load(store.default_id())
+ids = [d.dataset_id for d in store.list_datasets()]
+print(json.dumps([ids, data.monthly.height, data.meta.name]))
+"""
+    result = run_python(script, *store_args(location))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [[record.dataset_id], 9, "Cohort 2021"]
 
 
-PUBLISHER = textwrap.dedent(
-    """
-    import sys, time
-    from pathlib import Path
-    sys.path.insert(0, {tests!r})
-    from test_store import make_dataset, publish
-    from cohort.store import DatasetStore
-    root, go, variants = Path(sys.argv[1]), Path(sys.argv[2]), [int(v) for v in sys.argv[3:]]
-    deadline = time.monotonic() + 30
-    while not go.exists() and time.monotonic() < deadline:  # start together, for real contention
-        time.sleep(0.005)
-    store = DatasetStore(root)
-    for variant in variants:
-        publish(store, make_dataset(variant), name=f"Variant {{variant}}", by=f"proces {{variant}}")
-    """
-)
+def _applied_migrations(location: StoreLocation) -> list[tuple[int, str]]:
+    store = location.open()
+    with store._backend.reading() as conn:
+        return [(r["version"], r["description"]) for r in conn.all(
+            "SELECT version, description FROM schema_migrations ORDER BY version")]
 
 
-def _run_in_processes(root: Path, jobs: list[list[int]]) -> None:
-    # Fresh interpreters, not multiprocessing: after an AppTest in the same pytest run, a spawned child would
-    # re-run the parent's __main__ (the Streamlit app) instead of the test module.
-    go = root.parent / "go"
-    script = PUBLISHER.format(tests=str(Path(__file__).parent))
+def test_migrations_are_recorded_once_and_reruns_change_nothing(location: StoreLocation) -> None:
+    from cohort.store.migrations import LATEST_VERSION, MIGRATIONS
+
+    location.open()
+    location.open()
+    expected = [(m.version, m.description) for m in MIGRATIONS]
+    assert _applied_migrations(location) == expected
+    assert expected[-1][0] == LATEST_VERSION == 2
+
+
+def test_a_store_written_by_a_newer_version_is_refused(location: StoreLocation) -> None:
+    store = location.open()
+    with store._backend.writing() as conn:
+        conn.run("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                 (99, "uit de toekomst", "2030-01-01T00:00:00.000000+00:00"))
+    with pytest.raises(StoreError, match="nieuwere versie van de Cohortmonitor"):
+        location.open()
+
+
+def test_a_store_of_the_first_version_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    """A store written before migrations were tracked (schema of version 1, PRAGMA user_version 1, files
+    without checksums) opens, gets the checksum columns, and its dataset loads, checked by its content id."""
+    from cohort.store import files
+    from cohort.store.content import content_id, encode
+    from cohort.store.migrations import MIGRATIONS
+
+    dataset = make_dataset()
+    dataset_id = content_id(dataset.units, dataset.monthly)
+    with sqlite3.connect(tmp_path / "catalog.sqlite3") as conn:
+        for statement in MIGRATIONS[0].sqlite:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(
+            "INSERT INTO datasets (dataset_id, name, description, source, notes_json, published_at, published_by,"
+            " n_units, n_months, n_rows, first_month, last_month, validation_summary, status) VALUES"
+            " (?, 'Oud', '', '', '{}', '2024-01-01T00:00:00.000000+00:00', 'x', 3, 3, 9, '2021-01-01',"
+            " '2021-03-01', 'ok', 'gepubliceerd')", (dataset_id,))
+    files.write_content(tmp_path / "datasets" / dataset_id, encode(dataset.units, dataset.monthly))
+
+    store = DatasetStore(tmp_path)
+
+    [record] = store.list_datasets()
+    assert record.name == "Oud"
+    assert_frame_equal(store.load(dataset_id).monthly, dataset.monthly)
+    with sqlite3.connect(tmp_path / "catalog.sqlite3") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("SELECT units_sha256 FROM datasets").fetchone()[0] is None
+    # Publishing the same content again records the checksums of the bytes already stored.
+    publish(store, dataset)
+    assert store.verify().ok
+
+
+def test_two_replicas_starting_together_migrate_once(location: StoreLocation) -> None:
+    script = OPEN_FROM_ARGV + """
+import time
+go = __import__("pathlib").Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.002)
+open_store(sys.argv[1], sys.argv[2]).close()
+"""
+    go = location.root.parent / "go"
+    processes = [subprocess.Popen([sys.executable, "-c", "import sys\n" + script, *store_args(location), str(go)],
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    go.touch()
+    errors = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
+    assert [code for code, _ in errors] == [0] * 4, errors
+    assert [version for version, _ in _applied_migrations(location)] == [1, 2]
+
+
+# --- concurrency ----------------------------------------------------------------------------------
+
+PUBLISHER = OPEN_FROM_ARGV + """
+import time
+from test_store import make_dataset, publish
+root, url, go, variants = sys.argv[1], sys.argv[2], Path(sys.argv[3]), [int(v) for v in sys.argv[4:]]
+deadline = time.monotonic() + 30
+while not go.exists() and time.monotonic() < deadline:  # start together, for real contention
+    time.sleep(0.005)
+store = open_store(root, url)
+for variant in variants:
+    publish(store, make_dataset(variant), name=f"Variant {variant}", by=f"proces {variant}")
+"""
+
+
+def _run_in_processes(location: StoreLocation, jobs: list[list[int]]) -> None:
+    go = location.root.parent / "go"
+    prelude = f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
     processes = [
-        subprocess.Popen([sys.executable, "-c", script, str(root), str(go), *map(str, job)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", prelude + PUBLISHER, *store_args(location), str(go),
+                          *map(str, job)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for job in jobs
     ]
     go.touch()
-    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
+    results = [(p.wait(timeout=180), p.stderr.read() if p.stderr else "") for p in processes]
     assert [code for code, _ in results] == [0] * len(processes), [err for _, err in results]
 
 
-def test_concurrent_publishes_from_processes_all_land_in_a_consistent_catalog(tmp_path: Path) -> None:
-    root = tmp_path / "new-store"  # also: the processes create the store at the same moment
-    _run_in_processes(root, [[1, 2, 3, 4, 5], [11, 12, 13, 14, 15], [3, 13]])
+def test_concurrent_publishes_from_processes_all_land_in_a_consistent_catalog(location: StoreLocation) -> None:
+    # Also: the processes create (and migrate) the store at the same moment.
+    _run_in_processes(location, [[1, 2, 3, 4, 5], [11, 12, 13, 14, 15], [3, 13]])
 
-    store = DatasetStore(root)
+    store = location.open()
     records = store.list_datasets()
     expected = (1, 2, 3, 4, 5, 11, 12, 13, 14, 15)
     assert sorted(r.name for r in records) == sorted(f"Variant {v}" for v in expected)
     for record in records:
         assert store.load(record.dataset_id).monthly.get_column("bijstand")[0] == int(record.name.split()[1])
     assert store.audit_log().height == 12  # ten new publications plus two of already published content
-    with sqlite3.connect(root / "catalog.sqlite3") as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert temp_files(root) == []
+    assert store.verify().ok
+    if location.backend == "sqlite":
+        with sqlite3.connect(location.root / "catalog.sqlite3") as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert temp_files(location.root) == []
 
 
-def test_a_failing_catalog_insert_leaves_nothing_visible(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = DatasetStore(tmp_path)
+def test_the_same_content_published_at_the_same_moment_lands_once(location: StoreLocation) -> None:
+    _run_in_processes(location, [[7], [7], [7]])
 
-    def crash(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("stroom uitgevallen")
-
-    with monkeypatch.context() as patch:
-        patch.setattr("cohort.store.add_audit", crash)  # runs after the INSERT, inside its transaction
-        with pytest.raises(RuntimeError):
-            publish(store, make_dataset())
-
-    assert store.list_datasets(include_withdrawn=True) == []
-    assert store.resolve(None).dataset_id is None
-    assert store.audit_log().height == 0
-    record = publish(store, make_dataset())  # the leftover files do not get in the way
-    assert_frame_equal(store.load(record.dataset_id).monthly, make_dataset().monthly)
-
-
-def test_a_failing_file_replace_leaves_nothing_visible(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = DatasetStore(tmp_path)
-
-    def broken_replace(*_args: object) -> None:
-        raise OSError("schijf vol")
-
-    monkeypatch.setattr("cohort.store_files.os.replace", broken_replace)
-    with pytest.raises(StoreError, match="schijf vol"):
-        publish(store, make_dataset())
-
-    assert store.list_datasets(include_withdrawn=True) == []
-    assert temp_files(tmp_path) == []
-
-
-def test_a_process_killed_mid_publish_leaves_nothing_visible_and_next_open_cleans_up(tmp_path: Path) -> None:
-    DatasetStore(tmp_path)
-    script = textwrap.dedent(
-        f"""
-        import os
-        import sys
-        from pathlib import Path
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
-        import test_store
-        from cohort import store_files
-        from cohort.store import DatasetStore
-        store = DatasetStore(Path({str(tmp_path)!r}))
-        store_files.os.replace = lambda *args: os._exit(9)  # die hard: no finally, no cleanup
-        test_store.publish(store, test_store.make_dataset())
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 9, result.stderr
-    assert len(temp_files(tmp_path)) == 2  # both Parquet files were written, neither renamed
-
-    store = DatasetStore(tmp_path)
-
-    assert temp_files(tmp_path) == []
-    assert store.list_datasets(include_withdrawn=True) == []
-    assert store.resolve(None).dataset_id is None
-
-
-def test_temp_files_of_a_running_publish_are_left_alone(tmp_path: Path) -> None:
-    DatasetStore(tmp_path)
-    from cohort.store_files import _temp_name  # the name a publish in this (living) process would use
-
-    directory = tmp_path / "datasets" / ("b" * 64)
-    directory.mkdir(parents=True)
-    in_progress = directory / _temp_name("units.parquet")
-    in_progress.write_bytes(b"half")
-
-    DatasetStore(tmp_path)
-
-    assert in_progress.exists()
+    store = location.open()
+    [record] = store.list_datasets()
+    assert store.audit_log().get_column("Toelichting").str.contains("niets gewijzigd").sum() == 2
+    assert store.load(record.dataset_id).monthly.get_column("bijstand")[0] == 7
 
 
 def test_from_settings_uses_the_configured_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COHORT_STORE_DIR", str(tmp_path / "elders"))
+    monkeypatch.delenv("COHORT_DATABASE_URL", raising=False)
     store = DatasetStore.from_settings()
-    assert store.root == tmp_path / "elders"
+    assert store.root == tmp_path / "elders" and store.backend == "sqlite"
     assert (tmp_path / "elders" / "catalog.sqlite3").is_file()
+
+
+def test_from_settings_uses_postgresql_when_a_database_url_is_set(
+    location: StoreLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in location.env().items():
+        monkeypatch.setenv(key, value)
+    with DatasetStore.from_settings() as store:
+        assert store.backend == location.backend
+    if location.backend == "postgresql":
+        assert not (location.root / "catalog.sqlite3").exists()  # nothing embedded beside the database

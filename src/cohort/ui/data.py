@@ -1,11 +1,16 @@
 """Which dataset a session sees, loaded once per content and shared by all sessions.
 
-The dataset id lives in the URL (`?dataset=<64 hex>`), so a shared link shows the same data; published data
-are content-addressed, so caching by id can never serve stale numbers.
+The dataset id lives in the URL (`?dataset=<64 hex>`), so a shared link shows the same data. Two caches, both
+correct when several replicas share one store (PostgreSQL):
+- a dataset is cached by its content id, so that entry can never be stale;
+- which dataset a link or the default resolves to can change on any replica (a new default, a withdrawal), so
+  it is read from the catalog again after at most `CATALOG_TTL_SECONDS` (default 5 s, `COHORT_CATALOG_TTL_SECONDS`);
+  an action in this process clears it at once (`forget_catalog`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -15,10 +20,13 @@ import streamlit as st
 from cohort.dataset import Dataset
 from cohort.links import DATASET_KEY
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
-from cohort.store import DatasetStore, StoreError
+from cohort.store import DatasetStore, Resolution, StoreError, database_url
+from cohort.ui.auth import is_evaluator
 from cohort.workbook.read import read_workbook
 
 EXAMPLE_NOTE_VALUES = {"ja", "yes", "true", "1"}
+CATALOG_TTL_SECONDS = float(os.environ.get("COHORT_CATALOG_TTL_SECONDS", "5"))
+SHOWING_EXAMPLE = "U ziet nu de voorbeelddata."
 
 
 class DatasetUnavailable(RuntimeError):
@@ -50,25 +58,46 @@ def example_dataset(path: Path = EXAMPLE_WORKBOOK) -> Dataset:
     return _load_workbook(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-@st.cache_resource
-def _store(root: str) -> DatasetStore:
-    # Keyed on the directory, so a changed COHORT_STORE_DIR (tests) gets its own store. The store holds no
-    # data, only a path; every method opens its own short-lived connection, so sessions can share it.
-    return DatasetStore(Path(root))
+@st.cache_resource(on_release=DatasetStore.close)
+def _store(root: str, url: str | None) -> DatasetStore:
+    # Keyed on the directory and the database URL, so a changed configuration (tests) gets its own store. The
+    # store holds no data: connections are short-lived (SQLite) or pooled (PostgreSQL), so sessions share it.
+    return DatasetStore(Path(root), database_url=url)
+
+
+def _location() -> tuple[str, str | None]:
+    return str(load_settings().store_dir), database_url()
 
 
 def dataset_store() -> DatasetStore:
-    return _store(str(load_settings().store_dir))
+    return _store(*_location())
 
 
 @st.cache_resource(max_entries=8, show_spinner="Dataset laden …")
-def _load_published(root: str, dataset_id: str) -> Dataset:
-    # The id is the content hash, so this entry is never stale; `root` keeps test stores apart.
-    dataset = _store(root).load(dataset_id)
+def _load_published(root: str, url: str | None, dataset_id: str) -> Dataset:
+    # The id is the content hash, so this entry is never stale; `root`/`url` keep test stores apart.
+    dataset = _store(root, url).load(dataset_id)
     if dataset.meta.notes.get("voorbeelddata", "").strip().lower() in EXAMPLE_NOTE_VALUES:
         # Published example data must keep its label: the banner reads `is_example`.
         dataset = replace(dataset, meta=replace(dataset.meta, is_example=True))
     return dataset
+
+
+@st.cache_data(ttl=CATALOG_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _resolve(root: str, url: str | None, requested: str | None) -> Resolution:
+    return _store(root, url).resolve(requested)
+
+
+def forget_catalog() -> None:
+    """After a publish, a new default or a withdrawal in this process: read the catalog again now (other
+    replicas follow within CATALOG_TTL_SECONDS)."""
+    _resolve.clear()
+
+
+def store_message(error: StoreError) -> str:
+    """What this user may read about a store failure: the actionable text for evaluators, the short one for
+    viewers (never internals; the server log has everything)."""
+    return error.message if is_evaluator() else error.public
 
 
 def _requested_id() -> str | None:
@@ -82,14 +111,17 @@ def _requested_id() -> str | None:
 def current_dataset() -> CurrentDataset:
     """The dataset for this session, with a Dutch notice when the link's dataset cannot be shown."""
     requested = _requested_id()
-    root = str(load_settings().store_dir)
+    root, url = _location()
     try:
-        resolution = _store(root).resolve(requested)
-        dataset = example_dataset() if resolution.dataset_id is None else _load_published(root, resolution.dataset_id)
+        resolution = _resolve(root, url, requested)
+        if resolution.dataset_id is None:
+            dataset = example_dataset()
+        else:
+            dataset = _load_published(root, url, resolution.dataset_id)
     except StoreError as error:
-        # A damaged store must not take the dashboard down: show the example and say why.
+        # A damaged dataset or an unavailable store must not take the dashboard down: show the example, say why.
         resolution, dataset = None, example_dataset()
-        notice: str | None = f"{error} U ziet nu de voorbeelddata."
+        notice: str | None = f"{store_message(error)} {SHOWING_EXAMPLE}"
     else:
         notice = resolution.notice
     if requested is not None and (resolution is None or resolution.source != "requested"):

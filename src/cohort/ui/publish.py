@@ -18,10 +18,9 @@ from cohort.access import Action
 from cohort.exports import frame_to_xlsx_bytes
 from cohort.fmt import fmt_dec, fmt_int
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
-from cohort.store import DatasetStore, StoredDataset, StoreError
-from cohort.store_schema import STATUS_WITHDRAWN
+from cohort.store import STATUS_WITHDRAWN, DatasetStore, StoredDataset, StoreError
 from cohort.ui.auth import allowed, current_identity, is_evaluator
-from cohort.ui.data import dataset_store
+from cohort.ui.data import dataset_store, forget_catalog, store_message
 from cohort.ui.widgets import tile
 from cohort.upload import (
     STAGE_CHECK,
@@ -270,7 +269,7 @@ def publish_now(uploaded: UploadedFile, name: str, description: str) -> None:
                                      published_by=current_user())
             status.update(label="Opgeslagen", state="complete")
     except StoreError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(store_message(exc), icon=":material/error:")
         return
     name = md_literal(record.name)
     if record.newly_published:
@@ -290,7 +289,8 @@ def published_section() -> None:
         records = store.list_datasets(include_withdrawn=True)
     except StoreError as exc:
         # A damaged or unreachable store must not take the upload part of the page down with it.
-        st.error(f"De lijst met gepubliceerde datasets kan niet worden gelezen. {exc}", icon=":material/error:")
+        st.error(f"De lijst met gepubliceerde datasets kan niet worden gelezen. {store_message(exc)}",
+                 icon=":material/error:")
         return
     published = [r for r in records if r.status != STATUS_WITHDRAWN]
     withdrawn = [r for r in records if r.status == STATUS_WITHDRAWN]
@@ -355,7 +355,8 @@ def _manage(store: DatasetStore, published: list[StoredDataset]) -> None:
 def set_default_now(store: DatasetStore, dataset_id: str, name: str) -> None:
     if not allowed(Action.SET_DEFAULT):
         return
-    _act(lambda: store.set_default(dataset_id, by=current_user()), f"‘{md_literal(name)}’ is nu de standaarddataset.")
+    _act(lambda: store.set_default(dataset_id, by=current_user()),
+         lambda _record: f"‘{md_literal(name)}’ is nu de standaarddataset.")
 
 
 def withdraw_now(store: DatasetStore, dataset_id: str, *, reason: str, confirmed: bool) -> None:
@@ -367,31 +368,32 @@ def withdraw_now(store: DatasetStore, dataset_id: str, *, reason: str, confirmed
     if not reason.strip():
         st.error("Vermeld waarom de dataset wordt ingetrokken; dat wordt vastgelegd.", icon=":material/error:")
         return
-    record = store.get(dataset_id)
-    name = record.name if record else dataset_id[:12]
     # A confirmation must be given again for the next dataset, so the form starts empty after success.
     _act(lambda: store.withdraw(dataset_id, by=current_user(), reason=reason),
-         f"‘{md_literal(name)}’ is ingetrokken en staat nu onder ‘Ingetrokken datasets’.",
+         lambda record: f"‘{md_literal(record.name)}’ is ingetrokken en staat nu onder ‘Ingetrokken datasets’.",
          reset=("intrekken_reden", "intrekken_bevestigd"))
 
 
-def _act(action: Callable[[], StoredDataset], success: str, *, reset: tuple[str, ...] = ()) -> None:
+def _act(action: Callable[[], StoredDataset], success: Callable[[StoredDataset], str], *,
+         reset: tuple[str, ...] = ()) -> None:
     try:
-        action()
+        record = action()
     except StoreError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(store_message(exc), icon=":material/error:")
         return
     for key in reset:
         st.session_state.pop(key, None)
-    _flash(FLASH_MANAGE, success, success)
+    text = success(record)
+    _flash(FLASH_MANAGE, text, text)
     _refresh()
 
 
 def _refresh() -> None:
     """Rerun, so this session's sidebar and banner follow the store's new state.
 
-    No cache to clear: `cohort.ui.data` reads the catalog fresh on every run and caches published data by
-    dataset_id, i.e. by content, so a cached dataset is never stale; `st.cache_data.clear()` would only make
-    every viewer reload the same data.
+    Only the catalog's short-lived cache is cleared (in this process; other replicas follow within its TTL):
+    published data are cached by dataset_id, i.e. by content, so a cached dataset is never stale, and
+    `st.cache_data.clear()` would only make every viewer reload the same data.
     """
+    forget_catalog()
     st.rerun()

@@ -1,0 +1,412 @@
+"""The dataset store: publish, default, withdraw, resolve and load, on either backend.
+
+What an evaluator publishes must reach every viewer, survive restarts and crashes, and never be damaged:
+- the backend is the embedded one (SQLite catalog + Parquet files, the default) or PostgreSQL when
+  `COHORT_DATABASE_URL` is set (every replica of the app then shares one catalog); the logic here is the same
+  for both, and so are the content-addressed ids;
+- a dataset becomes visible in one transaction, only when its content is complete; a failed publish leaves
+  nothing behind, and any failure is a Dutch message (see `cohort.store.errors`), logged in full;
+- content is checked against the checksums recorded at publish every time it is loaded;
+- ids from outside (URLs) are only looked up when they are a well-formed SHA-256 digest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cohort.dataset import Dataset, DatasetMeta, normalise_frames
+from cohort.settings import load_settings
+from cohort.store.content import PARTS, checksum, content_id, decode, encode
+from cohort.store.errors import DatasetDamaged, StoreError, guarded, log
+from cohort.store.records import (
+    STATUS_PUBLISHED,
+    STATUS_WITHDRAWN,
+    Resolution,
+    StoredDataset,
+    is_valid_dataset_id,
+    iso_timestamp,
+    notes_from,
+    record_from_row,
+    utc_now_iso,
+)
+from cohort.store.sqlite import CATALOG_FILE, SqliteBackend
+
+DATABASE_URL_ENV = "COHORT_DATABASE_URL"
+ACTION_PUBLISH = "publiceren"
+ACTION_SET_DEFAULT = "standaard instellen"
+ACTION_WITHDRAW = "intrekken"
+AUDIT_COLUMNS = ("Tijdstip (UTC)", "Door", "Actie", "Dataset", "Toelichting")
+_MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                "oktober", "november", "december")
+_UNKNOWN = "Onbekende dataset: deze dataset is niet gepubliceerd."
+
+
+def database_url() -> str | None:
+    """`COHORT_DATABASE_URL` (postgresql://…), or None for the embedded store."""
+    return os.environ.get(DATABASE_URL_ENV, "").strip() or None
+
+
+@dataclass(frozen=True)
+class DatasetCheck:
+    dataset_id: str
+    name: str
+    status: str
+    problem: str | None  # None: the content matches its checksums and its content id
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    datasets: list[DatasetCheck]
+    leftovers: list[str] = field(default_factory=list)  # stored content without a catalog row
+
+    @property
+    def ok(self) -> bool:
+        return all(check.problem is None for check in self.datasets)
+
+
+class DatasetStore:
+    """Published datasets: under `root` (embedded), or in the PostgreSQL database at `database_url`."""
+
+    def __init__(self, root: Path | None = None, *, database_url: str | None = None) -> None:
+        self.root = Path(root) if root is not None else None
+        if database_url:
+            from cohort.store.postgres import PostgresBackend, describe  # psycopg only when configured
+
+            where = describe(database_url)
+            with guarded("read", where):
+                self._backend: Any = PostgresBackend(database_url)
+        else:
+            if self.root is None:
+                raise ValueError("DatasetStore needs a directory or a database URL")
+            with guarded("read", str(self.root / CATALOG_FILE)):
+                self._backend = SqliteBackend(self.root)
+        self.where = self._backend.where
+
+    @classmethod
+    def from_settings(cls) -> DatasetStore:
+        return cls(load_settings().store_dir, database_url=database_url())
+
+    @property
+    def backend(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._backend.dialect
+
+    @property
+    def read_only(self) -> bool:
+        return self._backend.read_only
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def __enter__(self) -> DatasetStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- publishing ---------------------------------------------------------------------------------
+
+    def publish(
+        self, dataset: Dataset, *, name: str, description: str, published_by: str, validation_summary: str
+    ) -> StoredDataset:
+        """Store the dataset under its content id; the same data again returns the existing record
+        (`newly_published` False; a withdrawn one is published again) and changes nothing else."""
+        name, published_by = name.strip(), _actor(published_by)
+        if not name:
+            raise StoreError("Geef de dataset een naam voordat u publiceert.")
+        with guarded("publish", self.where):
+            units, monthly = _normalised(dataset)
+            dataset_id = content_id(units, monthly)
+            parts = encode(units, monthly)
+            sums = {part: checksum(parts[part]) for part in PARTS}
+            with self._backend.writing() as conn:
+                # Checked under the write lock: another process may have published the same data meanwhile.
+                row = _fetch(conn, dataset_id)
+                if row is not None:
+                    return self._republish(conn, row, published_by, parts, sums)
+                months = monthly.get_column("maand")
+                conn.run(
+                    "INSERT INTO datasets (dataset_id, name, description, source, notes_json, published_at,"
+                    " published_by, n_units, n_months, n_rows, first_month, last_month, validation_summary,"
+                    " status, units_sha256, monthly_sha256)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        dataset_id, name, description, dataset.meta.source,
+                        json.dumps(dict(dataset.meta.notes), ensure_ascii=False, sort_keys=True, default=str),
+                        utc_now_iso(), published_by, units.height, months.n_unique(), monthly.height,
+                        _iso(months.min()), _iso(months.max()), validation_summary, STATUS_PUBLISHED,
+                        sums["units"], sums["monthly"],
+                    ),
+                )
+                self._backend.put_content(conn, dataset_id, parts)
+                record = record_from_row(_fetch(conn, dataset_id))
+                add_audit(conn, actor=published_by, action=ACTION_PUBLISH, dataset_id=dataset_id,
+                          detail=f"‘{name}’: {record.n_units} eenheden, {record.n_months} maanden "
+                                 f"({record.first_month.isoformat()} t/m {record.last_month.isoformat()}).")
+        return _with_flag(record, newly_published=True)
+
+    def _republish(
+        self, conn: Any, row: Any, by: str, parts: dict[str, bytes], sums: dict[str, str]
+    ) -> StoredDataset:
+        record = record_from_row(row)
+        repaired = False
+        try:
+            decode(self._backend.get_content(record.dataset_id, conn), _checksums(row),
+                   dataset_id=record.dataset_id, name=record.name)
+        except DatasetDamaged as damage:
+            # The same content id is a promise that these are the same data: store them again.
+            log.error("dataset %s in %s was damaged and is repaired by a new publish: %s",
+                      record.dataset_id, self.where, damage)
+            self._backend.put_content(conn, record.dataset_id, parts)
+            conn.run("UPDATE datasets SET units_sha256 = ?, monthly_sha256 = ? WHERE dataset_id = ?",
+                     (sums["units"], sums["monthly"], record.dataset_id))
+            repaired = True
+        if record.status == STATUS_WITHDRAWN:
+            conn.run(
+                "UPDATE datasets SET status = ?, withdrawn_at = NULL, withdrawn_by = NULL, withdrawal_reason = ''"
+                " WHERE dataset_id = ?",
+                (STATUS_PUBLISHED, record.dataset_id),
+            )
+            detail = f"Dezelfde gegevens als ‘{record.name}’ (ingetrokken); opnieuw gepubliceerd."
+            record = record_from_row(_fetch(conn, record.dataset_id))
+        else:
+            detail = f"Dezelfde gegevens waren al gepubliceerd als ‘{record.name}’; niets gewijzigd."
+        if repaired:
+            detail += " De opgeslagen gegevens waren beschadigd en zijn hersteld."
+        add_audit(conn, actor=by, action=ACTION_PUBLISH, dataset_id=record.dataset_id, detail=detail)
+        return _with_flag(record, newly_published=False)
+
+    def set_default(self, dataset_id: str, by: str) -> StoredDataset:
+        """Make this the dataset viewers see when their link names none."""
+        by = _actor(by)
+        with guarded("change", self.where), self._backend.writing() as conn:
+            record = _require(conn, dataset_id)
+            if record.status == STATUS_WITHDRAWN:
+                raise StoreError(
+                    f"‘{record.name}’ is ingetrokken en kan daarom niet de standaarddataset worden."
+                )
+            previous = conn.one("SELECT dataset_id, name FROM datasets WHERE is_default = TRUE")
+            conn.run("UPDATE datasets SET is_default = FALSE WHERE is_default = TRUE")
+            conn.run("UPDATE datasets SET is_default = TRUE WHERE dataset_id = ?", (dataset_id,))
+            detail = f"‘{record.name}’ is nu de standaarddataset"
+            detail += f" (was ‘{previous['name']}’)." if previous is not None else " (er was geen)."
+            add_audit(conn, actor=by, action=ACTION_SET_DEFAULT, dataset_id=dataset_id, detail=detail)
+            return record_from_row(_fetch(conn, dataset_id))
+
+    def withdraw(self, dataset_id: str, by: str, reason: str = "") -> StoredDataset:
+        """Hide a dataset from lists and links; its content stays stored for the record."""
+        by, reason = _actor(by), reason.strip()
+        with guarded("change", self.where), self._backend.writing() as conn:
+            record = _require(conn, dataset_id)
+            if record.status == STATUS_WITHDRAWN:
+                raise StoreError(f"‘{record.name}’ is al ingetrokken.")
+            conn.run(
+                "UPDATE datasets SET status = ?, is_default = FALSE, withdrawn_at = ?, withdrawn_by = ?,"
+                " withdrawal_reason = ? WHERE dataset_id = ?",
+                (STATUS_WITHDRAWN, utc_now_iso(), by, reason, dataset_id),
+            )
+            detail = f"‘{record.name}’ ingetrokken" + (f": {reason}" if reason else ".")
+            if record.is_default:
+                detail += " Dit was de standaarddataset; er is nu geen standaarddataset."
+            add_audit(conn, actor=by, action=ACTION_WITHDRAW, dataset_id=dataset_id, detail=detail)
+            return record_from_row(_fetch(conn, dataset_id))
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def get(self, dataset_id: str) -> StoredDataset | None:
+        if not is_valid_dataset_id(dataset_id):
+            return None
+        with guarded("read", self.where), self._backend.reading() as conn:
+            row = _fetch(conn, dataset_id)
+        return record_from_row(row) if row is not None else None
+
+    def list_datasets(self, include_withdrawn: bool = False) -> list[StoredDataset]:
+        """Newest first."""
+        statuses = (STATUS_PUBLISHED, STATUS_WITHDRAWN) if include_withdrawn else (STATUS_PUBLISHED,)
+        with guarded("read", self.where), self._backend.reading() as conn:
+            rows = conn.all(
+                "SELECT * FROM datasets WHERE status IN (?, ?) ORDER BY published_at DESC, seq DESC",
+                (statuses[0], statuses[-1]),
+            )
+        return [record_from_row(row) for row in rows]
+
+    def default_id(self) -> str | None:
+        with guarded("read", self.where), self._backend.reading() as conn:
+            row = conn.one("SELECT dataset_id FROM datasets WHERE is_default = TRUE")
+        return row["dataset_id"] if row is not None else None
+
+    def load(self, dataset_id: str) -> Dataset:
+        """The stored data (withdrawn data too: the caller decides what to show), checked against the
+        checksums of its publication. Cache by dataset_id: it is the content's own hash."""
+        if not is_valid_dataset_id(dataset_id):
+            raise StoreError("Onbekende dataset: dit is geen geldige datasetcode.")
+        with guarded("read", self.where):
+            with self._backend.reading() as conn:
+                row = _fetch(conn, dataset_id)
+            if row is None:
+                raise StoreError(_UNKNOWN)
+            parts = self._backend.get_content(dataset_id)
+            units, monthly = self._checked(row, parts)
+            meta = DatasetMeta(
+                name=row["name"], description=row["description"], source=row["source"], is_example=False,
+                dataset_id=dataset_id, notes=notes_from(row["notes_json"]),
+            )
+        return Dataset(units=units, monthly=monthly, meta=meta)
+
+    def _checked(self, row: Any, parts: dict[str, bytes], *, full: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+        try:
+            return decode(parts, _checksums(row), dataset_id=row["dataset_id"], name=row["name"], full=full)
+        except DatasetDamaged as damage:
+            actual = {part: checksum(data) for part, data in parts.items()}
+            log.error("dataset %s in %s refused: %s (recorded checksums %s, stored content %s)",
+                      row["dataset_id"], self.where, damage, _checksums(row), actual, exc_info=damage.__cause__)
+            raise
+
+    def resolve(self, dataset_id: str | None) -> Resolution:
+        """Which dataset to show for a requested id (e.g. from the URL); a Dutch notice if not that one."""
+        requested: StoredDataset | None = None
+        with guarded("read", self.where), self._backend.reading() as conn:
+            if is_valid_dataset_id(dataset_id):
+                row = _fetch(conn, dataset_id)  # type: ignore[arg-type]
+                requested = record_from_row(row) if row is not None else None
+            if requested is not None and requested.status == STATUS_PUBLISHED:
+                return Resolution(requested.dataset_id, "requested", None, requested)
+            fallback = _fallback(conn)
+        if not dataset_id:
+            return fallback
+        if requested is None:
+            notice = "Onbekende dataset: de link verwijst naar een dataset die niet bestaat."
+        else:
+            notice = _withdrawn_notice(requested)
+        notice = f"{notice} {_showing(fallback)}"
+        return Resolution(fallback.dataset_id, fallback.source, notice, fallback.record)
+
+    def audit_log(self, limit: int = 100) -> pl.DataFrame:
+        """Newest first, with Dutch column names for display."""
+        with guarded("read", self.where), self._backend.reading() as conn:
+            rows = conn.all(
+                "SELECT at, actor, action, dataset_id, detail FROM audit_log ORDER BY seq DESC LIMIT ?",
+                (max(0, int(limit)),),
+            )
+        data = {
+            AUDIT_COLUMNS[0]: [datetime.fromisoformat(iso_timestamp(r["at"]) or "") for r in rows],
+            AUDIT_COLUMNS[1]: [r["actor"] for r in rows],
+            AUDIT_COLUMNS[2]: [r["action"] for r in rows],
+            AUDIT_COLUMNS[3]: [r["dataset_id"] for r in rows],
+            AUDIT_COLUMNS[4]: [r["detail"] for r in rows],
+        }
+        schema = {AUDIT_COLUMNS[0]: pl.Datetime("us", "UTC"), **{c: pl.String() for c in AUDIT_COLUMNS[1:]}}
+        return pl.DataFrame(data, schema=schema)
+
+    # --- the operator's check -----------------------------------------------------------------------
+
+    def verify(self, *, remove_leftovers: bool = False) -> VerifyReport:
+        """Check every dataset in full (checksums, Parquet, content id); list stored content without a row."""
+        with guarded("read", self.where):
+            with self._backend.reading() as conn:
+                rows = conn.all("SELECT * FROM datasets ORDER BY seq")
+            checks = []
+            for row in rows:
+                try:
+                    self._checked(row, self._backend.get_content(row["dataset_id"]), full=True)
+                    problem = None
+                except DatasetDamaged as damage:
+                    problem = str(damage)
+                checks.append(DatasetCheck(row["dataset_id"], row["name"], row["status"], problem))
+            leftovers = sorted(self._backend.content_ids() - {row["dataset_id"] for row in rows})
+            if remove_leftovers and leftovers:
+                with self._backend.writing() as conn:  # the write lock: no publish is writing content now
+                    for leftover in leftovers:
+                        self._backend.remove_content(conn, leftover)
+        return VerifyReport(checks, leftovers)
+
+
+def add_audit(conn: Any, *, actor: str, action: str, dataset_id: str | None, detail: str) -> None:
+    """Called inside the transaction of the action itself, so the log can never disagree with the catalog."""
+    conn.run(
+        "INSERT INTO audit_log (at, actor, action, dataset_id, detail) VALUES (?, ?, ?, ?, ?)",
+        (utc_now_iso(), actor, action, dataset_id, detail),
+    )
+
+
+def _fetch(conn: Any, dataset_id: str) -> Any:
+    return conn.one("SELECT * FROM datasets WHERE dataset_id = ?", (dataset_id,))
+
+
+def _require(conn: Any, dataset_id: str) -> StoredDataset:
+    row = _fetch(conn, dataset_id) if is_valid_dataset_id(dataset_id) else None
+    if row is None:
+        raise StoreError(_UNKNOWN)
+    return record_from_row(row)
+
+
+def _fallback(conn: Any) -> Resolution:
+    # The default if one is set; otherwise the newest publication, so that publishing real data is
+    # enough to stop showing example data; the bundled example only when nothing is published.
+    row = conn.one("SELECT * FROM datasets WHERE is_default = TRUE")
+    if row is not None:
+        return Resolution(row["dataset_id"], "default", None, record_from_row(row))
+    row = conn.one("SELECT * FROM datasets WHERE status = ? ORDER BY published_at DESC, seq DESC LIMIT 1",
+                   (STATUS_PUBLISHED,))
+    if row is not None:
+        return Resolution(row["dataset_id"], "newest", None, record_from_row(row))
+    return Resolution(None, "example")
+
+
+def _checksums(row: Any) -> dict[str, str | None]:
+    return {"units": row["units_sha256"], "monthly": row["monthly_sha256"]}
+
+
+def _normalised(dataset: Dataset) -> tuple[pl.DataFrame, pl.DataFrame]:
+    try:
+        units, monthly = normalise_frames(dataset.units, dataset.monthly)
+    except pl.exceptions.PolarsError as exc:
+        raise StoreError(
+            f"De dataset voldoet niet aan het gegevenscontract en is niet gepubliceerd: {exc}"
+        ) from exc
+    if units.is_empty() or monthly.is_empty():
+        raise StoreError("Een lege dataset (zonder eenheden of maandcijfers) kan niet worden gepubliceerd.")
+    return units, monthly
+
+
+def _actor(by: str) -> str:
+    # The audit log is only worth something if every action has a name attached.
+    if not by.strip():
+        raise StoreError("Vermeld wie deze wijziging doet; dat wordt vastgelegd in het logboek.")
+    return by.strip()
+
+
+def _with_flag(record: StoredDataset, *, newly_published: bool) -> StoredDataset:
+    return replace(record, newly_published=newly_published)
+
+
+def _iso(value: object) -> str:
+    if not isinstance(value, date):
+        raise StoreError("De maandcijfers bevatten geen geldige maanden.")
+    return value.isoformat()
+
+
+def _dutch_date(iso_timestamp: str) -> str:
+    moment = datetime.fromisoformat(iso_timestamp)
+    return f"{moment.day} {_MONTH_NAMES[moment.month - 1]} {moment.year}"
+
+
+def _withdrawn_notice(record: StoredDataset) -> str:
+    when = f" op {_dutch_date(record.withdrawn_at)}" if record.withdrawn_at else ""
+    why = f" Reden: {record.withdrawal_reason}." if record.withdrawal_reason else ""
+    return f"Deze dataset is ingetrokken{when}: ‘{record.name}’ wordt niet meer getoond.{why}"
+
+
+def _showing(fallback: Resolution) -> str:
+    if fallback.record is None:
+        return "U ziet nu de voorbeelddata, want er is nog geen dataset gepubliceerd."
+    if fallback.source == "default":
+        return f"U ziet nu de standaarddataset ‘{fallback.record.name}’."
+    return f"U ziet nu de meest recent gepubliceerde dataset ‘{fallback.record.name}’."

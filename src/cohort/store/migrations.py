@@ -1,0 +1,165 @@
+"""Versioned schema migrations for both backends, run on start-up.
+
+Each migration has a version, a Dutch description and its statements per dialect. `apply` runs the pending
+ones in one transaction and records each in `schema_migrations`; the caller holds the lock that makes this
+safe when two replicas start at the same moment (SQLite: the database's write lock, taken with BEGIN
+IMMEDIATE; PostgreSQL: a transaction-level advisory lock). Running it again is a no-op, and a store written
+by a newer version of the app is refused instead of being misread.
+
+Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from cohort.store.errors import StoreError
+from cohort.store.records import utc_now_iso
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+class Connection(Protocol):
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> None: ...
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sqlite: tuple[str, ...]
+    postgresql: tuple[str, ...]
+
+    def statements(self, dialect: Dialect) -> tuple[str, ...]:
+        return self.sqlite if dialect == "sqlite" else self.postgresql
+
+
+MIGRATIONS = (
+    Migration(
+        1,
+        "catalogus en logboek",
+        sqlite=(
+            # IF NOT EXISTS: stores made before migrations were tracked already have these tables.
+            """CREATE TABLE IF NOT EXISTS datasets (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                dataset_id TEXT NOT NULL UNIQUE CHECK (length(dataset_id) = 64),
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                source TEXT NOT NULL,
+                notes_json TEXT NOT NULL,
+                published_at TEXT NOT NULL,
+                published_by TEXT NOT NULL,
+                n_units INTEGER NOT NULL,
+                n_months INTEGER NOT NULL,
+                n_rows INTEGER NOT NULL,
+                first_month TEXT NOT NULL,
+                last_month TEXT NOT NULL,
+                validation_summary TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('gepubliceerd', 'ingetrokken')),
+                is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+                withdrawn_at TEXT,
+                withdrawn_by TEXT,
+                withdrawal_reason TEXT NOT NULL DEFAULT '',
+                CHECK (NOT (is_default = 1 AND status = 'ingetrokken'))
+            )""",
+            # At most one default, enforced by the database rather than by careful application code.
+            "CREATE UNIQUE INDEX IF NOT EXISTS one_default ON datasets (is_default) WHERE is_default = 1",
+            """CREATE TABLE IF NOT EXISTS audit_log (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                dataset_id TEXT,
+                detail TEXT NOT NULL
+            )""",
+        ),
+        postgresql=(
+            """CREATE TABLE datasets (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                dataset_id text NOT NULL UNIQUE CHECK (dataset_id ~ '^[0-9a-f]{64}$'),
+                name text NOT NULL,
+                description text NOT NULL,
+                source text NOT NULL,
+                notes_json text NOT NULL,
+                published_at timestamptz NOT NULL,
+                published_by text NOT NULL,
+                n_units integer NOT NULL,
+                n_months integer NOT NULL,
+                n_rows integer NOT NULL,
+                first_month date NOT NULL,
+                last_month date NOT NULL,
+                validation_summary text NOT NULL,
+                status text NOT NULL CHECK (status IN ('gepubliceerd', 'ingetrokken')),
+                is_default boolean NOT NULL DEFAULT false,
+                withdrawn_at timestamptz,
+                withdrawn_by text,
+                withdrawal_reason text NOT NULL DEFAULT '',
+                CHECK (NOT (is_default AND status = 'ingetrokken'))
+            )""",
+            "CREATE UNIQUE INDEX one_default ON datasets (is_default) WHERE is_default",
+            """CREATE TABLE audit_log (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL,
+                actor text NOT NULL,
+                action text NOT NULL,
+                dataset_id text,
+                detail text NOT NULL
+            )""",
+            # The data themselves, as the same Parquet bytes the embedded store keeps in files; written in
+            # the publish transaction, so a dataset is visible exactly when its content is complete.
+            """CREATE TABLE dataset_content (
+                dataset_id text PRIMARY KEY REFERENCES datasets (dataset_id),
+                units bytea NOT NULL,
+                monthly bytea NOT NULL
+            )""",
+        ),
+    ),
+    Migration(
+        2,
+        "controlegetallen van de opgeslagen gegevens",
+        sqlite=(
+            "ALTER TABLE datasets ADD COLUMN units_sha256 TEXT",
+            "ALTER TABLE datasets ADD COLUMN monthly_sha256 TEXT",
+        ),
+        postgresql=("ALTER TABLE datasets ADD COLUMN units_sha256 text, ADD COLUMN monthly_sha256 text",),
+    ),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+_MIGRATIONS_TABLE = {
+    "sqlite": "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT "
+              "NULL, applied_at TEXT NOT NULL)",
+    "postgresql": "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, description text "
+                  "NOT NULL, applied_at timestamptz NOT NULL)",
+}
+
+
+def current_version(conn: Connection) -> int:
+    return int(conn.one("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations")["version"])
+
+
+def check_not_newer(version: int) -> None:
+    if version > LATEST_VERSION:
+        raise StoreError(
+            f"De opslag is bijgewerkt door een nieuwere versie van de Cohortmonitor (schemaversie {version}, deze "
+            f"versie kent t/m {LATEST_VERSION}); werk de applicatie bij."
+        )
+
+
+def apply(conn: Connection, dialect: Dialect) -> list[int]:
+    """Run every pending migration on `conn` (inside the caller's locked transaction); the versions applied."""
+    conn.run(_MIGRATIONS_TABLE[dialect])
+    version = current_version(conn)
+    check_not_newer(version)
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            continue
+        for statement in migration.statements(dialect):
+            conn.run(statement)
+        conn.run("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                 (migration.version, migration.description, utc_now_iso()))
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,102 @@
+"""What callers of the store receive: catalog records, resolutions, and the checks on ids from outside.
+
+The catalog is the only source of truth for what is published: a dataset exists for viewers exactly when its
+row is there. Both backends return rows that can be indexed by column name; `record_from_row` turns either
+kind (SQLite's text timestamps, PostgreSQL's typed values) into the same `StoredDataset`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+STATUS_PUBLISHED = "gepubliceerd"
+STATUS_WITHDRAWN = "ingetrokken"
+DatasetStatus = Literal["gepubliceerd", "ingetrokken"]
+
+_DATASET_ID = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class StoredDataset:
+    """Catalog record of one published dataset (the data itself is loaded with `DatasetStore.load`)."""
+
+    dataset_id: str
+    name: str
+    description: str
+    published_at: str  # UTC, ISO 8601
+    published_by: str
+    n_units: int
+    n_months: int
+    n_rows: int
+    first_month: date
+    last_month: date
+    validation_summary: str
+    status: DatasetStatus
+    is_default: bool
+    withdrawn_at: str | None = None  # UTC, ISO 8601
+    withdrawn_by: str | None = None
+    withdrawal_reason: str = ""
+    # Only set on what `publish` returns: True = stored now, False = this content was already stored.
+    # Not part of equality, so a publish result equals the same record from `get`.
+    newly_published: bool | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Which dataset a viewer gets for a requested id, and why (a Dutch notice when not the requested one)."""
+
+    dataset_id: str | None  # None: show the bundled example data (nothing is published)
+    source: Literal["requested", "default", "newest", "example"]
+    notice: str | None = None
+    record: StoredDataset | None = None
+
+
+def is_valid_dataset_id(value: object) -> bool:
+    """Only a full SHA-256 hex digest is ever looked up, so URL input never shapes a query or a path."""
+    return isinstance(value, str) and len(value) == 64 and _DATASET_ID.fullmatch(value) is not None
+
+
+def utc_now_iso() -> str:
+    # Fixed width (always microseconds), so text order in SQLite is time order.
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def iso_timestamp(value: str | datetime | None) -> str | None:
+    """A stored moment as fixed-width UTC ISO text (PostgreSQL returns datetimes, SQLite the text itself)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def as_date(value: str | date) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def notes_from(value: str) -> dict[str, Any]:
+    return json.loads(value)
+
+
+def record_from_row(row: Mapping[str, Any]) -> StoredDataset:
+    return StoredDataset(
+        dataset_id=row["dataset_id"],
+        name=row["name"],
+        description=row["description"],
+        published_at=iso_timestamp(row["published_at"]) or "",
+        published_by=row["published_by"],
+        n_units=row["n_units"],
+        n_months=row["n_months"],
+        n_rows=row["n_rows"],
+        first_month=as_date(row["first_month"]),
+        last_month=as_date(row["last_month"]),
+        validation_summary=row["validation_summary"],
+        status=STATUS_WITHDRAWN if row["status"] == STATUS_WITHDRAWN else STATUS_PUBLISHED,
+        is_default=bool(row["is_default"]),
+        withdrawn_at=iso_timestamp(row["withdrawn_at"]),
+        withdrawn_by=row["withdrawn_by"],
+        withdrawal_reason=row["withdrawal_reason"],
+    )
