@@ -1,7 +1,7 @@
 """AppTest: a shared link opens the same page, data and numbers; bad links show a notice, never a traceback."""
 
 import pytest
-from apptest import PAGES, open_app
+from apptest import PAGES, open_app, rendered_text
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -85,7 +85,7 @@ def test_stadsdelen_filter_from_the_link(example):
                                  ("Nieuw-West", "Zuidoost"))
     assert shown(at)["Gebieden afgerond"] == fmt_int(headline.area_status[Status.FINISHED]) == "3"
     assert shown(at)["Gesprekken"] == fmt_int(headline.conversations)
-    assert "Nieuw-West, Zuidoost" in " ".join(c.value for c in at.caption)
+    assert "Nieuw-West, Zuidoost" in " ".join(rendered_text(c.value) for c in at.caption)
 
 
 @pytest.mark.parametrize(

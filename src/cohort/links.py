@@ -7,7 +7,6 @@ token of an option is its Dutch label. Hand-written spellings are accepted as al
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -169,7 +168,7 @@ def _parse(values: list[str], spec: Param) -> tuple[str | list[str] | None, bool
 
 
 def ignored_notice(dropped: Sequence[str]) -> str | None:
-    """Dutch notice naming the ignored keys: sanitised, escaped and truncated, never raw values."""
+    """Dutch notice naming the ignored keys: sanitised and truncated, never raw values (shown as plain text)."""
     if not dropped:
         return None
     names = [_safe_name(k) for k in dict.fromkeys(dropped)]
@@ -186,7 +185,7 @@ def _safe_name(key: str) -> str:
     name = re.sub(r"[^A-Za-z0-9_-]", "?", key)[:30] or "?"
     if len(key) > 30:
         name += "…"
-    return html.escape(name)
+    return name
 
 
 

@@ -7,7 +7,6 @@ is checked again here at click time (errors, confirmation, name), never only by 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 
 import polars as pl
@@ -17,6 +16,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from cohort.access import Action
 from cohort.exports import frame_to_xlsx_bytes
 from cohort.fmt import fmt_dec, fmt_int
+from cohort.plaintext import markdown_literal as md_literal  # names and messages from a file or a form
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.store import DatasetStore, StoredDataset, StoreError
 from cohort.store_schema import STATUS_WITHDRAWN
@@ -57,11 +57,6 @@ STAGE_LABELS = {
 def current_user() -> str:
     """Who is doing this, as written into the audit log: the logged-in e-mail, or "lokale gebruiker"."""
     return current_identity().actor
-
-
-def md_literal(text: str) -> str:
-    """Text from a file or a form, shown literally inside Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~])", r"\\\1", text)
 
 
 FLASH_PUBLISH = "publiceren"
