@@ -10,6 +10,7 @@ written in the map tooltip and in Plotly's axis labels and hover texts (escaped 
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,9 +26,9 @@ from cohort.store import DatasetStore
 from cohort.store_schema import STATUS_WITHDRAWN
 from cohort.workbook.read import read_workbook
 
-from .helpers import assert_no_exception, open_page_ready
+from .helpers import assert_no_exception, open_page_ready, screenshot
 
-PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data")
+PAGES = ("", "kaart", "uitstroom", "gebieden", "klachten", "over", "data")  # "": the default page, Overzicht
 CAPTION = '[data-testid="stCaptionContainer"]'
 
 
@@ -120,6 +121,8 @@ def test_dataset_name_and_description_are_plain_text_on_every_page(
         share = page.locator('section[data-testid="stSidebar"]').locator(CAPTION).filter(has_text="dataset ‘")
         assert f"dataset ‘{name}’" in share.first.evaluate("e => e.textContent"), path
         no_markup_towards(page, listener)
+        if path == "":
+            screenshot(page, "plain-text-dataset-caption")
     page.wait_for_timeout(500)  # a request the last page triggered has arrived by now
     assert listener.paths == [], f"the browser fetched {listener.paths}: text from an upload was rendered"
 
@@ -132,7 +135,7 @@ def test_withdrawal_notice_shows_name_and_reason_as_written(
     dataset_id = publish(variant(2), name)
     DatasetStore(store_dir).withdraw(dataset_id, by="browsertest", reason=reason)
 
-    open_page_ready(page, app_server, f"overzicht?dataset={dataset_id}")
+    open_page_ready(page, app_server, f"?dataset={dataset_id}")
     assert_no_exception(page)
     notice = page.locator('[data-testid="stAlert"]').filter(has_text="is ingetrokken")
     expect(notice).to_have_count(1)
@@ -140,5 +143,59 @@ def test_withdrawal_notice_shows_name_and_reason_as_written(
     assert f"‘{name}’ wordt niet meer getoond." in text, text
     assert f"Reden: {reason}." in text, text
     no_markup_towards(page, listener)
+    screenshot(page, "plain-text-withdrawal-notice")
     page.wait_for_timeout(500)
     assert listener.paths == [], f"the browser fetched {listener.paths}: the notice was rendered as Markdown"
+
+
+# "@@=" starts an expression for deck.gl's JSON converter; the rest is markup, a spreadsheet formula, a placeholder.
+HOSTILE_UNIT = "@@=naam =HYPERLINK(\"http://x.example\",\"klik\") <script>alert(1)</script> <b>vet</b> & ' {code}"
+
+
+def hostile_units(dataset: Dataset) -> Dataset:
+    """Every unit named "<HOSTILE_UNIT> <code>", so whichever area is hovered carries the hostile name."""
+    units = dataset.units.with_columns(pl.concat_str(pl.lit(HOSTILE_UNIT + " "), pl.col("code")).alias("naam"))
+    return replace(dataset, units=units)
+
+
+def test_unit_names_show_as_written_in_map_tooltip_and_plotly(app_server: str, page: Page, publish) -> None:
+    dataset_id = publish(hostile_units(variant(3)), "Vijandige eenheden")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    open_page_ready(page, app_server, f"kaart?dataset={dataset_id}")
+    assert_no_exception(page)
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(state="visible")
+    box = canvas.bounding_box()
+    assert box, "the map has no canvas"
+    tooltip = page.locator(".deck-tooltip")
+    for attempt in range(90):  # deck.gl picks only once it has drawn; nudge the pointer until it does
+        page.mouse.move(box["x"] + box["width"] * 0.5 + attempt % 3, box["y"] + box["height"] * 0.5)
+        if tooltip.is_visible():
+            break
+        page.wait_for_timeout(500)
+    expect(tooltip).to_be_visible()
+    first_line = tooltip.inner_text().splitlines()[0]
+    assert first_line.startswith(f"{HOSTILE_UNIT} DX"), first_line
+    assert tooltip.locator("script, b").count() == 0, tooltip.inner_html()
+    screenshot(page, "plain-text-map-tooltip")
+
+    open_page_ready(page, app_server, f"uitstroom?dataset={dataset_id}")
+    assert_no_exception(page)
+    ticks = page.locator(".js-plotly-plot .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    named = [t for t in ticks if t.startswith(HOSTILE_UNIT)]
+    assert named, f"no y-axis label reads as the name was written: {ticks}"
+    label = re.compile(re.escape(HOSTILE_UNIT) + r" (D[XG]\d\d) \(\1\)")  # "<name> DX01 (DX01)", as written
+    assert all(label.fullmatch(t) for t in named), named
+    ranking = page.locator(".js-plotly-plot").filter(has=page.locator(".ytick text", has_text="=HYPERLINK")).first
+    bar = ranking.locator(".barlayer .point path").first
+    bar.scroll_into_view_if_needed()
+    bar_box = bar.bounding_box()
+    assert bar_box, "the ranking has no bars"
+    page.mouse.move(bar_box["x"] + bar_box["width"] / 2, bar_box["y"] + bar_box["height"] / 2)
+    hover = ranking.locator(".hoverlayer .hovertext")
+    expect(hover).to_have_count(1)
+    assert hover.evaluate("e => e.textContent").startswith(HOSTILE_UNIT), hover.evaluate("e => e.textContent")
+    screenshot(page, "plain-text-plotly-hover")
+    assert dialogs == [], f"a script ran: {dialogs}"
