@@ -147,6 +147,16 @@ def test_published_dataset_opened_by_id_shows_its_numbers(store):
     assert f"dataset={dataset_id}" in at.code[-1].value
 
 
+def test_a_dataset_id_repeated_in_the_link_is_one_value(store):
+    dataset_id = publish_small(store)
+    at = open_app(dataset=[dataset_id, dataset_id])
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Onbekende dataset" in w for w in warnings(at)), warnings(at)
+    # Two different ids are ambiguous: the link is explained and the fallback shown.
+    at = open_app(dataset=[dataset_id, "f" * 64])
+    assert any("Onbekende dataset" in w for w in warnings(at))
+
+
 def test_withdrawn_dataset_shows_notice_and_default(store):
     dataset_id = publish_small(store, "Oude evaluatie")
     store.withdraw(dataset_id, by="test", reason="fout in de aanlevering")

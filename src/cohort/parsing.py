@@ -12,6 +12,8 @@ import unicodedata
 
 import polars as pl
 
+from cohort.fmt import MONTHS_NL
+
 # Dutch and English month names and abbreviations ("mrt 2021", "maart 2021", "Mar 2021").
 MONTH_NAMES: dict[str, int] = {
     "jan": 1, "januari": 1, "january": 1,
@@ -114,6 +116,39 @@ def parse_date(text: pl.Expr) -> pl.Expr:
     named = _parse_month_name(lower)
     serial = _parse_excel_serial(lower)
     return pl.coalesce(iso_datetime, iso_date, iso_month, dutch_dash, dutch_slash, named, serial)
+
+
+def date_problem(text: pl.Expr) -> pl.Expr:
+    """Dutch message for text shaped like a date whose day or month does not exist; null otherwise.
+
+    "31-02-2021" is not a typo of the format but of the date: it gets its own message ("februari 2021 heeft 28
+    dagen") instead of the general "Geen geldige datum"."""
+    shapes = (
+        text.str.extract_groups(r"^(?P<day>\d{1,2})[-/](?P<month>\d{1,2})[-/](?P<year>\d{4})$"),
+        text.str.extract_groups(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?: 00:00:00)?$"),
+        text.str.extract_groups(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$"),  # a month, as "2021-06"
+    )
+    day = pl.coalesce(shapes[0].struct.field("day"), shapes[1].struct.field("day")).cast(pl.Int32)
+    month = pl.coalesce(*(shape.struct.field("month") for shape in shapes)).cast(pl.Int32)
+    year = pl.coalesce(*(shape.struct.field("year") for shape in shapes)).cast(pl.Int32)
+    valid_month = month.is_between(1, 12)
+    days = pl.date(year, month.clip(1, 12), 1).dt.month_end().dt.day().cast(pl.Int32)
+    month_name = month.clip(1, 12).replace_strict(dict(enumerate(MONTHS_NL, start=1)), return_dtype=pl.String)
+    return (
+        pl.when(year.is_null())
+        .then(None)
+        .when(~valid_month)
+        .then(pl.format("{} is geen bestaande datum: een jaar heeft 12 maanden.", text))
+        .when(day.is_not_null() & ((day < 1) | (day > days)))
+        .then(pl.format("{} is geen bestaande datum: {} {} heeft {} dagen.", text, month_name, year, days))
+        .otherwise(None)
+    )
+
+
+def month_text(day: pl.Expr) -> pl.Expr:
+    """`fmt.fmt_month` as an expression: 'februari 2020'."""
+    name = day.dt.month().replace_strict(dict(enumerate(MONTHS_NL, start=1)), return_dtype=pl.String)
+    return pl.format("{} {}", name, day.dt.year())
 
 
 def is_excel_serial(text: pl.Expr) -> pl.Expr:

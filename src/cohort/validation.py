@@ -24,15 +24,18 @@ from cohort.contract import (
     UNIT_COLUMNS,
     UnitKind,
 )
+from cohort.fmt import fmt_month
 from cohort.parsing import (
     all_ascii,
     char_name,
     clean_text,
     count_problem,
+    date_problem,
     has_invisible,
     invisible_at_edges,
     invisible_inside,
     is_excel_serial,
+    month_text,
     parse_count,
     parse_date,
 )
@@ -166,9 +169,13 @@ def drop_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _parse_dates(frame: pl.DataFrame, column: str, sheet: str, report: ValidationReport) -> pl.DataFrame:
     parsed = frame.with_columns(parse_date(pl.col(column)).alias(f"_{column}"))
-    bad = parsed.filter(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null())
-    _list_rows(report, bad, sheet=sheet, column=column,
-               message="Geen geldige datum. Gebruik een Excel-datum of bijvoorbeeld 2021-03-01, 1-3-2021 of mrt 2021.")
+    bad = parsed.filter(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null()).with_columns(
+        pl.coalesce(
+            date_problem(pl.col(column)),
+            pl.lit("Geen geldige datum. Gebruik een Excel-datum of bijvoorbeeld 2021-03-01, 1-3-2021 of mrt 2021."),
+        ).alias("_melding")
+    )
+    _list_rows(report, bad, sheet=sheet, column=column, message_column="_melding")
     serial = parsed.filter(is_excel_serial(pl.col(column)))
     if serial.height:
         _list_rows(report, serial, sheet=sheet, column=column, warning=True,
@@ -216,11 +223,12 @@ def validate_units(raw: pl.DataFrame, report: ValidationReport) -> pl.DataFrame:
         pl.when(pl.col("soort") == UnitKind.TARGET_GROUP).then(None).otherwise(pl.col("stadsdeel")).alias("stadsdeel")
     )
 
+    start_given = frame.get_column("start").is_not_null()  # before parsing: an unreadable start is reported
     for name in ("start", "eind"):
         frame = _parse_dates(frame, name, sheet, report)
     _list_rows(report, frame.filter(pl.col("eind") < pl.col("start")), sheet=sheet, column="eind",
                message="‘eind’ ligt voor ‘start’.")
-    _list_rows(report, frame.filter(pl.col("start").is_null() & pl.col("eind").is_not_null()), sheet=sheet,
+    _list_rows(report, frame.filter(~start_given & pl.col("eind").is_not_null()), sheet=sheet,
                column="eind", message="‘eind’ is ingevuld maar ‘start’ niet.")
     return frame.select(ROW, *names)
 
@@ -252,8 +260,13 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
     frame = frame.with_columns(pl.col("maand").dt.truncate("1mo"))
     keyed = frame.filter(pl.col("maand").is_not_null() & pl.col("code").is_not_null())
     duplicated = keyed.filter(pl.struct("maand", "code").is_duplicated())
-    _list_rows(report, duplicated, sheet=sheet, column="maand", value_column="code",
-               message="Dubbele rij: deze combinatie van maand en code komt vaker voor.")
+    if duplicated.height:
+        rows = duplicated.group_by("maand", "code").agg(pl.col(ROW).sort().alias("_rijen"))
+        duplicated = duplicated.join(rows, on=["maand", "code"]).sort(ROW).with_columns(
+            pl.format("{}, {}", month_text(pl.col("maand")), pl.col("code")).alias("_waarde"))
+    _list_rows(report, duplicated, sheet=sheet, column="maand, code", value_column="_waarde",
+               message_for=lambda row: f"Dubbele rij: {fmt_month(row['maand'])} voor code {row['code']} staat vaker "
+                                       f"op dit tabblad ({_rows_text(row['_rijen'])}).")
 
     counts = [c for c in (c.name for c in REQUIRED_COUNTS) if c in frame.columns]
     counts += [c for c in OPTIONAL_COUNT_NAMES if c in frame.columns]
@@ -265,6 +278,16 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
                    column="uitstroom_werk",
                    message="‘uitstroom_werk’ is groter dan ‘uitstroom’ (het is een deel ervan).")
     return frame.select(ROW, "maand", "code", *counts)
+
+
+def _rows_text(rows: list[int], shown: int = 5) -> str:
+    """'rijen 8 en 10'; 'rijen 2, 3, 4, 5, 6 en nog 7'."""
+    listed = [str(r) for r in rows[:shown]]
+    if len(rows) == 1:
+        return f"rij {listed[0]}"
+    if len(rows) > shown:
+        return f"rijen {', '.join(listed)} en nog {len(rows) - shown}"
+    return f"rijen {', '.join(listed[:-1])} en {listed[-1]}"
 
 
 def _parse_counts(frame: pl.DataFrame, name: str, *, required: bool, report: ValidationReport) -> pl.DataFrame:

@@ -31,6 +31,7 @@ from cohort.upload import (
     check_upload_bytes,
     dataset_label,
     max_upload_bytes,
+    no_upload_notice,
     preview_sheets,
     publish_outcome,
     published_frame,
@@ -114,8 +115,7 @@ def upload_section() -> None:
     if uploaded is None:
         st.session_state.pop(_OUTCOME_KEY, None)
         show_flash(FLASH_PUBLISH)
-        st.info("Nog geen bestand gekozen. Gebruik het sjabloon of de voorbeeldwerkmap als uitgangspunt.",
-                icon=":material/upload_file:")
+        st.info(no_upload_notice(settings.max_upload_mb), icon=":material/upload_file:")
         return
     outcome = checked_upload(uploaded, max_upload_bytes(settings.max_upload_mb))
     show_report(outcome)
