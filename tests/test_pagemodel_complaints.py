@@ -197,10 +197,10 @@ def test_funnel_per_area_leaves_hidden_units_out_and_names_them(dataset):
 def test_funnel_caption_gives_the_exact_chance_instead_of_one_in_twenty(dataset):
     funnel = model_for(dataset).funnel()
     limits = funnel.chart.captions[1]
-    # expected 9,5 (1.200 conversations) and 4,75 (600); chances 3,3% (twice) and 5,3%, together 0,12 → 0,1
+    # expected 9,5 (1.200 conversations) and 4,75 (600); chances 3,35% (twice) and 5,30%, together 0,12
     assert "per eenheid verwachten we er hier 4,8 tot 9,5" in limits
     assert "is voor de getoonde eenheden 3,3% tot 5,3% (exact berekend, Poisson)" in limits
-    assert "gemiddeld 0,1 van de 3 boven die lijn" in limits
+    assert "gemiddeld 0,12 van de 3 boven die lijn" in limits
     assert "niet ‘1 op de 20 erbuiten’" in limits
     assert "oplopen tot 21%" not in limits  # only said when less than one complaint is expected
     assert "Boven de stippellijn (99,8%) is die kans 0,1% tot 0,2%" in limits
@@ -212,10 +212,8 @@ def test_funnel_per_stadsdeel_and_the_hint_towards_it(dataset):
     assert (districts.shown, districts.units, districts.left_out) == (2, 2, ())
     assert rows(districts.chart.table)["West"]["klachten"] == "16"  # shown: its parts DX03 and DX04 are hidden
     assert rows(districts.chart.table)["Centrum"]["per_1000"] == "9,17"  # 22 / 2.400
-    hint = model.funnel().hint
-    assert hint is not None and "Per stadsdeel over de gekozen periode" in hint.text
-    assert "staan 2 van de 2 stadsdelen in de trechter: kies in de zijbalk niveau ‘Stadsdeel’." in hint.text
-    assert districts.hint is None
+    # No hint towards the stadsdelen: 2 points there are fewer than the 3 areas shown here.
+    assert model.funnel().hint is None and districts.hint is None
     assert model_for(dataset, level="stad").funnel_level == "stadsdeel"
 
 
@@ -308,3 +306,29 @@ def test_selection_is_lattice_aligned_for_the_release(dataset):
     model = complaints_model(PageInput(dataset, selection, DEFAULT_RULE))
     assert model.window == (date(2020, 7, 1), date(2020, 12, 1))  # from the first whole half year
     assert tiles(model)["Klachten"] == "20"
+
+
+def all_texts(model: ComplaintsModel) -> list[str]:
+    """Every text the page shows: tiles, notices, captions, table cells, hover texts."""
+    texts = [model.intro, *model.tile_notes, *(n.text for n in (*model.notices, model.context) if n)]
+    texts += [text for tile in model.tiles for text in (tile.value, tile.definition)]
+    charts = [s.chart for s in model.series if s.chart] + [f.chart for f in model.funnels if f.chart]
+    charts += [model.categories] if model.categories else []
+    for chart in charts:
+        texts += [chart.title, chart.alt, *chart.captions, *chart.table.notes]
+        texts += [str(v) for column in chart.table.texts.iter_columns() for v in column.to_list()]
+        texts += [str(trace.customdata) for trace in chart.figure.data if trace.customdata is not None]
+    for funnel in model.funnels:
+        texts += [*funnel.captions, *(n.text for n in (funnel.result, funnel.hint) if n)]
+    texts += [n.text for n in (model.categories_notice, model.small_numbers, *(s.notice for s in model.series)) if n]
+    return texts
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"peildatum": date(2020, 9, 30)}, {"last_month": date(2020, 3, 1)}, {"units": ("DX04",)},
+    {"stadsdelen": ("West",), "level": "stadsdeel"}, {"include_target_groups": False, "level": "stad"},
+])
+def test_no_text_reads_none_or_nan(dataset, changes):
+    for rule in (DEFAULT_RULE, OFF):
+        for text in all_texts(model_for(dataset, rule, **changes)):
+            assert not any(word in text for word in ("None", "nan", "null", "NaN")), text

@@ -39,7 +39,7 @@ st.subheader("Klachten per gebied en stadsdeel: de trechterplot")
 if model.funnel_level_note:
     st.caption(model.funnel_level_note)
 period = None
-if len(model.funnel_periods) > 1:
+if model.funnel_period_choice:
     period = st.radio(
         "Periode van de trechter", list(model.funnel_periods), format_func=model.funnel_periods.__getitem__,
         key="trechter_periode", horizontal=True, bind="query-params",

@@ -15,7 +15,7 @@ What the page holds:
   many areas hidden in a short window, the stadsdeel level over the whole period is where a funnel works, and
   the page says so. Units whose count is hidden are left out and named;
 - the categories for all areas together, hidden categories "×";
-- `released`: every count above, for the attacker test (`tests/test_attack.py`).
+- `released`: every count above (hidden ones too), for the attacker test.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import polars as pl
 from cohort.charts.complaints import categories_figure, funnel_figure, rate_by_period_figure
 from cohort.complaints import FUNNEL_CLASSES, conspicuously_high, funnel_lines, with_funnel_class
 from cohort.contract import COMPLAINT_COLUMNS, COMPLAINT_LABELS, UnitKind
-from cohort.fmt import MONTHS_NL_SHORT, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_month_short, fmt_pct
+from cohort.fmt import MISSING, MONTHS_NL_SHORT, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_month_short, fmt_pct
 from cohort.lattice import PeriodNode, month_index
 from cohort.pagemodels.common import (
     Chart,
@@ -116,6 +116,11 @@ class ComplaintsModel:
     categories_notice: Notice | None
     small_numbers: Notice | None
     released: tuple[Count, ...] = field(repr=False)
+
+    @property
+    def funnel_period_choice(self) -> bool:
+        """Whether the page offers a choice of period for the funnel (the whole data period is something else)."""
+        return len(self.funnel_periods) > 1
 
     def over_time(self, grain: str) -> PeriodSeries:
         """The series of `grain` (the first one for an unknown grain)."""
@@ -205,7 +210,9 @@ def _window_notices(page_input: PageInput, window: tuple[date, date] | None) -> 
     first, last = _selected_months(page_input)
     why = ("Klachten tellen we alleen per heel half jaar (januari–juni, juli–december): per kwartaal of maand zouden "
            f"de meeste aantallen 1 tot en met {page_input.rule.largest_hidden} zijn.")
-    chosen = f"de gekozen periode loopt van {fmt_month(first)} tot en met {fmt_month(last)} (tot de peildatum)"
+    selection = page_input.selection
+    until = " (tot de peildatum)" if selection.peildatum_month < selection.last_month else ""
+    chosen = f"de gekozen periode loopt van {fmt_month(first)} tot en met {fmt_month(last)}{until}"
     if window is None:
         return (Notice("warning", f"{why} In deze selectie past geen heel half jaar: {chosen}. Kies een langere "
                                   "periode of een latere peildatum in de zijbalk."),)
@@ -220,6 +227,10 @@ def _window_notices(page_input: PageInput, window: tuple[date, date] | None) -> 
 
 def _tiles(page_input: PageInput, window: tuple[date, date] | None, areas: Sequence[str], groups: Sequence[str],
            city: Rate, released: _Released) -> tuple[tuple[Tile, ...], tuple[str, ...]]:
+    if window is None:
+        nothing = "Geen heel half jaar in de gekozen periode (zie hierboven)."
+        labels = ("Gesprekken", "Klachten", "Klachten per 1.000 gesprekken", "Waarvan over bejegening")
+        return tuple(Tile(label, MISSING, nothing) for label in labels), ()
     treatment = page_input.count("klachten_bejegening", areas, window)
     released.add(treatment)
     if groups:
@@ -257,11 +268,14 @@ def _tiles(page_input: PageInput, window: tuple[date, date] | None, areas: Seque
 
 
 def _period_label(node: PeriodNode, first: date, last: date) -> str:
-    """'H1 2021', '2021', or '2021 (jan–jun)' when the window counts only part of the period."""
+    """'H1 2021', '2021', or '2021 (jan–jun)' / 'H1 2020 (jan)' when the window counts only part of it."""
     if (first, last) == (node.first, node.last):
         return node.label
     base = str(first.year) if node.grain == "jaar" else f"H{1 if first.month <= 6 else 2} {first.year}"
-    return f"{base} ({MONTHS_NL_SHORT[first.month - 1]}–{MONTHS_NL_SHORT[last.month - 1]})"
+    months = MONTHS_NL_SHORT[first.month - 1]
+    if last != first:
+        months += f"–{MONTHS_NL_SHORT[last.month - 1]}"
+    return f"{base} ({months})"
 
 
 PERIOD_COLUMNS = (
@@ -540,6 +554,7 @@ def _limits_text(funnel: pl.DataFrame, noun: str, nouns: str) -> str:
     n = funnel.height
     shown = f"de getoonde {nouns}" if n > 1 else f"de getoonde {noun}"
     tiny = min(expected) < 1
+    expected_above = sum(chance_95)
     return (
         "Wat de grenzen betekenen: ze geven aan hoeveel klachten bij het gemiddelde cijfer door toeval alleen nog "
         "gewoon zijn, omgerekend naar een cijfer per 1.000. ‘95%’ betekent hier niet ‘1 op de 20 erbuiten’: "
@@ -547,22 +562,24 @@ def _limits_text(funnel: pl.DataFrame, noun: str, nouns: str) -> str:
         f"De kans dat een {noun} met precies het gemiddelde cijfer toch boven de streepjeslijn (95%) ligt, is voor "
         f"{shown} {_span(chance_95, lambda p: fmt_pct(p, 1))} (exact berekend, Poisson"
         + ("; bij minder dan één verwachte klacht kan die kans oplopen tot 21%" if tiny else "") + "). "
-        f"Bij toeval alleen liggen er zo gemiddeld {fmt_dec(sum(chance_95), 1)} van de {fmt_int(n)} boven die lijn: "
+        f"Bij toeval alleen liggen er zo gemiddeld {fmt_dec(expected_above, 1 if expected_above >= 1 else 2)} van de "
+        f"{fmt_int(n)} boven die lijn: "
         "een punt boven de streepjeslijn is hier dus geen signaal. Boven de stippellijn (99,8%) is die kans "
         f"{_span(chance_998, lambda p: fmt_pct(p, 1))}; pas daar is een verschil een reden om te kijken waarom."
     )
 
 
 def _with_hints(funnels: list[FunnelView], chosen_level: FunnelLevel) -> list[FunnelView]:
-    """Each funnel that leaves units out gets a hint to the level and period that show the most."""
-    def share(f: FunnelView) -> tuple[float, int]:
-        return (f.shown / f.units if f.units else 0.0, f.shown)
+    """Each funnel that leaves units out gets a hint to the level and period that show the most units (a
+    funnel of one stadsdeel shows less than one of three areas, even with nothing left out)."""
+    def most(f: FunnelView) -> tuple[int, float]:
+        return (f.shown, f.shown / f.units if f.units else 0.0)
 
     result = []
     for funnel in funnels:
         hint = None
-        best = max(funnels, key=share)
-        if funnel.shown < funnel.units and share(best) > share(funnel):
+        best = max(funnels, key=most)
+        if funnel.shown < funnel.units and best.shown > funnel.shown:
             steps = []
             if best.level != funnel.level:
                 steps.append(f"kies in de zijbalk niveau ‘{SIDEBAR_LEVELS[best.level]}’")
