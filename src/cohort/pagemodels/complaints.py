@@ -165,7 +165,7 @@ def complaints_model(page_input: PageInput) -> ComplaintsModel:
     funnels = _with_hints([
         _funnel(page_input, level, period, period_window, released)
         for period, period_window in periods.items() for level in ("gebied", "stadsdeel")
-    ], funnel_level)
+    ])
     categories, categories_notice = _categories(page_input, window, areas, released)
     shown_funnel = next(f for f in funnels if f.level == funnel_level and f.period == "selectie")
     return ComplaintsModel(
@@ -569,7 +569,7 @@ def _limits_text(funnel: pl.DataFrame, noun: str, nouns: str) -> str:
     )
 
 
-def _with_hints(funnels: list[FunnelView], chosen_level: FunnelLevel) -> list[FunnelView]:
+def _with_hints(funnels: list[FunnelView]) -> list[FunnelView]:
     """Each funnel that leaves units out gets a hint to the level and period that show the most units (a
     funnel of one stadsdeel shows less than one of three areas, even with nothing left out)."""
     def most(f: FunnelView) -> tuple[int, float]:
