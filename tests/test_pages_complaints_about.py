@@ -1,15 +1,19 @@
 """AppTest: the pages "Klachten en bejegening" and "Over de data" show the core's numbers on the example data."""
 
-import polars as pl
-from apptest import metrics_by_label, open_app, open_tables, rendered_text
-from streamlit.testing.v1 import AppTest
+from dataclasses import replace
 
-from cohort.complaints import city_rate, complaint_window, complaints_by_period
+from apptest import APP, metrics_by_label, open_app, open_tables, rendered_text
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe
+
 from cohort.docs_text import contract_table
 from cohort.fmt import fmt_dec, fmt_int
-from cohort.metrics import with_phase
 from cohort.overview import letter_headline
-from cohort.selection import apply_selection, default_selection
+from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.complaints import complaints_model
+from cohort.privacy import DEFAULT_RULE
+from cohort.selection import default_selection
 
 COMPLAINTS = "views/klachten.py"
 ABOUT = "views/over.py"
@@ -21,62 +25,101 @@ def expander(at: AppTest, starts_with: str):
     return matches[0]
 
 
+def open_complaints(**query: str | list[str]) -> AppTest:
+    """Open /klachten?<query> directly, as a shared link to this page does (the page runs first)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(COMPLAINTS)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def model_for(example, **changes):
+    return complaints_model(PageInput(example, replace(default_selection(example), **changes), DEFAULT_RULE))
+
+
+def texts(table: Dataframe) -> list[dict[str, str]]:
+    """The cells as the viewer reads them: the styler's display text ("13.240", "×", "—*"), not the numbers."""
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
+    return shown.to_dict("records")
+
+
 def test_complaints_page_shows_the_letters_numbers(example):
-    at = open_app(check=True, page=COMPLAINTS)
+    at = open_complaints()
     assert at.title[0].value == "Klachten en bejegening"
     headline = letter_headline(example)  # the core's number for areas up to June 2021
     shown = metrics_by_label(at)
     assert shown["Klachten"] == "30" == fmt_int(headline.complaints)
     assert shown["Gesprekken"] == fmt_int(headline.conversations)
     assert shown["Klachten per 1.000 gesprekken"] == fmt_dec(headline.complaint_rate.rate, 2) == "2,27"
+    assert shown == {t.label: t.value for t in model_for(example).tiles}
     assert any("juni 2021" in m.value for m in at.markdown)
-    assert any("ondergrens van ontevredenheid" in i.value.lower() or "ondergrens" in i.value for i in at.info)
+    assert any("ondergrens van ontevredenheid" in i.value for i in at.info)
     assert any(w.value.startswith("**Kleine aantallen:**") for w in at.warning)
     # on the example data no area lies above the 99,8% limit
     assert any("opvallend hoog" in s.value for s in at.success)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("× = verborgen") for c in captions)  # the signs are explained where they appear
+    assert not any("None" in c or "nan" in c for c in captions)
 
 
 def test_grain_control_changes_the_periods(example):
-    at = open_app(check=True, page=COMPLAINTS)
-    assert at.radio(key="klachten_periode").value == "kwartaal"
-    selection = default_selection(example)
-    units, monthly = apply_selection(example, selection)
-    first, last = complaint_window(selection)
-    phased = with_phase(monthly, units).filter(pl.col("maand").is_between(first, last))
+    at = open_complaints()
+    assert at.radio(key="klachten_periode").value == "halfjaar"
+    model = model_for(example)
     for grain in ("jaar", "halfjaar"):
         at.session_state[f"cijfers_klachten_per_{grain}"] = True
         at.radio(key="klachten_periode").set_value(grain).run()
         assert not at.exception
-        expected = complaints_by_period(phased, grain).filter(pl.col("gesprekken") > 0)
-        table = expander(at, "Cijfers bij deze grafiek: Klachten per 1.000 gesprekken per").dataframe[0].value
-        assert list(table["periode_label"]) == expected.get_column("periode_label").to_list()
-        # texts: a hidden cell must read as a sign, never as a number (cohort.privacy)
-        assert list(table["gesprekken"]) == [fmt_int(v) for v in expected.get_column("gesprekken").to_list()]
-    assert list(table["periode_label"])[-1] == "H1 2021"
+        table = expander(at, "Cijfers bij deze grafiek: Klachten per 1.000 gesprekken per").dataframe[0]
+        expected = model.over_time(grain).chart.table.texts
+        assert texts(table) == expected.rows(named=True)
+    # H2 2019 and H1 2020 are hidden: they read "×", never a number
+    assert [row["klachten"] for row in texts(table)] == ["×", "×", "14", "8"]
 
 
 def test_level_filter_switches_the_funnel(example):
-    at = open_tables(open_app(check=True, page=COMPLAINTS), "klachten_trechter_gebied", "klachten_trechter_stadsdeel")
-    funnel = expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0].value
+    at = open_tables(open_complaints(), "klachten_trechter_gebied", "klachten_trechter_stadsdeel")
+    funnel = texts(expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0])
     assert len(funnel) == 16  # units with conversations up to June 2021 (13 areas + 3 target groups)
+    assert any(c.value.startswith("Te zien: 3 van de 16 eenheden") for c in at.caption)
+    assert any(i.value.startswith("Meer te zien? Per stadsdeel over de hele looptijd") for i in at.info)
     at.radio(key="niveau").set_value("stadsdeel").run()
     assert not at.exception
-    funnel = expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0].value
-    assert set(funnel["eenheid"]) <= set(example.stadsdelen)
+    funnel = texts(expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0])
+    assert {row["eenheid"] for row in funnel} == set(example.stadsdelen)
     # the stadsdelen add up to the city total; groups not added
-    assert sum(int(v.replace(".", "")) for v in funnel["gesprekken"]) == 13_240
+    assert sum(int(row["gesprekken"].replace(".", "")) for row in funnel) == 13_240
     at.radio(key="niveau").set_value("stad").run()
     assert not at.exception
-    assert any("niveau Gebied of Stadsdeel" in i.value for i in at.info)
+    assert any("de trechter toont de stadsdelen" in c.value for c in at.caption)
 
 
-def test_complaints_tile_equals_core_rate(example):
-    at = open_app(check=True, page=COMPLAINTS)
-    selection = default_selection(example)
-    units, monthly = apply_selection(example, selection)
-    first, last = complaint_window(selection)
-    rate = city_rate(with_phase(monthly, units).filter(pl.col("maand").is_between(first, last)))
-    assert metrics_by_label(at)["Klachten per 1.000 gesprekken"] == fmt_dec(rate.rate, 2)
+def test_deep_link_opens_the_funnel_where_it_works(example):
+    # Per stadsdeel over the whole data period all 7 stadsdelen can be shown (issue 12: "offer the level and
+    # period where it works"); the link keeps the page's own choices too.
+    at = open_complaints(niveau="Stadsdeel", trechter_periode="Hele looptijd van de data", klachten_periode="Per jaar")
+    assert at.radio(key="niveau").value == "stadsdeel"
+    assert at.radio(key="trechter_periode").value == "alles"
+    assert at.radio(key="klachten_periode").value == "jaar"
+    assert any(c.value.startswith("Te zien: 7 van de 7 stadsdelen met gesprekken, januari 2018 tot en met december "
+                                  "2022") for c in at.caption)
+    at = open_tables(at, "klachten_trechter_stadsdeel_alles")
+    funnel = texts(expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0])
+    expected = model_for(example, level="stadsdeel").funnel("alles").chart.table.texts.rows(named=True)
+    assert funnel == expected and "×" not in str(funnel)
+    link = at.code[-1].value  # the share control keeps the page's widgets in the link
+    assert "trechter_periode=Hele+looptijd+van+de+data" in link and "klachten_periode=Per+jaar" in link
+
+
+def test_deep_link_with_a_peildatum_inside_a_half_year_says_which_months_count(example):
+    at = open_complaints(peildatum="september 2021")
+    (notice,) = [i.value for i in at.info if i.value.startswith("Klachten tellen we alleen per heel half jaar")]
+    assert "Geteld: **januari 2018 tot en met juni 2021**" in notice
+    assert "tot en met september 2021 (tot de peildatum)" in notice
+    assert metrics_by_label(at)["Klachten"] == "30"  # the same half years as the letter's June 2021
 
 
 def test_about_page_shows_contract_and_metadata(example):

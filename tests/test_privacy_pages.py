@@ -23,11 +23,13 @@ from datetime import datetime
 import polars as pl
 import pytest
 from apptest import rendered_text
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
-from cohort.complaints import protect_for_selection, protected_table, unit_table_frame
 from cohort.outflow import protect_ranking
+from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.complaints import ComplaintsModel, complaints_model
 from cohort.privacy import DEFAULT_RULE, SuppressionRule, disabled_banner_nl
 from cohort.rollout import protect_unit_table, unit_table, unit_table_download
 from cohort.selection import apply_selection, default_selection
@@ -62,10 +64,22 @@ def dataset():
     return read_workbook(make_workbook(UNITS, monthly_rows())).dataset
 
 
-def protected(dataset, rule=DEFAULT_RULE) -> pl.DataFrame:
-    selection = default_selection(dataset)
-    units, monthly = apply_selection(dataset, selection)
-    return protect_for_selection(units, monthly, selection, rule)
+def model(dataset, rule=DEFAULT_RULE) -> ComplaintsModel:
+    return complaints_model(PageInput(dataset, default_selection(dataset), rule))
+
+
+def funnel_rows(dataset, level: str = "gebied", rule=DEFAULT_RULE) -> dict[str, dict[str, str]]:
+    """The funnel's table as shown and downloaded (texts), per unit name."""
+    table = model(dataset, rule).funnel(level=level).chart.table
+    return {row["eenheid"]: row for row in table.texts.iter_rows(named=True)}
+
+
+def hidden_complaints(dataset, rule=DEFAULT_RULE) -> pl.DataFrame:
+    """Per unit: is its complaint count hidden in the release (what the Gebieden table must hide too)."""
+    page = PageInput(dataset, default_selection(dataset), rule)
+    codes = dataset.units.get_column("code").to_list()
+    return pl.DataFrame({"code": codes, "klachten_verborgen": [
+        page.count("klachten", [code], page.window("klachten")).hidden for code in codes]})
 
 
 def by_name(frame: pl.DataFrame, column: str, key: str = "eenheid") -> dict:
@@ -76,57 +90,58 @@ def by_name(frame: pl.DataFrame, column: str, key: str = "eenheid") -> dict:
 
 
 def test_unit_counts_hidden_with_their_complement(dataset):
-    units = protected_table(protected(dataset), "gebied")
-    assert by_name(units, "klachten_tekst") == {
+    units = funnel_rows(dataset)
+    assert {name: row["klachten"] for name, row in units.items()} == {
         "Centrum-West": "×", "Centrum-Oost": "×", "Westerpark": "6", "Bos en Lommer": "9", "Jongeren": "5"}
-    assert by_name(units, "klachten")["Centrum-West"] is None  # null in the data, not only in the text
-    assert by_name(units, "per_1000_tekst") == {
+    assert {name: row["per_1000"] for name, row in units.items()} == {
         "Centrum-West": "—*", "Centrum-Oost": "—*", "Westerpark": "30,00", "Bos en Lommer": "45,00",
         "Jongeren": "25,00"}
-    for bound in ("per_1000", "ondergrens", "bovengrens"):
-        assert by_name(units, bound)["Centrum-West"] is None  # a bound alone would give the count back
+    values = model(dataset).funnel().chart.table.values.filter(pl.col("eenheid") == "Centrum-West").row(0, named=True)
+    for column in ("klachten", "per_1000", "ondergrens", "bovengrens", "grens_95_boven", "kans_boven_95"):
+        assert values[column] is None  # null in the data, not only in the text: a bound alone gives the count back
 
 
 def test_totals_shown_and_nothing_derivable(dataset):
-    tables = protected(dataset)
-    assert by_name(protected_table(tables, "stadsdeel"), "klachten_tekst") == {"Centrum": "9", "West": "15"}
-    assert protected_table(tables, "stad").get_column("klachten_tekst").to_list() == ["24"]
-    assert protected_table(tables, "doelgroepen").get_column("klachten_tekst").to_list() == ["5"]
-    assert protected_table(tables, "kwartaal").get_column("klachten_tekst").to_list() == ["24"]
+    page = model(dataset)
+    assert {name: row["klachten"] for name, row in funnel_rows(dataset, "stadsdeel").items()} == {
+        "Centrum": "9", "West": "15"}
+    assert {t.label: t.value for t in page.tiles}["Klachten"] == "24"
+    assert "Stedelijke doelgroepen apart: 5 klachten op 200 gesprekken." in page.tiles[3].definition
+    (half_year,) = page.over_time("halfjaar").chart.table.texts.get_column("klachten").to_list()
+    assert half_year == "24"
     # Centrum: 9 − (shown parts: none) = DX01 + DX02; with both ≥ 1 DX01 can still be 1, 2, 3 or 4.
-    centrum = protected_table(tables, "gebied").filter(pl.col("stadsdeel") == "Centrum")
-    assert centrum.get_column("klachten_verborgen").to_list() == [True, True]
+    assert page.funnel().left_out == ("Centrum-Oost", "Centrum-West")
+    assert not any(c.shown and 1 <= (c.value or 0) <= 4 for c in page.released)
 
 
 def test_download_frame_of_the_funnel_is_suppressed(dataset):
-    units = protected_table(protected(dataset), "gebied")
-    frame = unit_table_frame(units)
-    row = frame.filter(pl.col("eenheid") == "Centrum-West").row(0, named=True)
-    assert row["klachten"] == "×" and row["per_1000"] == row["ondergrens"] == row["bovengrens"] == "—*"
-    assert "2" not in [row["klachten"]] and "10,00" not in row.values()
-    assert frame.filter(pl.col("eenheid") == "Westerpark").row(0, named=True)["klachten"] == "6"
+    frame = model(dataset).funnel().chart.table.download_frame()
+    row = frame.filter(pl.col("Gebied of doelgroep") == "Centrum-West").row(0, named=True)
+    assert row["Klachten"] == "×"
+    assert row["Per 1.000 gesprekken"] == row["95%-interval onder"] == row["95%-interval boven"] == "—*"
+    assert "2" not in row.values() and "10,00" not in row.values()
+    assert frame.filter(pl.col("Gebied of doelgroep") == "Westerpark").row(0, named=True)["Klachten"] == "6"
 
 
 def test_rule_disabled_shows_everything(dataset):
-    units = protected_table(protected(dataset, OFF), "gebied")
-    assert by_name(units, "klachten_tekst")["Centrum-West"] == "2"
-    assert by_name(units, "per_1000_tekst")["Centrum-West"] == "10,00"
-    assert not any(units.get_column("klachten_verborgen").to_list())
+    units = funnel_rows(dataset, rule=OFF)
+    assert units["Centrum-West"]["klachten"] == "2"
+    assert units["Centrum-West"]["per_1000"] == "10,00"
+    assert not model(dataset, OFF).funnel().left_out
 
 
 def test_rollout_table_and_download_suppressed(dataset):
     selection = default_selection(dataset)
     units, monthly = apply_selection(dataset, selection)
     table = unit_table(units, monthly, selection.peildatum)
-    shared = protected_table(protected(dataset), "gebied")
-    safe = protect_unit_table(table, shared, DEFAULT_RULE)
+    safe = protect_unit_table(table, hidden_complaints(dataset), DEFAULT_RULE)
     assert by_name(safe, "klachten", "code") == {"DX01": None, "DX02": None, "DX03": 6, "DX04": 9, "DG01": 5}
     assert by_name(safe, "klachten_per_1000", "code")["DX01"] is None
     download = unit_table_download(safe, DEFAULT_RULE)
     assert by_name(download, "klachten", "code")["DX01"] == "×"
     assert by_name(download, "klachten_per_1000", "code")["DX01"] == "—*"
     assert "klachten_verborgen" not in download.columns
-    plain = protect_unit_table(table, protected_table(protected(dataset, OFF), "gebied"), OFF)
+    plain = protect_unit_table(table, hidden_complaints(dataset, OFF), OFF)
     assert by_name(plain, "klachten", "code")["DX01"] == 2
 
 
@@ -166,11 +181,14 @@ def open_page(page: str, dataset_id: str) -> AppTest:
 
 
 def funnel_table(at: AppTest):
+    """The funnel's table as the viewer reads it (display texts, not the numbers behind them)."""
     at.session_state["cijfers_klachten_trechter_gebied"] = True  # tables are built only when opened
     at.run()
     label = "Cijfers bij deze grafiek: Trechterplot"
     (expander,) = [e for e in at.expander if rendered_text(e.label).startswith(label)]
-    return expander.dataframe[0].value.set_index("eenheid")
+    styler = expander.dataframe[0].proto.arrow_data.styler
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(styler.display_values)
+    return shown.set_index("eenheid")
 
 
 def banners(at: AppTest) -> list[str]:
@@ -186,8 +204,8 @@ def test_complaints_page_hides_the_small_unit(published):
     assert table.loc["Centrum-Oost", "klachten"] == "×"  # hidden too, else 9 − 7 = 2 (stadsdeel level)
     assert table.loc["Westerpark", "klachten"] == "6"
     assert "2" not in table.loc["Centrum-West"].to_list() and "10,00" not in table.loc["Centrum-West"].to_list()
-    assert any("Niet in de trechter (2): Centrum-Oost, Centrum-West" in c.value for c in at.caption)
-    assert any("aantal van 1 tot en met 4" in c.value for c in at.caption)  # the footnote
+    assert any("Niet in de trechter (2): Centrum-Oost; Centrum-West" in c.value for c in at.caption)
+    assert any("× = verborgen: een aantal van 1 tot en met 4" in c.value for c in at.caption)  # the footnote
     assert not any(disabled_banner_nl() in b for b in banners(at))
 
 
@@ -200,13 +218,18 @@ def test_areas_page_table_has_no_small_value(published):
     assert any("×: verborgen" in c.value for c in at.caption)
 
 
-def test_evaluator_switches_hiding_off_and_sees_the_banner(published):
+def test_evaluator_switches_hiding_off_and_sees_the_banner(published, dataset):
     at = open_page(COMPLAINTS, published)
     at.toggle(key="kleine_aantallen_tonen").set_value(True).run()
     assert not at.exception
     assert any(disabled_banner_nl() in b for b in banners(at))
     table = funnel_table(at)
-    assert table.loc["Centrum-West", "klachten"] == "2" and table.loc["Centrum-West", "per_1000"] == "10,00"
+    # The numbers of the selection the page runs with (switching to months keeps the period's first month).
+    expected = complaints_model(PageInput(dataset, at.session_state["_view"].selection, OFF)).funnel().chart.table
+    shown = {row["eenheid"]: row for row in expected.texts.iter_rows(named=True)}["Centrum-West"]
+    assert shown["klachten"] in {"1", "2"}  # January alone, or January and February: small either way
+    assert table.loc["Centrum-West", "klachten"] == shown["klachten"]
+    assert table.loc["Centrum-West", "per_1000"] == shown["per_1000"]
     at.switch_page(AREAS)
     at.run()
     assert any(disabled_banner_nl() in b for b in banners(at)), "the switch holds on every page"

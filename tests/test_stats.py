@@ -8,7 +8,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from cohort.stats import funnel_grid, funnel_limits, poisson_interval, poisson_interval_columns, rate_ratio
+from cohort.stats import (
+    funnel_exceedance,
+    funnel_grid,
+    funnel_limits,
+    poisson_interval,
+    poisson_interval_columns,
+    rate_ratio,
+)
 
 
 @pytest.mark.parametrize(
@@ -128,3 +135,19 @@ def test_funnel_grid_is_geometric() -> None:
     assert funnel_grid(50, n=2, min_exposure=2)[0] == 2
     with pytest.raises(ValueError):
         funnel_grid(0)
+
+
+def test_funnel_exceedance_is_far_from_nominal_for_small_expected_counts() -> None:
+    # Overall 1 per 1.000, so n conversations expect μ = n / 1.000 complaints.
+    # μ = 0,1: F(0) = 0,904837, F(1) = 0,995321, so the 97,5% limit lies between 0 and 1: one complaint is above.
+    #   P(X ≥ 1) = 1 − e^(−0,1) = 0,095163.
+    # μ = 0,2: F(1) = 0,982477 ≥ 0,975, limit 1 − (0,982477 − 0,975)/(0,982477 − 0,818731) = 0,954: P(X ≥ 1) =
+    #   1 − e^(−0,2) = 0,181269.
+    # μ = 0,25: F(1) = 0,973501 < 0,975, so r = 2, limit 2 − (0,997839 − 0,975)/(0,997839 − 0,973501) = 1,062:
+    #   above means 2 or more, P = 1 − F(1) = 0,026499.
+    # μ = 5: r = 10, limit 10 − (0,986305 − 0,975)/(0,986305 − 0,968172) = 9,377: P(X ≥ 10) = 1 − F(9) = 0,031828.
+    chances = funnel_exceedance(1.0, [100.0, 200.0, 250.0, 5000.0, 0.0])
+    assert chances[:4] == pytest.approx([0.095163, 0.181269, 0.026499, 0.031828], abs=1e-6)
+    assert np.isnan(chances[4])
+    # The 99,8% limit at μ = 5: r = 13 (F(13) = 0,999302, F(12) = 0,997981), limit 12,771: P(X ≥ 13) = 1 − F(12).
+    assert funnel_exceedance(1.0, [5000.0], level=0.998)[0] == pytest.approx(1 - 0.997981, abs=1e-6)

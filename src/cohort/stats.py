@@ -208,3 +208,29 @@ def funnel_grid(max_exposure: float, n: int = 200, min_exposure: float | None = 
     if not 0 < low <= max_exposure:
         raise ValueError(f"De kleinste blootstelling moet tussen 0 en {max_exposure} liggen, niet {low!r}.")
     return np.geomspace(low, max_exposure, n)
+
+
+def funnel_exceedance(
+    overall_rate: float,
+    exposures: np.ndarray | Sequence[float],
+    per: float = 1000.0,
+    level: float = 0.95,
+) -> np.ndarray:
+    """Exact chance that a unit whose true rate IS the overall rate still lies above the upper funnel limit.
+
+    The nominal chance is (1 − level)/2 (2,5% for the 95% limits), but counts are whole numbers: a unit lies
+    above the interpolated limit L (`funnel_limits`, a rate on the limit counts as inside) when its count
+    k > L, so the chance is P(X > ⌊L⌋) for X ~ Poisson(μ), μ = overall_rate / per · n. With small expected
+    counts that is far from nominal: for μ = 0,1 the limit lies below 1, so a single complaint is "above"
+    (chance 1 − e^(−0,1) = 9,5%); for μ = 0,24 it is 21%; for μ = 5 it is 3,2%. NaN where n ≤ 0.
+    """
+    from scipy import stats  # see _poisson_limit
+
+    tail = _check_level(level)
+    n = np.asarray(exposures, dtype=float)
+    usable = n > 0
+    mean = overall_rate / per * np.where(usable, n, 1.0)
+    limit = _poisson_limit(mean, 1.0 - tail)
+    # A limit that is a whole count up to rounding (1 − 1e-12) is that count: floor must not drop below it.
+    chance = stats.poisson.sf(np.floor(limit + 1e-9), mean)
+    return np.where(usable, chance, np.nan)

@@ -16,6 +16,7 @@ from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 from cohort.fmt import fmt_date, fmt_dec, fmt_int
 from cohort.pagemodels import build
 from cohort.pagemodels.common import Chart, Notice, PageInput, Table, Tile
+from cohort.plaintext import markdown_literal
 from cohort.ui.filters import get_context
 
 if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables that are opened need it
@@ -102,7 +103,7 @@ def show_table(table: Table, *, height: str | int = "auto") -> None:
     styler, config = table_styler(table)
     st.dataframe(styler, hide_index=True, column_config=config, height=height)  # type: ignore[arg-type]
     for note in table.notes:
-        st.caption(note)
+        st.caption(note)  # our own text (signs and definitions)
     downloads(table)
 
 
@@ -124,8 +125,9 @@ def downloads(table: Table) -> None:
 
 def chart_table(table: Table) -> None:
     """The numbers behind a chart, in an expander that builds the table only when opened."""
-    expander = st.expander(f"Cijfers bij deze grafiek: {table.title}", key=f"{TABLE_KEY_PREFIX}{table.file_stem}",
-                           on_change="rerun")
+    # Titles can hold unit names from an upload: plain text, never Markdown (cohort.plaintext).
+    expander = st.expander(markdown_literal(f"Cijfers bij deze grafiek: {table.title}"),
+                           key=f"{TABLE_KEY_PREFIX}{table.file_stem}", on_change="rerun")
     with expander:
         if expander.open:
             show_table(table)

@@ -5,13 +5,9 @@ Pages call ``rule = page_rule()`` once, near the top, and pass ``rule`` to every
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
-from cohort.complaints import protect_for_selection
-from cohort.dataset import Dataset
 from cohort.privacy import SuppressionRule, disabled_banner_nl
-from cohort.selection import Selection, apply_selection
 from cohort.settings import load_settings
 
 TOGGLE_KEY = "kleine_aantallen_tonen"
@@ -60,21 +56,3 @@ def page_rule() -> SuppressionRule:
     if not rule.enabled:
         st.error(f"**{disabled_banner_nl()}**", icon=":material/visibility:")
     return rule
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _protected(dataset_key: str, selection_key: str, threshold: int, enabled: bool, _dataset: Dataset,
-               _selection: Selection) -> pl.DataFrame:
-    # Keyed on the dataset's content key and the selection, not on the frames: hashing 120,000 rows on every
-    # rerun cost more than the cache saved. The underscored arguments are not hashed.
-    units, monthly = apply_selection(_dataset, _selection)
-    return protect_for_selection(units, monthly, _selection, SuppressionRule(threshold, enabled))
-
-
-def protected_complaints(dataset: Dataset, selection: Selection, rule: SuppressionRule) -> pl.DataFrame:
-    """`complaints.protect_for_selection`, cached: the linear programs take about half a second.
-
-    Every page that shows complaint counts (overview, klachten, gebieden, kaart) uses this one result, so a count
-    hidden on one page cannot be read or recomputed on another.
-    """
-    return _protected(dataset.cache_key, repr(selection), rule.threshold, rule.enabled, dataset, selection)
