@@ -5,8 +5,8 @@ Definitions (also shown on the "Over de data" page):
   the peildatum), otherwise `actief`.
 - A unit is *in cohort* from the month in which its start date falls up to and including the month of its
   end date (eind empty = still running); a start on 15 September counts September as a cohort month, the
-  same as in the difference-in-differences (`cohort.did`). *Comparison* unit-months are areas not yet started (start > m) or never in the
-  cohort approach. Finished areas after their eind belong to neither group.
+  same as in the difference-in-differences (`cohort.did`). *Comparison* unit-months are areas not yet
+  started or never in the cohort approach. Finished areas after their eind belong to neither group.
 - Outflow to work per 1,000 persons on welfare per month = uitstroom_werk / bijstand × 1,000, pooled over
   unit-months (Σ events / Σ persons), so large areas weigh by their size.
 - Complaints per 1,000 conversations = Σ complaints / Σ gesprekken × 1,000, exact Poisson interval.
