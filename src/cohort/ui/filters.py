@@ -30,6 +30,27 @@ class ViewContext:
     rule: SuppressionRule
 
 
+_GRAIN_KEY = "_filters_grain"
+
+
+def _keep_choices_across_lattices(lattice: Lattice) -> None:
+    """When an evaluator switches hiding on or off, the options change between quarters and months: keep the
+    same months chosen (a quarter's option is its first month, so "K4 2022" would otherwise become "okt 2022")."""
+    before = st.session_state.get(_GRAIN_KEY)
+    st.session_state[_GRAIN_KEY] = lattice.finest
+    if before is None or before == lattice.finest:
+        return
+    period = st.session_state.get("periode")
+    if period and len(period) == 2:
+        first, last = (parse_month_key(key) for key in period)
+        if lattice.finest == "maand":  # a quarter's option meant the whole quarter: end at its last month
+            last = min(last.replace(month=(last.month - 1) // 3 * 3 + 3), lattice.root.last)
+        st.session_state["periode"] = (month_key(lattice.snap_first(first)), month_key(lattice.snap_first(last)))
+    peildatum = st.session_state.get("peildatum")
+    if peildatum:
+        st.session_state["peildatum"] = month_key(lattice.snap_peildatum(parse_month_key(peildatum)))
+
+
 def sidebar_filters(dataset: Dataset, lattice: Lattice) -> Selection:
     """Render the shared filters in the sidebar and return the selection.
 
@@ -43,6 +64,7 @@ def sidebar_filters(dataset: Dataset, lattice: Lattice) -> Selection:
     unit_labels = dict(zip(dataset.units.get_column("code"), dataset.units.get_column("naam"), strict=True))
     monthly = lattice.finest == "maand"
 
+    _keep_choices_across_lattices(lattice)
     with st.sidebar:
         st.header("Filters")
         peildatum_key = st.selectbox(
