@@ -6,6 +6,7 @@ never; DG01 target group from 2020-01-01, open end. Months 2020-01 and 2020-02, 
   DX03 bijstand 1500, werk 6;  DG01 bijstand 800, gesprekken 20, werk 5, 1 complaint.
 """
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -15,7 +16,11 @@ from workbooks import make_workbook
 from cohort.charts.rollout import rollout_timeline_figure
 from cohort.contract import Status
 from cohort.palette import STATUS_COLOURS, STATUS_LABELS
-from cohort.rollout import TABLE_COLUMNS, never_started, timeline_rows, unit_table, unit_table_display
+from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.rollout import rollout_model
+from cohort.privacy import SuppressionRule
+from cohort.rollout import never_started, timeline_rows
+from cohort.selection import default_selection
 from cohort.workbook.read import read_workbook
 
 END_FEB = date(2020, 2, 29)
@@ -26,49 +31,44 @@ def dataset():
     return read_workbook(make_workbook()).dataset
 
 
+def model(dataset, **selection):
+    base = default_selection(dataset)
+    return rollout_model(PageInput(dataset, replace(base, **selection), SuppressionRule()))
+
+
+def row(table, code):
+    index = table.values.get_column("code").to_list().index(code)
+    return ({c: table.values.get_column(c)[index] for c in table.values.columns},
+            {c: table.texts.get_column(c)[index] for c in table.texts.columns})
+
+
 def test_unit_table_by_hand(dataset):
-    table = unit_table(dataset.units, dataset.monthly, END_FEB)
-    assert table["code"].to_list() == ["DX01", "DX02", "DX03", "DG01"]  # areas by start (never last), then groups
-    rows = {r["code"]: r for r in table.iter_rows(named=True)}
-    dx01 = rows["DX01"]
-    assert (dx01["status"], dx01["cohortmaanden"], dx01["gesprekken"], dx01["klachten"]) == ("actief", 2, 100, 2)
-    assert dx01["klachten_per_1000"] == pytest.approx(20.0)  # 2 / 100 × 1,000
-    assert (dx01["uitstroom_werk_cohort"], dx01["persoonsmaanden_cohort"]) == (24, 2000)
-    assert dx01["werk_per_1000"] == pytest.approx(12.0)
-    assert dx01["bijstand_peildatum"] == 1000
-    dx02 = rows["DX02"]
-    assert (dx02["status"], dx02["gesprekken"], dx02["cohortmaanden"]) == ("gepland", 0, 0)
-    assert dx02["klachten_per_1000"] is None and dx02["werk_per_1000"] is None  # nothing to divide by
-    assert dx02["bijstand_peildatum"] == 2000
-    assert rows["DX03"]["status"] == "geen" and rows["DX03"]["bijstand_peildatum"] == 1500
-    dg01 = rows["DG01"]
-    assert dg01["klachten_per_1000"] == pytest.approx(50.0)  # 2 / 40
-    assert dg01["werk_per_1000"] == pytest.approx(6.25)  # 10 / 1600
+    # One (cut-short) quarter, K1 2020 = jan-feb; the peildatum is its end, February 2020.
+    table = model(dataset).units
+    assert table.values["code"].to_list() == ["DX01", "DX02", "DX03", "DG01"]  # areas by start, then groups
+    values, texts = row(table, "DX01")
+    assert (texts["status"], values["cohortmaanden"], values["gesprekken"]) == ("Actief", 2, 100)
+    # 2 complaints: hidden (×), and so is the rate on them (—*).
+    assert (values["klachten"], texts["klachten"], texts["klachten_per_1000"]) == (None, "×", "—*")
+    assert values["werk_per_1000"] == pytest.approx(12.0) and texts["werk_per_1000"] == "12,0"  # 24 / 2000
+    assert (values["bijstand"], texts["bijstand"]) == (1000, "1.000")
+    values, texts = row(table, "DX02")
+    assert (texts["status"], values["gesprekken"], values["cohortmaanden"]) == ("Gepland", 0, 0)
+    assert texts["klachten_per_1000"] == "—" and texts["werk_per_1000"] == "—"  # nothing to divide by
+    assert texts["eind"] == "—" and texts["stadsdeel"] == "Centrum"
+    values, texts = row(table, "DG01")
+    assert texts["stadsdeel"] == "—" and texts["soort"] == "Doelgroep"
+    assert values["werk_per_1000"] == pytest.approx(6.25)  # 10 / 1600
+    assert "None" not in " ".join(" ".join(col) for col in table.texts.rows())
 
 
-def test_unit_table_counts_up_to_the_peildatum_month(dataset):
-    january = {r["code"]: r for r in unit_table(dataset.units, dataset.monthly, date(2020, 1, 31)).iter_rows(
-        named=True)}
-    assert january["DX01"]["gesprekken"] == 50 and january["DX01"]["cohortmaanden"] == 1
-    assert january["DX01"]["werk_per_1000"] == pytest.approx(12.0)
-    # A peildatum after the data: DX01 has finished, and there is no stock in the peildatum month.
-    later = {r["code"]: r for r in unit_table(dataset.units, dataset.monthly, date(2021, 6, 30)).iter_rows(
-        named=True)}
-    assert later["DX01"]["status"] == "afgerond" and later["DX02"]["status"] == "actief"
-    assert later["DX01"]["bijstand_peildatum"] is None
-    assert later["DX01"]["gesprekken"] == 100
-
-
-def test_unit_table_display_labels(dataset):
-    display = unit_table_display(unit_table(dataset.units, dataset.monthly, END_FEB))
-    assert display.columns == list(TABLE_COLUMNS)
-    assert display["status"].to_list() == ["Actief", "Gepland", "Geen cohort", "Actief"]
-    assert display["soort"].to_list() == ["Gebied", "Gebied", "Gebied", "Doelgroep"]
-    assert display["stadsdeel"].to_list() == ["Centrum", "Centrum", "West", "—"]
-    assert display["gesprekken"].dtype == pl.Int64  # numeric, so sorting is numeric
-    assert TABLE_COLUMNS["gesprekken"].formatter(13024) == "13.024"
-    assert TABLE_COLUMNS["klachten_per_1000"].formatter(2.3) == "2,30"
-    assert TABLE_COLUMNS["werk_per_1000"].formatter(12.25) == "12,2"
+def test_unit_table_with_hiding_off_shows_every_month(dataset):
+    rule = SuppressionRule(enabled=False)
+    base = default_selection(dataset)
+    page = rollout_model(PageInput(dataset, replace(base, peildatum=date(2020, 1, 31)), rule))
+    values, texts = row(page.units, "DX01")
+    assert values["gesprekken"] == 50 and values["cohortmaanden"] == 1 and texts["klachten"] == "1"
+    assert values["werk_per_1000"] == pytest.approx(12.0)
 
 
 def test_timeline_rows(dataset):
