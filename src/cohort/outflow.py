@@ -26,12 +26,14 @@ from cohort.did import DidResult, build_panel, did_effect, event_time_profile
 EVENT_WINDOW = (-12, 18)  # months before and after each area's start shown in the event-time chart
 MIN_AREAS = 5  # an estimate is shown only with at least this many treated and comparison areas
 _CACHE_SIZE = 16
-_did_cache: OrderedDict[tuple[str, date, date, int], DidResult | None] = OrderedDict()
-_profile_cache: OrderedDict[str, pl.DataFrame | None] = OrderedDict()
+# Entries keep their dataset: a dataset without a content id is keyed by `id()`, which Python reuses once the
+# object is gone; held here, it cannot be gone while its entry lives.
+_did_cache: OrderedDict[tuple[str, date, date, int], tuple[Dataset, DidResult | None]] = OrderedDict()
+_profile_cache: OrderedDict[str, tuple[Dataset, pl.DataFrame | None]] = OrderedDict()
 
 
-def _remember(cache: OrderedDict, key: object, value: object) -> None:
-    cache[key] = value
+def _remember(cache: OrderedDict, key: object, dataset: Dataset, value: object) -> None:
+    cache[key] = (dataset, value)
     while len(cache) > _CACHE_SIZE:
         cache.pop(next(iter(cache)), None)  # sessions run in threads: never fail on a key another one dropped
 
@@ -40,11 +42,12 @@ def did_all_areas(dataset: Dataset, first: date, last: date, *, reps: int = 499)
     """The difference-in-differences over all areas, for effect months [first, last] (base months may lie
     before `first`: that is its design). None when no (cohort, month) cell has both treated and controls."""
     key = (dataset.cache_key, first, last, reps)
-    if key in _did_cache:
-        return _did_cache[key]
+    hit = _did_cache.get(key)
+    if hit is not None:
+        return hit[1]
     panel = build_panel(dataset.units, dataset.monthly)
     result = did_effect(panel, first, last, reps=reps) if panel.height else None
-    _remember(_did_cache, key, result)
+    _remember(_did_cache, key, dataset, result)
     return result
 
 
@@ -56,15 +59,16 @@ def event_profile_all_areas(dataset: Dataset) -> pl.DataFrame | None:
     leave later starters without columns for their base months.
     """
     key = dataset.cache_key
-    if key in _profile_cache:
-        return _profile_cache[key]
+    hit = _profile_cache.get(key)
+    if hit is not None:
+        return hit[1]
     panel = build_panel(dataset.units, dataset.monthly)
     profile = None
     if panel.height and not panel.get_column("start").drop_nulls().is_empty():
         profile = event_time_profile(panel, EVENT_WINDOW, to_month=dataset.last_month)
         if profile.get_column("n_units").sum() == 0:
             profile = None
-    _remember(_profile_cache, key, profile)
+    _remember(_profile_cache, key, dataset, profile)
     return profile
 
 
@@ -86,11 +90,6 @@ class Measure:
     @property
     def unit_label(self) -> str:
         return "per 1.000 in de bijstand (stand eind maand)" if self.kind == "stand" else "per 1.000 per maand"
-
-    @property
-    def count_label(self) -> str:
-        """What the summed count is: events, or (for a stock summed over months) person-months."""
-        return "persoonsmaanden met " + self.label.lower() if self.kind == "stand" else "aantal"
 
 
 # Side effects first: they get the same weight (and place) as the support measures.
