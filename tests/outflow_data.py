@@ -3,14 +3,14 @@ worked out on paper; see the docstrings of the tests that use them).
 
 `small()`: three areas and a target group, January to December 2020, every value the same each month unless said:
 
-    unit  name      stadsdeel  cohort               bijstand  uitstroom  werk             gesprekken    klachten
-    DX01  Alfa      Centrum    2020-04-01..09-30    1000      20         10               50 (apr–sep)  bejegening apr 1, mei 1, jul 2, sep 1
-    DX02  Bravo     Centrum    from 2020-07-15      2000      12         6                40 (jul–dec)  koers aug 3, nov 2
-    DX03  Charlie   West       never                1500      6          3 (jan–sep),     0             0
-                                                                         okt 1, nov 0, dec 0
-    DG01  Jongeren  (city)     from 2020-01-01      500       5          2                30            overig mrt 1
+    unit  name      stadsdeel  cohort             bijstand  uitstroom  werk                 gesprekken
+    DX01  Alfa      Centrum    2020-04-01..09-30  1000      20         10                   50 (apr–sep)
+    DX02  Bravo     Centrum    from 2020-07-15    2000      12         6                    40 (jul–dec)
+    DX03  Charlie   West       never              1500      6          3 (jan–sep), okt 1   0
+    DG01  Jongeren  (city)     from 2020-01-01    500       5          2                    30
 
-and a support count `herinstroom`: DX01 3, DX02 2, DX03 2, DG01 1 a month.
+complaints: DX01 bejegening April 1, May 1, July 2, September 1; DX02 koers August 3, November 2; DG01 overig
+March 1; and a support count `herinstroom`: DX01 3, DX02 2, DX03 2, DG01 1 a month.
 
 `staggered(treated)`: ten areas of 1,000 persons on welfare, January to December 2020; `treated` of them start on
 the 1st of April, May, June, July and August (in that order), the rest never. Outflow to work is 10 a month, and

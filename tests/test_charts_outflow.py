@@ -67,7 +67,9 @@ def test_outflow_band_figure_gaps_and_signs():
     band = next(t for t in fig.data if t.fill == "toself" and t.name.endswith("zonder cohort"))
     assert list(band.x).count(None) == 2 and list(band.y)[:2] == [7.0, 3.0]
     marks = next(t for t in fig.data if t.name == "Verborgen (×)")
-    assert list(marks.text) == ["×"] and list(marks.y) == [0]
+    assert marks.marker.symbol == "x-thin" and list(marks.y) == [0]
+    assert all(t.mode == "lines" for t in fig.data if t.fill == "toself"), "no markers on the band's corners"
+    assert list(fig.layout.xaxis.ticktext) == ["K1 2020", "K2 2020", "K3 2020"]  # few periods: their labels
     assert marks.customdata[0][0] == "K2 2020" and "verborgen" in marks.hovertemplate
     assert [a.text for a in fig.layout.annotations] == ["peildatum"] and str(fig.layout.shapes[0].x0) == "2020-06-30"
     everything = outflow_band_figure(series_frame(), measure="uitstroom", title="Alle uitstroom")

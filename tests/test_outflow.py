@@ -60,5 +60,7 @@ def test_available_measures_in_contract_order():
     assert names == ["herinstroom", "ontheffingen"]  # side effects first; uitgenodigd is not a measure
     by_name = {m.name: m for m in MEASURES}
     assert by_name["ontheffingen"].kind == "stand" and "stand eind maand" in by_name["ontheffingen"].unit_label
+    assert (by_name["ontheffingen"].short_unit, by_name["herinstroom"].short_unit) == ("per 1.000 (stand)",
+                                                                                      "per 1.000 per maand")
     assert by_name["maatregelen"].side_effect and by_name["herinstroom"].side_effect
     assert by_name["jobhunter"].unit_label == "per 1.000 per maand" and not by_name["jobhunter"].side_effect

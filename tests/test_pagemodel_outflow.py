@@ -66,7 +66,7 @@ def rows(table, key: str = "periode") -> dict:
     return dict(zip(keys, texts.iter_rows(named=True), strict=True))
 
 
-COHORT, COMPARISON = "Gebieden waar het cohort loopt", "Gebieden nog niet gestart of zonder cohort"
+COHORT, COMPARISON = "Cohort loopt", "Vergelijking"
 
 
 def test_raw_comparison_by_hand(model):
@@ -94,16 +94,16 @@ def test_series_per_quarter_by_hand(model):
             table[("K4 2020", COHORT)]["werk_per_1000"]] == ["10,00", "5,33", "3,00"]
     for quarter in ("K3 2020", "K4 2020"):  # Q4 is 1 (DX03 only); Q3 would give it back from the window total
         row = table[(quarter, COMPARISON)]
-        assert row["werk_aantal"] == "×" and row["werk_per_1000"] == row["werk_lower"] == row["werk_upper"] == "—*"
+        assert row["werk_aantal"] == "×" and row["werk_per_1000"] == row["werk_interval"] == "—*"
         assert row["uitstroom_aantal"] == "18" and row["uitstroom_per_1000"] == "4,00"  # all outflow is not small
     values = chart.table.values
     hidden = values.filter(values["werk_aantal"].is_null())
     assert hidden.get_column("werk_per_1000").null_count() == 2, "hidden values are null, not only hidden text"
     # The figure: a gap in the comparison line, and a grey × on the axis whose hover says "verborgen".
-    line = next(t for t in chart.figure.data if t.name == COMPARISON)
+    line = next(t for t in chart.figure.data if t.name == "Gebieden nog niet gestart of zonder cohort")
     assert np.isnan(np.asarray(line.y, dtype=float)).sum() == 2
     marks = next(t for t in chart.figure.data if t.name == "Verborgen (×)")
-    assert list(marks.text) == ["×", "×"] and "verborgen" in marks.hovertemplate
+    assert list(marks.customdata[:, 0]) == ["K3 2020", "K4 2020"] and "verborgen" in marks.hovertemplate
     assert any("× = verborgen" in c for c in chart.captions)
 
 
@@ -113,10 +113,8 @@ def test_ranking_by_hand(model):
     by_code = {r["code"]: r for r in table.iter_rows(named=True)}
     assert (by_code["DX01"]["maanden"], by_code["DX01"]["uitstroom_werk"], by_code["DX01"]["persoonsmaanden"]) == (
         "6", "60", "6.000")
-    assert (by_code["DX01"]["werk_per_1000"], by_code["DX01"]["werk_lower"], by_code["DX01"]["werk_upper"]) == (
-        "10,00", "7,63", "12,87")
-    assert (by_code["DG01"]["maanden"], by_code["DG01"]["werk_lower"], by_code["DG01"]["werk_upper"]) == (
-        "12", "2,56", "5,95")
+    assert (by_code["DX01"]["werk_per_1000"], by_code["DX01"]["werk_interval"]) == ("10,00", "7,63 – 12,87")
+    assert (by_code["DG01"]["maanden"], by_code["DG01"]["werk_interval"]) == ("12", "2,56 – 5,95")
     assert (by_code["DX02"]["maanden"], by_code["DX02"]["werk_per_1000"]) == ("6", "3,00")
 
 

@@ -123,7 +123,7 @@ def test_hidden_quarters_read_as_signs_with_their_legend(small_id):
     assert metrics_by_label(at) == {"Ruwe verhouding cohort t.o.v. elders": "—*"}
     assert any("Nog niet getoond" in i.value for i in at.info)
     table = pl.from_pandas(chart_table(at, "Uitstroom per kwartaal: cohort en vergelijking"))
-    comparison = table.filter(pl.col("groep") == "Gebieden nog niet gestart of zonder cohort")
+    comparison = table.filter(pl.col("groep") == "Vergelijking")
     assert comparison.get_column("werk_aantal").to_list() == ["57", "27", "×", "×"]
     assert comparison.get_column("werk_per_1000").to_list()[2:] == ["—*", "—*"]
     assert any(c.value.startswith("× = verborgen") for c in at.caption), "the signs are explained on the page"

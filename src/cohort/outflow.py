@@ -91,6 +91,11 @@ class Measure:
     def unit_label(self) -> str:
         return "per 1.000 in de bijstand (stand eind maand)" if self.kind == "stand" else "per 1.000 per maand"
 
+    @property
+    def short_unit(self) -> str:
+        """`unit_label` for a table column (the page explains "stand" above the table)."""
+        return "per 1.000 (stand)" if self.kind == "stand" else "per 1.000 per maand"
+
 
 # Side effects first: they get the same weight (and place) as the support measures.
 MEASURES: tuple[Measure, ...] = (

@@ -69,8 +69,8 @@ def chart_traces(page: Page) -> dict[str, list[float]]:
 def expected_traces(model: OverviewModel) -> dict[str, list[float]]:
     """The two lines of the overview's chart: per group, outflow to work per 1,000 per quarter (its table)."""
     table = model.chart.table.values
-    return {name: table.filter(table["groep"] == name).get_column("werk_per_1000").to_list()
-            for name in GROUP_LABELS.values() if table.filter(table["groep"] == name).height}
+    return {name: table.filter(table["groep"] == group).get_column("werk_per_1000").to_list()
+            for group, name in GROUP_LABELS.items() if table.filter(table["groep"] == group).height}
 
 
 def assert_traces_equal(shown: dict[str, list[float]], expected: dict[str, list[float]]) -> None:

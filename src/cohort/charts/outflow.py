@@ -85,11 +85,21 @@ def _band(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray,
 def _hidden_marks(x: np.ndarray, labels: list[str], name: str, *, legend: bool = True, group: str = "") -> go.Scatter:
     """Grey "×" on the axis for hidden periods: the gap means "verborgen", not "geen gegevens"."""
     return go.Scatter(
-        x=x, y=np.zeros(len(x)), mode="text", text=[PROTECTED_TEXT] * len(x), textposition="top center",
-        textfont={"color": GREY, "size": 16}, name="Verborgen (×)", showlegend=legend, legendgroup="verborgen",
+        # On the axis line, not clipped by it (half a marker would read as an arrow).
+        x=x, y=np.zeros(len(x)), mode="markers", name="Verborgen (×)", showlegend=legend, legendgroup="verborgen",
+        cliponaxis=False,
+        marker={"symbol": "x-thin", "size": 11, "color": GREY, "line": {"width": 2, "color": GREY}},
         customdata=text_matrix([labels]),
         hovertemplate=f"<b>%{{customdata[0]}}</b>: {HIDDEN_HOVER}<extra>{html.escape(group or name)}</extra>",
     )
+
+
+def _period_axis(frame: pl.DataFrame) -> dict:
+    """Ticks: each period's label under its point when there are few periods (a year or so), else the years."""
+    periods = frame.unique("eerste").sort("eerste")
+    if 0 < periods.height <= 8:
+        return {"tickvals": period_midpoints(periods), "ticktext": periods.get_column("periode").to_list()}
+    return {"tickformat": "%Y", "dtick": "M12"}
 
 
 def outflow_band_figure(series: pl.DataFrame, *, measure: str = "werk", title: str,
@@ -111,8 +121,8 @@ def outflow_band_figure(series: pl.DataFrame, *, measure: str = "werk", title: s
         x = period_midpoints(rows)
         band_x, band_y = _band(x, values(rows, f"{measure}_lower"), values(rows, f"{measure}_upper"))
         traces.append(go.Scatter(
-            x=band_x, y=band_y, fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0}, hoverinfo="skip",
-            showlegend=False, name=f"95%-interval {GROUP_LABELS[group]}",
+            x=band_x, y=band_y, mode="lines", fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0},
+            hoverinfo="skip", showlegend=False, name=f"95%-interval {GROUP_LABELS[group]}",
         ))
         custom = text_matrix([rows.get_column(c) for c in ("periode", f"{measure}_tekst", f"{measure}_interval_tekst",
                                                            f"{measure}_aantal_tekst", "persoonsmaanden_tekst")])
@@ -131,7 +141,7 @@ def outflow_band_figure(series: pl.DataFrame, *, measure: str = "werk", title: s
             hidden_shown = True
     fig = go.Figure(data=traces)
     base_layout(fig, title=title, y_title=f"{measure_label} per 1.000 per maand")
-    layout: dict = {"xaxis": {"tickformat": "%Y", "dtick": "M12"}}
+    layout: dict = {"xaxis": _period_axis(series)}
     if peildatum is not None:
         shape, note = _marker(peildatum, "peildatum")
         layout |= {"shapes": [shape], "annotations": [note]}
@@ -167,7 +177,7 @@ def event_time_figure(profile: pl.DataFrame, *, measure: str = "rate", title: st
         traces.append(go.Scatter(
             x=np.concatenate([band_k, band_k[::-1]]),
             y=np.concatenate([values(band, high_col), values(band, low_col)[::-1]]),
-            fill="toself", fillcolor=_rgba(COHORT_COLOUR, 0.18), line={"width": 0}, hoverinfo="skip",
+            mode="lines", fill="toself", fillcolor=_rgba(COHORT_COLOUR, 0.18), line={"width": 0}, hoverinfo="skip",
             name="95%-interval (spreiding tussen gebieden)",
         ))
     k = pl.col("event_time")
@@ -332,7 +342,7 @@ def measures_figure(frame: pl.DataFrame, measures: tuple, *, title: str, peildat
         fig.add_traces(traces, rows=trace_rows, cols=trace_cols)
     base_layout(fig, title=title, height=160 + 210 * n_rows)
     fig.update_annotations(font={"size": 12})
-    layout: dict = {name: {"tickformat": "%Y", "showticklabels": True} for name in axis_names(fig, "x")}
+    layout: dict = {name: {**_period_axis(frame), "showticklabels": True} for name in axis_names(fig, "x")}
     # Legend at the bottom: at the top (base_layout's place) it would cover the first row of panel titles.
     layout |= {"margin": {"t": 90, "b": 50},
                "legend": {"y": 0, "yanchor": "bottom", "yref": "container", "x": 0, "xanchor": "left"}}

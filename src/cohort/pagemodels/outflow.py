@@ -21,7 +21,6 @@ from datetime import date
 import polars as pl
 
 from cohort.charts.outflow import (
-    GROUP_LABELS,
     event_time_figure,
     level_comparison_figure,
     measures_figure,
@@ -51,6 +50,9 @@ from cohort.release import Count, Phase
 from cohort.stats import RateRatio, rate_ratio
 
 GROUPS: tuple[tuple[Phase, str], ...] = (("cohort", "Cohort loopt"), ("vergelijking", "Vergelijking"))
+GROUPS_HELP = ("Cohort loopt: gebieden in hun cohortperiode. Vergelijking: gebieden die nog niet gestart zijn of nooit "
+               "meedoen.")
+PER_MONTH = "Per 1.000 personen in de bijstand per maand (aantal gedeeld door de persoonsmaanden)."
 SERIES_MEASURES: tuple[tuple[str, str], ...] = (("werk", "uitstroom_werk"), ("uitstroom", "uitstroom"))
 
 
@@ -105,6 +107,11 @@ def header_line(page_input: PageInput) -> str:
 
 def period_word(page_input: PageInput) -> str:
     return "kwartaal" if page_input.release.lattice.finest == "kwartaal" else "maand"
+
+
+def legend(page_input: PageInput, hidden: bool) -> tuple[str, ...]:
+    """The legend of the signs, under a part of the page that shows one (while hiding is off: the warning)."""
+    return (signs_note(page_input.rule),) if hidden or not page_input.rule.enabled else ()
 
 
 def hidden_rate_text(value: float | None, hidden: bool, decimals: int = 1) -> str:
@@ -274,12 +281,10 @@ def periods_of(page_input: PageInput, first: date, last: date, measure: str = "u
 
 
 def _rate_columns(prefix: str, rate: Rate, decimals: int = 2) -> dict[str, tuple[object, str]]:
-    """Table cells of a rate and its interval: numbers when shown, "—*" when hidden, "—" without exposure."""
-    def text(value: float | None) -> str:
-        return hidden_rate_text(value, rate.hidden, decimals)
-
-    return {f"{prefix}per_1000": (rate.value, text(rate.value)), f"{prefix}lower": (rate.lower, text(rate.lower)),
-            f"{prefix}upper": (rate.upper, text(rate.upper))}
+    """Table cells of a rate (a number) and its interval (one text, "2,10 – 4,15"): "—*" when hidden, "—"
+    without exposure."""
+    return {f"{prefix}per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, decimals)),
+            f"{prefix}interval": (rate.interval_text(decimals),) * 2}
 
 
 def _rate_fields(prefix: str, rate: Rate) -> dict[str, object]:
@@ -305,7 +310,7 @@ def outflow_series(ledger: Ledger, page_input: PageInput, codes: Sequence[str]) 
             row: dict[str, object] = {"eerste": node.first, "laatste": node.last, "periode": node.label,
                                       "groep": group, "persoonsmaanden_tekst": exposure.text}
             table: dict[str, tuple[object, str]] = {"periode": (node.label, node.label),
-                                                    "groep": (GROUP_LABELS[group], GROUP_LABELS[group]),
+                                                    "groep": (group, group),
                                                     "persoonsmaanden": count_cell(exposure)}
             for key, measure in SERIES_MEASURES:
                 rate = Rate.of(ledger.count(measure, codes, window, phase), exposure)
@@ -322,21 +327,19 @@ def outflow_series(ledger: Ledger, page_input: PageInput, codes: Sequence[str]) 
     return pl.DataFrame(frame_rows, schema=schema), table_rows
 
 
-def series_table(page_input: PageInput, rows: list[dict]) -> Table:
+def series_table(page_input: PageInput, rows: list[dict], notes: tuple[str, ...]) -> Table:
     word = period_word(page_input)
-    columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text"),
-               TableColumn("werk_aantal", "Uitstroom naar werk"),
-               TableColumn("persoonsmaanden", "Persoonsmaanden bijstand",
+    columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text", GROUPS_HELP),
+               TableColumn("werk_aantal", "Naar werk"),
+               TableColumn("persoonsmaanden", "Persoonsmaanden",
                            help="Personen in de bijstand, opgeteld over de maanden van de periode"),
-               TableColumn("werk_per_1000", "Werk per 1.000 per maand", decimals=2),
-               TableColumn("werk_lower", "Werk: ondergrens 95%", decimals=2),
-               TableColumn("werk_upper", "Werk: bovengrens 95%", decimals=2),
+               TableColumn("werk_per_1000", "Werk per 1.000", decimals=2, help=PER_MONTH),
+               TableColumn("werk_interval", "Werk: 95%-interval", "text"),
                TableColumn("uitstroom_aantal", "Alle uitstroom"),
-               TableColumn("uitstroom_per_1000", "Alle uitstroom per 1.000 per maand", decimals=2),
-               TableColumn("uitstroom_lower", "Alle uitstroom: ondergrens 95%", decimals=2),
-               TableColumn("uitstroom_upper", "Alle uitstroom: bovengrens 95%", decimals=2)]
+               TableColumn("uitstroom_per_1000", "Alle uitstroom per 1.000", decimals=2, help=PER_MONTH),
+               TableColumn("uitstroom_interval", "Alle uitstroom: 95%-interval", "text")]
     return make_table(f"Uitstroom per {word}: cohort en vergelijking", f"uitstroom_per_{word}", columns, rows,
-                      notes=(signs_note(page_input.rule),))
+                      notes=notes)
 
 
 SERIES_CAPTION = ("Per {word}: gebieden waar het cohort liep tegenover gebieden die nog niet gestart waren of nooit "
@@ -346,14 +349,14 @@ SERIES_CAPTION = ("Per {word}: gebieden waar het cohort liep tegenover gebieden 
 
 def series_charts(ledger: Ledger, page_input: PageInput, codes: Sequence[str]) -> dict[str, Chart] | None:
     """The series as two charts (to work; all outflow) over the same table; None without cohort or comparison."""
+    mark = ledger.mark()
     frame, rows = outflow_series(ledger, page_input, codes)
     if frame.is_empty():
         return None
-    table = series_table(page_input, rows)
+    notes = legend(page_input, ledger.hidden_since(mark))
+    table = series_table(page_input, rows, notes)
     word = period_word(page_input)
-    captions = [SERIES_CAPTION.format(word=word)]
-    if frame.select(pl.col("werk_verborgen") | pl.col("uitstroom_verborgen")).to_series().any():
-        captions.append(signs_note(page_input.rule))
+    captions = [SERIES_CAPTION.format(word=word), *notes]
     charts = {}
     for key, label in (("werk", "Uitstroom naar werk"), ("uitstroom", "Alle uitstroom")):
         title = f"{label} per 1.000 in de bijstand, per {word}"
@@ -385,17 +388,17 @@ def event_charts(page_input: PageInput) -> tuple[Chart | None, Chart | None, Not
         label = f"+{k}" if k > 0 else str(k)
         row: dict[str, tuple[object, str]] = {"event_time": (label, label)}
         row |= {c: (r[c], fmt_int(r[c])) for c in ("n_units", "n_units_diff")}
-        row |= {c: (r[c], fmt_dec(r[c], 2)) for c in ("rate", "rate_lower", "rate_upper", "diff", "diff_lower",
-                                                      "diff_upper")}
+        row |= {c: (r[c], fmt_dec(r[c], 2)) for c in ("rate", "diff")}
+        row |= {f"{c}_interval": (fmt_interval(r[f"{c}_lower"], r[f"{c}_upper"], 2),) * 2 for c in ("rate", "diff")}
         rows.append(row)
     columns = [TableColumn("event_time", "Maand t.o.v. start", "text"), TableColumn("n_units", "Gebieden"),
-               TableColumn("rate", "Werk per 1.000 per maand (gemiddelde)", decimals=2),
-               TableColumn("rate_lower", "Ondergrens 95%", decimals=2),
-               TableColumn("rate_upper", "Bovengrens 95%", decimals=2),
+               TableColumn("rate", "Werk per 1.000", decimals=2,
+                           help="Gemiddelde over de gebieden, per 1.000 per maand."),
+               TableColumn("rate_interval", "95%-interval", "text"),
                TableColumn("n_units_diff", "Gebieden (verschil)"),
-               TableColumn("diff", "Verschil met vergelijking", decimals=2),
-               TableColumn("diff_lower", "Verschil: ondergrens 95%", decimals=2),
-               TableColumn("diff_upper", "Verschil: bovengrens 95%", decimals=2)]
+               TableColumn("diff", "Verschil", decimals=2, help="Verandering t.o.v. vóór de start, min die van de "
+                           "vergelijkingsgebieden (0 = geen effect)."),
+               TableColumn("diff_interval", "Verschil: 95%-interval", "text")]
     last = page_input.dataset.last_month
     scope = (f"Alle {fmt_int(page_input.dataset.areas.height)} gebieden van de dataset, ongeacht de filters, met "
              f"cijfers tot en met {fmt_month(last)} (de laatste maand van de dataset); alleen maanden waarin "
@@ -438,6 +441,7 @@ def ranking_chart(ledger: Ledger, page_input: PageInput, reference: Rate | None)
     if window is None:
         return None, empty
     rows, chart_rows = [], []
+    mark = ledger.mark()
     for unit in page_input.units.iter_rows(named=True):
         months = cohort_months(unit["start"], unit["eind"], window)
         if not months:
@@ -465,13 +469,13 @@ def ranking_chart(ledger: Ledger, page_input: PageInput, reference: Rate | None)
     rows = [rows[i] for i in order]
     columns = [TableColumn("eenheid", "Eenheid", "text"), TableColumn("code", "Code", "text"),
                TableColumn("soort", "Soort", "text"), TableColumn("stadsdeel", "Stadsdeel", "text"),
-               TableColumn("maanden", "Cohortmaanden"), TableColumn("uitstroom_werk", "Uitstroom naar werk"),
-               TableColumn("persoonsmaanden", "Persoonsmaanden bijstand"),
-               TableColumn("werk_per_1000", "Werk per 1.000 per maand", decimals=2),
-               TableColumn("werk_lower", "Ondergrens 95%", decimals=2),
-               TableColumn("werk_upper", "Bovengrens 95%", decimals=2)]
+               TableColumn("maanden", "Cohortmaanden"), TableColumn("uitstroom_werk", "Naar werk"),
+               TableColumn("persoonsmaanden", "Persoonsmaanden"),
+               TableColumn("werk_per_1000", "Werk per 1.000", decimals=2, help=PER_MONTH),
+               TableColumn("werk_interval", "95%-interval", "text")]
     title = "Uitstroom naar werk tijdens de eigen cohortmaanden"
-    table = make_table(title, "uitstroom_per_eenheid", columns, rows, notes=(signs_note(page_input.rule),))
+    notes = legend(page_input, ledger.hidden_since(mark))
+    table = make_table(title, "uitstroom_per_eenheid", columns, rows, notes=notes)
     frame = pl.DataFrame(chart_rows).drop("_small")
     small = sum(1 for r in chart_rows if r["_small"])
     reference_value = reference.value if reference is not None else None
@@ -480,7 +484,7 @@ def ranking_chart(ledger: Ledger, page_input: PageInput, reference: Rate | None)
                + (" De stippellijn is het cijfer van de vergelijkingsgebieden (a)." if reference_value else "")
                + (f" {fmt_int(small)} eenheden hebben minder dan 20 uitstroom naar werk of een verborgen aantal: "
                   "hun cijfer is onzeker of niet te tonen." if small else ""))
-    captions = [caption] + ([signs_note(page_input.rule)] if frame.get_column("verborgen").any() else [])
+    captions = [caption, *notes]
     figure = unit_ranking_figure(frame, title=title, reference=reference_value)
     return Chart(title, figure, table, tuple(captions), alt="Staafdiagram: uitstroom naar werk per eenheid."), None
 
@@ -495,6 +499,7 @@ def level_chart(ledger: Ledger, page_input: PageInput, codes: Sequence[str],
         groups = [(name, areas.filter(pl.col("stadsdeel") == name).get_column("code").to_list())
                   for name in sorted(set(areas.get_column("stadsdeel").to_list()))]
     rows, chart_rows = [], []
+    mark = ledger.mark()
     for name, members in groups:
         rates = {phase: Rate.of(ledger.count("uitstroom_werk", members, window, phase),
                                 ledger.count("bijstand", members, window, phase)) for phase, _ in GROUPS}
@@ -514,20 +519,18 @@ def level_chart(ledger: Ledger, page_input: PageInput, codes: Sequence[str],
         return None
     columns = [TableColumn("stadsdeel", "Stadsdeel", "text")]
     for phase, label in (("cohort", "Cohort"), ("vergelijking", "Vergelijking")):
-        columns += [TableColumn(f"{phase}_uitstroom_werk", f"{label}: uitstroom naar werk"),
+        columns += [TableColumn(f"{phase}_uitstroom_werk", f"{label}: naar werk"),
                     TableColumn(f"{phase}_persoonsmaanden", f"{label}: persoonsmaanden"),
-                    TableColumn(f"{phase}_per_1000", f"{label}: per 1.000 per maand", decimals=2),
-                    TableColumn(f"{phase}_lower", f"{label}: ondergrens 95%", decimals=2),
-                    TableColumn(f"{phase}_upper", f"{label}: bovengrens 95%", decimals=2)]
-    columns.append(TableColumn("verhouding", "Verhouding cohort / vergelijking", decimals=2))
+                    TableColumn(f"{phase}_per_1000", f"{label}: per 1.000", decimals=2, help=PER_MONTH),
+                    TableColumn(f"{phase}_interval", f"{label}: 95%-interval", "text")]
+    columns.append(TableColumn("verhouding", "Verhouding", decimals=2, help="Cohort gedeeld door vergelijking."))
     title = ("Hele stad: cohortmaanden en vergelijkingsmaanden" if page_input.selection.level == "stad"
              else "Per stadsdeel: cohortmaanden en vergelijkingsmaanden")
-    table = make_table(title, "uitstroom_per_stadsdeel", columns, rows, notes=(signs_note(page_input.rule),))
+    notes = legend(page_input, ledger.hidden_since(mark))
+    table = make_table(title, "uitstroom_per_stadsdeel", columns, rows, notes=notes)
     frame = pl.DataFrame(chart_rows)
     captions = [f"Alleen gebieden, {window_text(window)}. Een stadsdeel zonder vergelijkingsmaanden (alle gebieden "
-                "al gestart) heeft geen grijze balk."]
-    if frame.select(pl.col("cohort_verborgen") | pl.col("vergelijking_verborgen")).to_series().any():
-        captions.append(signs_note(page_input.rule))
+                "al gestart) heeft geen grijze balk.", *notes]
     return Chart(title, level_comparison_figure(frame, title=title), table, tuple(captions),
                  alt="Staafdiagram: uitstroom naar werk per stadsdeel, cohort- en vergelijkingsmaanden.")
 
@@ -548,34 +551,36 @@ def measures_parts(ledger: Ledger, page_input: PageInput,
     if not measures:
         return None, None
     codes = all_area_codes(page_input)
-    note = signs_note(page_input.rule)
     summary = None
     if window is not None:
         rows = []
+        mark = ledger.mark()
         for measure in measures:
             row = {"maat": (measure.label, measure.label),
                    "soort": ("neveneffect", "neveneffect") if measure.side_effect else ("ondersteuning",
                                                                                       "ondersteuning"),
-                   "eenheid": (measure.unit_label, measure.unit_label)}
+                   "eenheid": (measure.short_unit, measure.short_unit)}
             for phase, _ in GROUPS:
                 rate = Rate.of(ledger.count(measure.name, codes, window, phase),
                                ledger.count("bijstand", codes, window, phase))
                 row |= {f"{phase}_aantal": count_cell(rate.events),
                         f"{phase}_per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, 2))}
             rows.append(row)
+        counted = "Bij ontheffingen: persoonsmaanden met een ontheffing (de stand opgeteld over de maanden)."
         columns = [TableColumn("maat", "Maat", "text"), TableColumn("soort", "Soort", "text"),
-                   TableColumn("cohort_aantal", "Cohortgebieden: aantal",
-                               help="Bij ontheffingen: persoonsmaanden met een ontheffing"),
-                   TableColumn("cohort_per_1000", "Cohortgebieden: per 1.000", decimals=2),
-                   TableColumn("vergelijking_aantal", "Vergelijkingsgebieden: aantal"),
-                   TableColumn("vergelijking_per_1000", "Vergelijkingsgebieden: per 1.000", decimals=2),
+                   TableColumn("cohort_aantal", "Cohort: aantal", help=counted),
+                   TableColumn("cohort_per_1000", "Cohort: per 1.000", decimals=2),
+                   TableColumn("vergelijking_aantal", "Vergelijking: aantal", help=counted),
+                   TableColumn("vergelijking_per_1000", "Vergelijking: per 1.000", decimals=2),
                    TableColumn("eenheid", "Eenheid", "text")]
         summary = make_table("Neveneffecten en ondersteuning", "neveneffecten", columns, rows, notes=(
             f"Alle {fmt_int(len(codes))} gebieden samen (deze cijfers zijn er alleen voor de hele stad, ongeacht de "
-            f"filters), {window_text(window)}.", note))
+            f"filters), {window_text(window)}. Cohort: gebieden waar het cohort liep; vergelijking: gebieden die "
+            "nog niet gestart waren of nooit meedoen.", *legend(page_input, ledger.hidden_since(mark))))
     selection = page_input.selection
     word = period_word(page_input)
     frame_rows, table_rows = [], []
+    mark = ledger.mark()
     for node in periods_of(page_input, selection.first_month, selection.last_month):
         period = (node.first, node.last)
         for phase, group in GROUPS:
@@ -588,7 +593,7 @@ def measures_parts(ledger: Ledger, page_input: PageInput,
                                    "maatregel": measure.name, "per_1000": rate.value,
                                    "per_1000_tekst": rate.text(2), "aantal_tekst": rate.events.text,
                                    "persoonsmaanden_tekst": exposure.text, "verborgen": rate.hidden})
-                table_rows.append({"periode": (node.label, node.label), "groep": (GROUP_LABELS[group],) * 2,
+                table_rows.append({"periode": (node.label, node.label), "groep": (group, group),
                                    "maat": (measure.label, measure.label), "aantal": count_cell(rate.events),
                                    "persoonsmaanden": count_cell(exposure),
                                    "per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, 2))})
@@ -596,14 +601,13 @@ def measures_parts(ledger: Ledger, page_input: PageInput,
         return summary, None
     frame = pl.DataFrame(frame_rows, schema_overrides={"per_1000": pl.Float64})
     title = f"Neveneffecten en ondersteuning per {word}, per 1.000 in de bijstand"
-    columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text"),
+    columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text", GROUPS_HELP),
                TableColumn("maat", "Maat", "text"), TableColumn("aantal", "Aantal"),
-               TableColumn("persoonsmaanden", "Persoonsmaanden bijstand"),
+               TableColumn("persoonsmaanden", "Persoonsmaanden"),
                TableColumn("per_1000", "Per 1.000", decimals=2)]
-    table = make_table(title, f"neveneffecten_per_{word}", columns, table_rows, notes=(note,))
-    captions = [f"Alle gebieden samen, per {word}."]
-    if frame.get_column("verborgen").any():
-        captions.append(note)
+    notes = legend(page_input, ledger.hidden_since(mark))
+    table = make_table(title, f"neveneffecten_per_{word}", columns, table_rows, notes=notes)
+    captions = [f"Alle gebieden samen, per {word}.", *notes]
     figure = measures_figure(frame, measures, title=title, peildatum=selection.peildatum)
     return summary, Chart(title, figure, table, tuple(captions),
                           alt=f"Kleine grafieken: neveneffecten en ondersteuning per {word}.")

@@ -26,10 +26,11 @@ from cohort.pagemodels.outflow import (
     did_estimate,
     difference_meaning,
     header_line,
+    legend,
     raw_comparison,
     series_charts,
 )
-from cohort.privacy import HIDDEN_RATE_TEXT
+from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT
 from cohort.release import Count
 from cohort.selection import LETTER_PEILDATUM, Selection
 
@@ -62,15 +63,13 @@ class OverviewModel:
     released: tuple[Count, ...]  # every count this page shows
 
 
-def _legend(page_input: PageInput, hidden: bool) -> tuple[str, ...]:
-    """The legend of the signs, once, under a part of the page that shows one (or the warning while hiding is
-    off). Decided on the counts, not the texts: "2,0×" is a ratio, not the sign of a hidden count."""
-    return (signs_note(page_input.rule),) if hidden or not page_input.rule.enabled else ()
-
-
 def _count_sign(page_input: PageInput, counts: list[Count]) -> str:
-    """What "×" means, right after a sentence in which a hidden count appears ("" when none does)."""
-    return f" {signs_note(page_input.rule, rates=False)}" if any(c.hidden for c in counts) else ""
+    """What "×" means, right after a sentence in which a hidden count appears ("" when none does); the full
+    legend is under the tiles."""
+    if not any(c.hidden for c in counts):
+        return ""
+    return (f" {PROTECTED_TEXT} = verborgen: 1 tot en met {page_input.rule.largest_hidden}, of mee verborgen om "
+            "zo’n klein aantal te beschermen.")
 
 
 def _status_tiles(page_input: PageInput, ledger: Ledger, complaints_window: tuple[date, date] | None,
@@ -128,7 +127,7 @@ def _outflow_tiles(raw: RawComparison | None, did: DidEstimate, same_areas: bool
                         "maanden mét én zónder lopend cohort tot de peildatum.")
     elif raw.hidden:
         raw_tile = Tile("Uitstroomfactor werk, ruw", raw.ratio_text(),
-                        "Verborgen: de factor rust op een verborgen aantal (zie de voetnoot).")
+                        f"{HIDDEN_RATE_TEXT} = verborgen: de factor rust op een verborgen aantal.")
     else:
         raw_tile = Tile("Uitstroomfactor werk, ruw", raw.ratio_text(),
                         f"Waar het cohort liep gedeeld door elders: {raw.cohort.text()} vs {raw.comparison.text()} "
@@ -236,16 +235,16 @@ def overview_model(page_input: PageInput) -> OverviewModel:
                    "staan apart)."),
         status_tiles=status_tiles,
         count_tiles=count_tiles,
-        tile_notes=_legend(page_input, tiles_hidden),
+        tile_notes=legend(page_input, tiles_hidden),
         outflow_tiles=outflow_tiles,
         outflow_sentence=difference_meaning(raw, did, same_areas=same_areas),
-        outflow_notes=_legend(page_input, outflow_hidden),
+        outflow_notes=legend(page_input, outflow_hidden),
         chart=chart,
         chart_notice=None if chart else Notice("info", "Geen gebieden met cohort- of vergelijkingsmaanden in deze "
                                                "selectie."),
         letter_caption=f"Alle gebieden, peildatum {fmt_month(LETTER_PEILDATUM)}, ongeacht de filters hierboven.",
         letter=letter,
         letter_notice=letter_notice,
-        letter_notes=_legend(page_input, ledger.hidden_since(letter_mark)),
+        letter_notes=legend(page_input, ledger.hidden_since(letter_mark)),
         released=ledger.released,
     )
