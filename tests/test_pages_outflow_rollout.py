@@ -62,7 +62,7 @@ def test_outflow_page_shows_its_model(example):
     assert len(at.dataframe) == 6
     ranking = chart_table(at, "Uitstroom naar werk tijdens de eigen cohortmaanden")
     assert ranking.shape[0] == 16  # 13 areas + 3 target groups with cohort months by June 2021
-    quarters = chart_table(at, "Uitstroom per kwartaal: cohort en vergelijking")
+    quarters = chart_table(at, "Uitstroom naar werk per 1.000 in de bijstand, per kwartaal")
     assert quarters.iloc[0]["periode"] == "K1 2018"
     assert "None" not in quarters.to_string() and "nan" not in quarters.to_string()
 
@@ -122,7 +122,7 @@ def test_hidden_quarters_read_as_signs_with_their_legend(small_id):
     at = open_tables(at, "uitstroom_per_kwartaal")
     assert metrics_by_label(at) == {"Ruwe verhouding cohort t.o.v. elders": "—*"}
     assert any("Nog niet getoond" in i.value for i in at.info)
-    table = pl.from_pandas(chart_table(at, "Uitstroom per kwartaal: cohort en vergelijking"))
+    table = pl.from_pandas(chart_table(at, "Uitstroom naar werk per 1.000 in de bijstand, per kwartaal"))
     comparison = table.filter(pl.col("groep") == "Vergelijking")
     assert comparison.get_column("werk_aantal").to_list() == ["57", "27", "×", "×"]
     assert comparison.get_column("werk_per_1000").to_list()[2:] == ["—*", "—*"]

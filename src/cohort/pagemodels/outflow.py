@@ -327,7 +327,7 @@ def outflow_series(ledger: Ledger, page_input: PageInput, codes: Sequence[str]) 
     return pl.DataFrame(frame_rows, schema=schema), table_rows
 
 
-def series_table(page_input: PageInput, rows: list[dict], notes: tuple[str, ...]) -> Table:
+def series_table(page_input: PageInput, title: str, rows: list[dict], notes: tuple[str, ...]) -> Table:
     word = period_word(page_input)
     columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text", GROUPS_HELP),
                TableColumn("werk_aantal", "Naar werk"),
@@ -338,8 +338,7 @@ def series_table(page_input: PageInput, rows: list[dict], notes: tuple[str, ...]
                TableColumn("uitstroom_aantal", "Alle uitstroom"),
                TableColumn("uitstroom_per_1000", "Alle uitstroom per 1.000", decimals=2, help=PER_MONTH),
                TableColumn("uitstroom_interval", "Alle uitstroom: 95%-interval", "text")]
-    return make_table(f"Uitstroom per {word}: cohort en vergelijking", f"uitstroom_per_{word}", columns, rows,
-                      notes=notes)
+    return make_table(title, f"uitstroom_per_{word}", columns, rows, notes=notes)
 
 
 SERIES_CAPTION = ("Per {word}: gebieden waar het cohort liep tegenover gebieden die nog niet gestart waren of nooit "
@@ -354,14 +353,14 @@ def series_charts(ledger: Ledger, page_input: PageInput, codes: Sequence[str]) -
     if frame.is_empty():
         return None
     notes = legend(page_input, ledger.hidden_since(mark))
-    table = series_table(page_input, rows, notes)
     word = period_word(page_input)
     captions = [SERIES_CAPTION.format(word=word), *notes]
     charts = {}
     for key, label in (("werk", "Uitstroom naar werk"), ("uitstroom", "Alle uitstroom")):
+        # The same numbers under either chart, titled as the chart (its "Cijfers bij deze grafiek: <title>").
         title = f"{label} per 1.000 in de bijstand, per {word}"
         figure = outflow_band_figure(frame, measure=key, title=title, peildatum=page_input.selection.peildatum)
-        charts[key] = Chart(title, figure, table, tuple(captions),
+        charts[key] = Chart(title, figure, series_table(page_input, title, rows, notes), tuple(captions),
                             alt=f"Lijngrafiek: {label.lower()} per {word}, cohortgebieden en vergelijkingsgebieden.")
     return charts
 
@@ -404,18 +403,19 @@ def event_charts(page_input: PageInput) -> tuple[Chart | None, Chart | None, Not
              f"cijfers tot en met {fmt_month(last)} (de laatste maand van de dataset); alleen maanden waarin "
              f"minstens {MIN_AREAS} gebieden meetellen. Zo verschilt deze grafiek "
              "niet tussen twee weergaven, en is er geen afzonderlijk gebied uit af te lezen.")
-    table = make_table("Rond de start van het cohort", "rond_de_start", columns, rows,
-                       notes=(f"— = minder dan {MIN_AREAS} gebieden in die maand (niet getoond), of geen interval "
-                              "(te weinig gebieden).", scope))
+    notes = (f"— = minder dan {MIN_AREAS} gebieden in die maand (niet getoond), of geen interval (te weinig "
+             "gebieden).", scope)
     caption = ("Elk gebied op zijn eigen startmaand gelegd (0 = startmaand), zodat gespreide starts op elkaar "
                "vallen; gemiddelde over gebieden (elk gebied telt één keer) met 95%-interval over gebieden.")
     rate_title = (f"Uitstroom naar werk van {profile.get_column('event_time').min()} tot "
                   f"+{profile.get_column('event_time').max()} maanden rond de eigen start")
     diff_title = "Verandering t.o.v. vóór de start, min die van de vergelijkingsgebieden"
     return (
-        Chart(rate_title, event_time_figure(shown, measure="rate", title=rate_title), table, (caption, scope),
+        Chart(rate_title, event_time_figure(shown, measure="rate", title=rate_title),
+              make_table(rate_title, "rond_de_start", columns, rows, notes), (caption, scope),
               alt="Lijngrafiek: uitstroom naar werk per maand rond de start van het cohort."),
-        Chart(diff_title, event_time_figure(shown, measure="diff", title=diff_title), table, (caption, scope),
+        Chart(diff_title, event_time_figure(shown, measure="diff", title=diff_title),
+              make_table(diff_title, "rond_de_start", columns, rows, notes), (caption, scope),
               alt="Lijngrafiek: verschil met de vergelijkingsgebieden per maand rond de start."),
         None,
     )
