@@ -3,10 +3,10 @@
 import pytest
 from apptest import PAGES, metrics_by_label, open_app
 
-from cohort.contract import Status
-from cohort.fmt import fmt_dec, fmt_int, fmt_ratio
-from cohort.overview import compute_headline
-from cohort.selection import LETTER_PEILDATUM
+from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.overview import overview_model
+from cohort.privacy import SuppressionRule
+from cohort.selection import default_selection
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -19,16 +19,18 @@ def test_every_page_runs_without_exception(page):
 def test_overview_shows_core_numbers(example):
     at = open_app()
     assert not at.exception
-    headline = compute_headline(example.units, example.monthly, LETTER_PEILDATUM, example.first_month)
+    model = overview_model(PageInput(example, default_selection(example), SuppressionRule()))
     shown = metrics_by_label(at)
-    assert shown["Gebieden afgerond"] == "7" == fmt_int(headline.area_status[Status.FINISHED])
-    assert shown["Gebieden actief"] == "6"
-    assert shown["Gebieden gepland"] == "9"
+    assert shown == {t.label: t.value for t in (*model.status_tiles, *model.count_tiles, *model.outflow_tiles)}
+    # The calibration of the example data (tests/test_example.py), through the page.
+    assert (shown["Gebieden afgerond"], shown["Gebieden actief"], shown["Gebieden gepland"]) == ("7", "6", "9")
     assert shown["Stedelijke doelgroepen"] == "3"
-    assert shown["Gesprekken"] == fmt_int(headline.conversations)
-    assert shown["Klachten"] == "30"
-    assert shown["Klachten per 1.000 gesprekken"] == fmt_dec(headline.complaint_rate.rate, 2)
-    assert shown["Uitstroomfactor werk"] == fmt_ratio(headline.outflow.ratio)
+    assert (shown["Gesprekken"], shown["Klachten"], shown["Klachten per 1.000 gesprekken"]) == ("13.240", "30",
+                                                                                                "2,27")
+    assert (shown["Uitstroomfactor werk, ruw"], shown["Uitstroomfactor werk, eerlijker"]) == ("2,0×", "1,5×")
+    assert any(m.value == model.outflow_sentence for m in at.markdown), "one sentence on what the gap means"
+    # "2.045 gesprekken, × klachten" says what × means right there, and under the tiles.
+    assert any(c.value.startswith("2.045 gesprekken, × klachten") and "× = verborgen" in c.value for c in at.caption)
     assert any("Voorbeelddata" in w.value for w in at.warning), "example data must be labelled"
 
 

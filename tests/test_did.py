@@ -100,6 +100,7 @@ def test_did_tiny_panel_by_hand() -> None:
     assert result.counterfactual_rate == pytest.approx(35 / 3, abs=1e-12)
     assert result.ratio == pytest.approx(57 / 35, abs=1e-12)
     assert (result.n_units_treated, result.n_cohorts, result.n_cells) == (2, 2, 3)
+    assert result.n_units_control == 2  # B (before its own start) and C
     assert result.cells.sort("cohort", "maand")["att"].to_list() == pytest.approx([7.0, 8.0, 7.0])
     assert result.cells["n_control"].sort().to_list() == [1, 1, 2]
 

@@ -23,7 +23,6 @@ from cohort.metrics import (
     with_phase,
     with_status,
 )
-from cohort.overview import compute_headline, letter_claims
 from cohort.selection import Selection, apply_selection
 from cohort.workbook.read import read_workbook
 
@@ -104,19 +103,6 @@ def test_totals_by_level(dataset):
     assert rows["West"]["klachten_per_1000"] is None  # no conversations: no rate, not zero
     city = totals_by_level(phased, "stad", columns).row(0, named=True)
     assert city["gesprekken"] == 100 and city["bijstand_laatste"] == 4500
-
-
-def test_headline_and_letter_claims(dataset):
-    headline = compute_headline(dataset.units, dataset.monthly, date(2020, 2, 29), date(2020, 1, 1))
-    assert headline.conversations == 100 and headline.complaints == 2
-    assert headline.group_conversations == 40 and headline.group_complaints == 2
-    assert headline.persons_on_welfare == 4500
-    assert headline.target_groups == 1
-    assert headline.area_status[Status.ACTIVE] == 1
-    assert headline.outflow.ratio == pytest.approx(2.625)
-    claims = letter_claims(headline)
-    assert "2 klachten op 100 gesprekken: 20,00 per 1.000" in claims[2].data
-    assert "2,6×" in claims[1].data
 
 
 def test_selection_filters(dataset):

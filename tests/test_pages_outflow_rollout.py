@@ -1,67 +1,98 @@
-"""AppTest: the pages "Uitstroom naar werk" and "Uitrol per gebied" show the core's numbers and follow the filters."""
+"""AppTest: the pages "Uitstroom naar werk" and "Uitrol per gebied" show their page model and follow the filters.
 
+The outflow page is checked against its model (`cohort.pagemodels.outflow`, whose numbers are worked out by hand
+in tests/test_pagemodel_outflow.py) and against the example data's calibration (raw 2,0×, fairer 1,5×).
+"""
+
+import json
 from datetime import date
 
 import polars as pl
+import pytest
 from apptest import metrics_by_label, open_app, open_tables
+from outflow_data import small
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
 
-from cohort.fmt import fmt_dec, fmt_ratio
-from cohort.metrics import outflow_cohort_vs_comparison, with_phase
-from cohort.outflow import outflow_estimates
-from cohort.selection import LETTER_PEILDATUM, Selection, apply_selection
+from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.outflow import outflow_model
+from cohort.privacy import SuppressionRule
+from cohort.selection import Selection, default_selection
+from cohort.store import DatasetStore
 
 OUTFLOW_PAGE = "views/uitstroom.py"
 ROLLOUT_PAGE = "views/gebieden.py"
-RAW_TILE = "Ruwe verhouding cohort t.o.v. elders"
-DID_TILE = "Extra uitstroom naar werk per maand door het cohort"
-DID_RATIO_TILE = "Verhouding t.o.v. zonder cohort"
+RULE = SuppressionRule()
 # The "Cijfers bij deze grafiek" expanders build their tables only when opened; the tests open all of them.
-OUTFLOW_TABLES = ("uitstroom_per_maand", "rond_de_start", "uitstroom_per_eenheid", "uitstroom_per_stadsdeel",
-                  "maatregelen_per_maand")
+OUTFLOW_TABLES = ("uitstroom_per_kwartaal", "rond_de_start", "uitstroom_per_eenheid", "uitstroom_per_stadsdeel",
+                  "neveneffecten_per_kwartaal")
 ROLLOUT_TABLES = ("uitrol_per_gebied",)
 
 
-def estimates_for(example, stadsdelen: tuple[str, ...] = ()):
-    selection = Selection(peildatum=LETTER_PEILDATUM, first_month=example.first_month,
-                          last_month=example.last_month, stadsdelen=stadsdelen)
-    units, monthly = apply_selection(example, selection)
-    return outflow_estimates(with_phase(monthly, units), units, monthly, selection.first_month, LETTER_PEILDATUM)
+def model_for(dataset, selection):
+    return outflow_model(PageInput(dataset, selection, RULE))
 
 
-def test_outflow_page_shows_raw_ratio_and_did(example):
+def model_tiles(model) -> dict[str, str]:
+    return {t.label: t.value for t in (*model.raw_tiles, *model.did_tiles)}
+
+
+def chart_table(at: AppTest, title: str):
+    """The texts a viewer reads in the table under a chart (the styled display values, signs included)."""
+    (expander,) = [e for e in at.expander if e.label == f"Cijfers bij deze grafiek: {title}"]
+    return convert_arrow_bytes_to_pandas_df(expander.dataframe[0].proto.arrow_data.styler.display_values)
+
+
+def test_outflow_page_shows_its_model(example):
     at = open_app(check=True, page=OUTFLOW_PAGE)
     at.toggle(key="maatregelen_per_maand").set_value(True)  # the small multiples are behind a toggle
     at = open_tables(at, *OUTFLOW_TABLES)
     assert at.title[0].value == "Uitstroom naar werk"
+    model = model_for(example, default_selection(example))
     shown = metrics_by_label(at)
-    # (a) the raw ratio is metrics.outflow_cohort_vs_comparison over the first start (Sept 2019) … June 2021.
-    phased = with_phase(example.monthly, example.units)
-    raw = outflow_cohort_vs_comparison(phased, date(2019, 9, 1), date(2021, 6, 1))
-    assert shown[RAW_TILE] == fmt_ratio(raw.ratio) == "2,0×"
-    # (b) the difference-in-differences, as extra per 1,000 and as a ratio.
-    did = estimates_for(example).did
-    assert shown[DID_TILE] == f"{fmt_dec(did.att)} extra per 1.000"
-    assert shown[DID_RATIO_TILE] == fmt_ratio(did.ratio)
-    sentence = (f"Van de ruwe factor {fmt_ratio(raw.ratio)} blijft bij een eerlijkere vergelijking "
-                f"{fmt_ratio(did.ratio)} over")
-    assert any(sentence in m.value for m in at.markdown)
+    assert shown == model_tiles(model)
+    # The calibration of the example data (tests/test_example.py): raw about 2,0×, a true effect of about 1,5×.
+    assert shown["Ruwe verhouding cohort t.o.v. elders"] == "2,0×"
+    assert shown["Verhouding t.o.v. zonder cohort"] == "1,5×"
+    assert any("Van de ruwe factor 2,0× blijft bij een eerlijkere vergelijking 1,5× over" in m.value
+               for m in at.markdown)
+    assert any("alle 22 gebieden van de dataset, ongeacht de filters" in c.value for c in at.caption)
     assert any("Voorbeelddata" in w.value for w in at.warning)
-    # Every chart has its numbers: monthly series, event time, units, stadsdelen, measures (table + monthly).
+    # Every chart has its numbers: quarters, event time, units, stadsdelen, measures (summary + per quarter).
     assert len(at.dataframe) == 6
-    assert at.dataframe[2].value.shape[0] == 16  # 13 areas + 3 target groups with cohort months by June 2021
+    ranking = chart_table(at, "Uitstroom naar werk tijdens de eigen cohortmaanden")
+    assert ranking.shape[0] == 16  # 13 areas + 3 target groups with cohort months by June 2021
+    quarters = chart_table(at, "Uitstroom naar werk per 1.000 in de bijstand, per kwartaal")
+    assert quarters.iloc[0]["periode"] == "K1 2018"
+    assert "None" not in quarters.to_string() and "nan" not in quarters.to_string()
 
 
-def test_outflow_page_follows_stadsdeel_filter(example):
-    at = open_tables(open_app(check=True, page=OUTFLOW_PAGE), *OUTFLOW_TABLES)
-    before = metrics_by_label(at)[RAW_TILE]
+def test_a_link_with_a_filter_changes_a_but_not_b(example):
+    at = open_app(OUTFLOW_PAGE, peildatum="juni 2020", stadsdelen=["Zuidoost"])
+    assert not at.exception, [e.value for e in at.exception]
+    selection = Selection(date(2020, 6, 30), example.first_month, example.last_month, stadsdelen=("Zuidoost",))
+    model = model_for(example, selection)
+    shown = metrics_by_label(at)
+    assert shown == model_tiles(model)
+    everything = model_for(example, Selection(date(2020, 6, 30), example.first_month, example.last_month))
+    assert model.raw.ratio_text() != everything.raw.ratio_text()
+    assert model.did.result is everything.did.result, "(b) is over all areas, whatever the filter"
+
+
+def test_outflow_page_follows_the_stadsdeel_widget(example):
+    at = open_app(check=True, page=OUTFLOW_PAGE)
+    before = metrics_by_label(at)
     at.multiselect(key="stadsdelen").set_value(["Zuidoost"]).run()
     assert not at.exception
-    expected = estimates_for(example, ("Zuidoost",))
-    shown = metrics_by_label(at)
-    assert shown[RAW_TILE] == fmt_ratio(expected.raw.ratio) != before
-    assert shown[DID_TILE] == f"{fmt_dec(expected.did.att)} extra per 1.000"
-    # Unit ranking: Bijlmer Oost and Bijlmer Centrum (areas) plus the three city-wide target groups.
-    assert at.dataframe[2].value.shape[0] == 5
+    after = metrics_by_label(at)
+    expected = model_for(example, Selection(date(2021, 6, 30), example.first_month, example.last_month,
+                                            stadsdelen=("Zuidoost",)))
+    assert after == model_tiles(expected)
+    assert after["Ruwe verhouding cohort t.o.v. elders"] != before["Ruwe verhouding cohort t.o.v. elders"]
+    assert after["Verhouding t.o.v. zonder cohort"] == before["Verhouding t.o.v. zonder cohort"]
+    at = open_tables(at, "uitstroom_per_eenheid")
+    codes = set(chart_table(at, "Uitstroom naar werk tijdens de eigen cohortmaanden")["code"])
+    assert codes == {"DX20", "DX21", "DG01", "DG02", "DG03"}  # Zuidoost's started areas and the target groups
 
 
 def test_outflow_page_switches_measure():
@@ -69,6 +100,34 @@ def test_outflow_page_switches_measure():
     at.radio(key="uitstroom_maat").set_value("uitstroom").run()
     at.radio(key="rond_start_maat").set_value("diff").run()
     assert not at.exception
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "Alle uitstroom per 1.000 in de bijstand, per kwartaal" in titles
+    assert "Verandering t.o.v. vóór de start, min die van de vergelijkingsgebieden" in titles
+
+
+@pytest.fixture
+def small_id(tmp_path, monkeypatch) -> str:
+    monkeypatch.setenv("COHORT_STORE_DIR", str(tmp_path / "store"))
+    record = DatasetStore(tmp_path / "store").publish(small(), name="Klein", description="", published_by="test",
+                                                      validation_summary="ok")
+    return record.dataset_id
+
+
+def test_hidden_quarters_read_as_signs_with_their_legend(small_id):
+    """tests/test_pagemodel_outflow.py: DX03 has 1 to work in Q4 2020, so the comparison areas' Q3 and Q4 are
+    hidden; the raw ratio rests on a hidden count; three areas are too few for the DiD."""
+    at = open_app(OUTFLOW_PAGE, dataset=small_id, maatregelen_per_maand="true")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.toggle(key="maatregelen_per_maand").value, "the toggle follows the link"
+    at = open_tables(at, "uitstroom_per_kwartaal")
+    assert metrics_by_label(at) == {"Ruwe verhouding cohort t.o.v. elders": "—*"}
+    assert any("Nog niet getoond" in i.value for i in at.info)
+    table = pl.from_pandas(chart_table(at, "Uitstroom naar werk per 1.000 in de bijstand, per kwartaal"))
+    comparison = table.filter(pl.col("groep") == "Vergelijking")
+    assert comparison.get_column("werk_aantal").to_list() == ["57", "27", "×", "×"]
+    assert comparison.get_column("werk_per_1000").to_list()[2:] == ["—*", "—*"]
+    assert any(c.value.startswith("× = verborgen") for c in at.caption), "the signs are explained on the page"
+    assert "None" not in str(table.to_dicts())
 
 
 def test_rollout_page_table(example):

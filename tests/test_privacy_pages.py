@@ -27,12 +27,11 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
-from cohort.outflow import protect_ranking
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.complaints import ComplaintsModel, complaints_model
+from cohort.pagemodels.rollout import rollout_model
 from cohort.privacy import DEFAULT_RULE, SuppressionRule, disabled_banner_nl
-from cohort.rollout import protect_unit_table, unit_table, unit_table_download
-from cohort.selection import apply_selection, default_selection
+from cohort.selection import default_selection
 from cohort.settings import PROJECT_ROOT
 from cohort.store import DatasetStore
 from cohort.workbook.read import read_workbook
@@ -131,32 +130,19 @@ def test_rule_disabled_shows_everything(dataset):
 
 
 def test_rollout_table_and_download_suppressed(dataset):
-    selection = default_selection(dataset)
-    units, monthly = apply_selection(dataset, selection)
-    table = unit_table(units, monthly, selection.peildatum)
-    safe = protect_unit_table(table, hidden_complaints(dataset), DEFAULT_RULE)
+    """The Gebieden table hides exactly what the release hides (the same cells as the funnel), in the data
+    and in the download."""
+    page = rollout_model(PageInput(dataset, default_selection(dataset), DEFAULT_RULE))
+    safe = page.units.values
     assert by_name(safe, "klachten", "code") == {"DX01": None, "DX02": None, "DX03": 6, "DX04": 9, "DG01": 5}
     assert by_name(safe, "klachten_per_1000", "code")["DX01"] is None
-    download = unit_table_download(safe, DEFAULT_RULE)
-    assert by_name(download, "klachten", "code")["DX01"] == "×"
-    assert by_name(download, "klachten_per_1000", "code")["DX01"] == "—*"
-    assert "klachten_verborgen" not in download.columns
-    plain = protect_unit_table(table, hidden_complaints(dataset, OFF), OFF)
+    hidden = by_name(hidden_complaints(dataset), "klachten_verborgen", "code")
+    assert [code for code, is_hidden in hidden.items() if is_hidden] == ["DX01", "DX02"]
+    download = page.units.download_frame()
+    assert by_name(download, "Klachten", "Code")["DX01"] == "×"
+    assert by_name(download, "Klachten per 1.000 gesprekken", "Code")["DX01"] == "—*"
+    plain = rollout_model(PageInput(dataset, default_selection(dataset), OFF)).units.values
     assert by_name(plain, "klachten", "code")["DX01"] == 2
-
-
-def test_outflow_ranking_hides_small_numerators_against_the_area_total():
-    # Areas A 3, B 40, C 60 persons to work; the page shows their total 103, so B (smallest visible) goes too.
-    ranking = pl.DataFrame({
-        "code": ["A", "B", "C", "G"], "naam": ["A", "B", "C", "G"], "soort": ["gebied"] * 3 + ["doelgroep"],
-        "stadsdeel": ["X", "X", "Y", None], "maanden": [3, 3, 3, 3], "uitstroom_werk": [3, 40, 60, 2],
-        "persoonsmaanden": [1000, 2000, 3000, 500], "werk_per_1000": [3.0, 20.0, 20.0, 4.0],
-        "werk_lower": [0.6, 14.3, 15.3, 0.5], "werk_upper": [8.8, 27.2, 25.7, 14.4],
-    })
-    safe = protect_ranking(ranking, DEFAULT_RULE)
-    assert by_name(safe, "uitstroom_werk_tekst", "code") == {"A": "×", "B": "×", "C": "60", "G": "×"}
-    assert by_name(safe, "werk_per_1000", "code") == {"A": None, "B": None, "C": 20.0, "G": None}
-    assert by_name(safe, "werk_upper_tekst", "code")["A"] == "—*"
 
 
 # --- Pages (AppTest) --------------------------------------------------------------------------------------------
@@ -236,15 +222,16 @@ def test_evaluator_switches_hiding_off_and_sees_the_banner(published, dataset):
     assert at.dataframe[-1].value.set_index("code").loc["DX01", "klachten"] == 2
 
 
-def test_overview_single_small_unit_shows_less_than_five(published):
+def test_overview_single_small_unit_shows_its_sign_with_the_legend(published):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["dataset"] = published
     at.query_params["eenheden"] = "DX01"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Klachten"] == "<5"
+    assert tiles["Klachten"] == "×"  # one sign for every hidden count (issue 12)
     assert tiles["Klachten per 1.000 gesprekken"] == "—*"
+    assert any(c.value.startswith("× = verborgen") for c in at.caption), "the signs are explained where they appear"
 
 
 def test_overview_example_data_total_is_shown():

@@ -132,6 +132,7 @@ class DidResult:
     ratio: float  # treated_rate / counterfactual_rate
     ratio_ci: tuple[float, float]
     n_units_treated: int
+    n_units_control: int  # units that serve as a not-yet-treated or never-treated control in some cell
     n_cohorts: int
     n_cells: int  # (cohort, month) comparisons used
     reps: int
@@ -280,6 +281,7 @@ def did_effect(
         }
     )
     treated_units = np.flatnonzero(contributions[_T_WEIGHT].sum(axis=1) > 0)
+    control_units = np.flatnonzero(contributions[_C_WEIGHT].sum(axis=1) > 0)
     counterfactual = treated - att
     level_text = f"{level * 100:g}".replace(".", ",")  # Dutch decimal comma: 99,8
     method = (
@@ -297,6 +299,7 @@ def did_effect(
         ratio=treated / counterfactual if counterfactual != 0 else float("nan"),
         ratio_ci=percentile(boot_ratio),
         n_units_treated=int(treated_units.size),
+        n_units_control=int(control_units.size),
         n_cohorts=len(set(g_cols.tolist())),
         n_cells=len(cells),
         reps=reps,

@@ -10,24 +10,8 @@ import polars as pl
 import streamlit as st
 
 from cohort.dataset import Dataset
-from cohort.metrics import with_phase
-from cohort.outflow import OutflowEstimates, event_profile, outflow_estimates
 from cohort.rollout import unit_table
 from cohort.selection import Selection, apply_selection
-
-
-@st.cache_data(max_entries=16, show_spinner="Schattingen berekenen …")
-def _outflow(dataset_key: str, selection_key: str, _dataset: Dataset, _selection: Selection
-             ) -> tuple[OutflowEstimates, pl.DataFrame | None]:
-    units, monthly = apply_selection(_dataset, _selection)
-    estimates = outflow_estimates(with_phase(monthly, units), units, monthly, _selection.first_month,
-                                  _selection.peildatum)
-    return estimates, event_profile(units, monthly, _selection.peildatum_month)
-
-
-def outflow_analysis(dataset: Dataset, selection: Selection) -> tuple[OutflowEstimates, pl.DataFrame | None]:
-    """The raw ratio, the difference-in-differences (with its bootstrap) and the event-time profile."""
-    return _outflow(dataset.cache_key, repr(selection), dataset, selection)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -1,0 +1,739 @@
+"""Page model of "Uitstroom naar werk": did outflow to work rise because of the cohort approach?
+
+Every count comes from the release (`cohort.release`) and is listed in `released`; rates, intervals and ratios
+are computed from those counts only, and are hidden ("—*") with them. Two exceptions, by the "safe statistics"
+rule of ``docs/privacy.md``: the difference-in-differences and the event-time profile are model estimates over
+all areas of the dataset, whatever the filters (`cohort.outflow`), shown only with at least five treated and
+five comparison areas. The page says so where they appear.
+
+Definitions: outflow to work per 1,000 persons on welfare per month = Σ outflow to work / Σ person-months
+(`bijstand` summed over months) × 1,000, in phase ``cohort`` (the unit's own cohort months) or ``vergelijking``
+(areas not yet started or never in the approach). Periods are whole periods of the release's lattice (quarters
+for viewers; months for an evaluator who switched hiding off). The overview uses the pieces here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from cohort.charts.outflow import (
+    event_time_figure,
+    level_comparison_figure,
+    measures_figure,
+    outflow_band_figure,
+    unit_ranking_figure,
+)
+from cohort.contract import UnitKind
+from cohort.did import DidResult
+from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_ratio
+from cohort.lattice import PeriodNode, month_index
+from cohort.outflow import MIN_AREAS, Measure, available_measures, did_all_areas, event_profile_all_areas
+from cohort.pagemodels.common import (
+    Chart,
+    Notice,
+    PageInput,
+    Rate,
+    Table,
+    TableColumn,
+    Tile,
+    count_cell,
+    make_table,
+    signs_note,
+    window_text,
+)
+from cohort.privacy import HIDDEN_RATE_TEXT
+from cohort.release import Count, Phase
+from cohort.stats import RateRatio, rate_ratio
+
+GROUPS: tuple[tuple[Phase, str], ...] = (("cohort", "Cohort loopt"), ("vergelijking", "Vergelijking"))
+GROUPS_HELP = ("Cohort loopt: gebieden in hun cohortperiode. Vergelijking: gebieden die nog niet gestart zijn of nooit "
+               "meedoen.")
+PER_MONTH = "Per 1.000 personen in de bijstand per maand (aantal gedeeld door de persoonsmaanden)."
+SERIES_MEASURES: tuple[tuple[str, str], ...] = (("werk", "uitstroom_werk"), ("uitstroom", "uitstroom"))
+
+
+# --- Collecting what the page shows -------------------------------------------------------------------------------
+
+
+class Ledger:
+    """Counts from the release, each remembered, so a model's `released` lists every count it can show."""
+
+    def __init__(self, page_input: PageInput) -> None:
+        self.page_input = page_input
+        self._counts: dict[object, Count] = {}
+        self._asked: list[Count] = []  # every answer in order, so a section can ask what it showed
+
+    def count(self, measure: str, codes: Iterable[str], window: tuple[date, date] | None,
+              phase: Phase = "alle") -> Count:
+        return self._keep(self.page_input.count(measure, list(codes), window, phase))
+
+    def stock(self, measure: str, codes: Iterable[str], month: date) -> Count:
+        return self._keep(self.page_input.release.stock(measure, list(codes), month))
+
+    def _keep(self, count: Count) -> Count:
+        self._asked.append(count)
+        if count.query is not None and count.state != "unavailable":
+            self._counts.setdefault(count.query, count)
+        return count
+
+    def mark(self) -> int:
+        """A bookmark: `hidden_since(mark)` then tells whether a count asked for after it is hidden."""
+        return len(self._asked)
+
+    def hidden_since(self, mark: int) -> bool:
+        return any(c.hidden for c in self._asked[mark:])
+
+    @property
+    def released(self) -> tuple[Count, ...]:
+        return tuple(self._counts.values())
+
+
+def area_codes(page_input: PageInput) -> list[str]:
+    """The areas in the viewer's selection (target groups never enter a cohort-vs-comparison figure)."""
+    return page_input.codes(UnitKind.AREA)
+
+
+def all_area_codes(page_input: PageInput) -> list[str]:
+    return page_input.dataset.areas.get_column("code").to_list()
+
+
+def header_line(page_input: PageInput) -> str:
+    return f"Dataset: {page_input.dataset.meta.name} · {page_input.selection.describe()}"
+
+
+def period_word(page_input: PageInput) -> str:
+    return "kwartaal" if page_input.release.lattice.finest == "kwartaal" else "maand"
+
+
+def legend(page_input: PageInput, hidden: bool) -> tuple[str, ...]:
+    """The legend of the signs, under a part of the page that shows one (while hiding is off: the warning)."""
+    return (signs_note(page_input.rule),) if hidden or not page_input.rule.enabled else ()
+
+
+def hidden_rate_text(value: float | None, hidden: bool, decimals: int = 1) -> str:
+    return HIDDEN_RATE_TEXT if hidden else fmt_dec(value, decimals)
+
+
+# --- The comparison window and the two estimates ---------------------------------------------------------------
+
+
+def comparison_window(page_input: PageInput, codes: Sequence[str], *, whole: bool = True) -> tuple[date, date] | None:
+    """From the first whole period in which one of the areas `codes` ran its cohort, to the end of the page's
+    window (the selected period up to the peildatum). None when there is no such period.
+
+    Before the first start there is no cohort group, so those months would only dilute the comparison; a period
+    in which the first cohort starts halfway is left out for the same reason (whole periods only, see
+    `cohort.lattice`). With `whole=False` the window starts with the period that holds the first start instead
+    (the support measures: rare counts, whose first cohort quarter is often hidden on its own).
+    """
+    window = page_input.window("uitstroom_werk")
+    if window is None or not codes:
+        return None
+    starts = page_input.dataset.units.filter(pl.col("code").is_in(list(codes)) & (pl.col("soort") == UnitKind.AREA))
+    first_start = starts.get_column("start").drop_nulls().min()
+    if first_start is None:
+        return None
+    lattice = page_input.release.lattice_of("uitstroom_werk")
+    from_month = first_start.replace(day=1)  # type: ignore[union-attr]
+    if not whole:
+        from_month = lattice.snap_first(from_month)
+    firsts = [leaf.first for leaf in lattice.leaves if leaf.first >= max(from_month, window[0])]
+    if not firsts or firsts[0] > window[1]:
+        return None
+    return firsts[0], window[1]
+
+
+@dataclass(frozen=True)
+class RawComparison:
+    """(a) The raw ratio behind "twice as high": outflow to work per 1,000 in cohort months over that in
+    comparison months, pooled over the areas given; the Wald interval only when every count is shown."""
+
+    window: tuple[date, date]
+    cohort: Rate
+    comparison: Rate
+    ratio: RateRatio | None  # None when a count is hidden, a group has no months, or a group has no events
+
+    @property
+    def hidden(self) -> bool:
+        return self.cohort.hidden or self.comparison.hidden
+
+    @property
+    def computable(self) -> bool:
+        """Both groups have months in the window (else there is nothing to compare)."""
+        return all(r.exposure.hidden or bool(r.exposure.value) for r in (self.cohort, self.comparison))
+
+    def ratio_text(self) -> str:
+        if self.hidden:
+            return HIDDEN_RATE_TEXT
+        return fmt_ratio(self.ratio.ratio if self.ratio else None)
+
+    def interval_text(self) -> str:
+        if self.hidden:
+            return HIDDEN_RATE_TEXT
+        return fmt_interval(self.ratio.lower, self.ratio.upper) if self.ratio else MISSING
+
+
+def raw_comparison(ledger: Ledger, codes: Sequence[str], window: tuple[date, date]) -> RawComparison:
+    rates = {phase: Rate.of(ledger.count("uitstroom_werk", codes, window, phase),
+                            ledger.count("bijstand", codes, window, phase)) for phase, _ in GROUPS}
+    cohort, comparison = rates["cohort"], rates["vergelijking"]
+    ratio = None
+    if cohort.value is not None and comparison.value is not None:
+        ratio = rate_ratio(int(cohort.events.value or 0), int(cohort.exposure.value or 0),
+                           int(comparison.events.value or 0), int(comparison.exposure.value or 0))
+    return RawComparison(window, cohort, comparison, ratio)
+
+
+@dataclass(frozen=True)
+class DidEstimate:
+    """(b) The difference-in-differences over all areas, or why it is not shown."""
+
+    window: tuple[date, date] | None
+    result: DidResult | None  # None when it cannot be computed or rests on too few areas
+    n_areas: int  # areas in the dataset (the fixed set it is computed over)
+    notice: str = ""  # Dutch: why there is no estimate ("" when there is one)
+
+    @property
+    def shown(self) -> bool:
+        return self.result is not None
+
+    def ratio_text(self) -> str:
+        return fmt_ratio(self.result.ratio) if self.result else MISSING
+
+    def caption(self) -> str:
+        if self.window is None:
+            return ""
+        text = (f"Verschil-in-verschillen over alle {fmt_int(self.n_areas)} gebieden van de dataset, ongeacht de "
+                f"filters, {window_text(self.window)}; alleen getoond met minstens {MIN_AREAS} gestarte gebieden "
+                f"en {MIN_AREAS} vergelijkingsgebieden")
+        if self.result is not None:
+            text += (f" (hier {fmt_int(self.result.n_units_treated)} gestarte en "
+                     f"{fmt_int(self.result.n_units_control)} vergelijkingsgebieden)")
+        return text + "."
+
+
+def did_estimate(page_input: PageInput) -> DidEstimate:
+    codes = all_area_codes(page_input)
+    window = comparison_window(page_input, codes)
+    if window is None:
+        return DidEstimate(None, None, len(codes), "Tot de peildatum is er nog geen hele periode waarin een gebied "
+                           "met de cohortaanpak bezig was: er valt niets te vergelijken.")
+    result = did_all_areas(page_input.dataset, *window)
+    if result is None:
+        return DidEstimate(window, None, len(codes), "Niet te berekenen: daarvoor zijn gebieden nodig met minstens "
+                           "drie maanden cijfers vóór hun start én gebieden die op dat moment nog niet gestart "
+                           "waren. Kies een langere periode of een latere peildatum.")
+    if result.n_units_treated < MIN_AREAS or result.n_units_control < MIN_AREAS:
+        return DidEstimate(window, None, len(codes), (
+            f"Nog niet getoond: tot de peildatum rust deze schatting op {fmt_int(result.n_units_treated)} gestarte "
+            f"en {fmt_int(result.n_units_control)} vergelijkingsgebieden. We tonen haar pas vanaf {MIN_AREAS} van "
+            "elk, zodat ze niet op een paar gebieden rust. Kies een latere peildatum."))
+    return DidEstimate(window, result, len(codes))
+
+
+def fair_comparison_sentence(raw: RawComparison | None, did: DidEstimate, *, same_areas: bool) -> str | None:
+    """One Dutch sentence: how much of the raw factor remains in the fairer comparison (from the numbers)."""
+    if raw is None or raw.hidden or raw.ratio is None or raw.ratio.ratio is None or did.result is None:
+        return None
+    if not did.result.counterfactual_rate > 0:
+        return None
+    text = (f"Van de ruwe factor {fmt_ratio(raw.ratio.ratio)} blijft bij een eerlijkere vergelijking "
+            f"{fmt_ratio(did.result.ratio)} over")
+    if did.result.ratio <= 1.0:
+        text += ": geen hogere uitstroom naar werk dan zonder cohortaanpak te verwachten was"
+    text += "."
+    if not same_areas:
+        text += " Let op: de ruwe factor gaat over de gekozen gebieden, de eerlijkere over alle gebieden."
+    return text
+
+
+def difference_meaning(raw: RawComparison | None, did: DidEstimate, *, same_areas: bool) -> str | None:
+    """What the gap between the raw and the fairer factor means, in plain Dutch (for the overview)."""
+    if raw is None or raw.hidden or raw.ratio is None or raw.ratio.ratio is None or did.result is None:
+        return None
+    raw_ratio, fair = raw.ratio.ratio, did.result.ratio
+    text = (f"Ruw is de uitstroom naar werk waar het cohort liep {fmt_ratio(raw_ratio)} zo hoog als elders. "
+            "Houd je rekening met welke gebieden eerst begonnen en met wat er in dezelfde maanden in de hele stad "
+            f"gebeurde, dan blijft {fmt_ratio(fair)} over")
+    if fair <= 1.0:
+        text += ": het ruwe verschil komt niet door de aanpak."
+    elif fair < raw_ratio:
+        text += ": de aanpak lijkt de uitstroom te verhogen, maar een deel van het ruwe verschil was er ook zonder."
+    else:
+        text += ": de ruwe vergelijking overschat het effect hier niet."
+    low, high = did.result.ratio_ci
+    if low == low and high == high and low <= 1.0 <= high:  # NaN when the bootstrap had too few areas
+        text += f" Het 95%-interval ({fmt_interval(low, high)}) bevat 1,0×: een effect is niet aangetoond."
+    if not same_areas:
+        text += " (De eerlijkere factor gaat over alle gebieden, de ruwe over de gekozen.)"
+    return text
+
+
+# --- Periods -------------------------------------------------------------------------------------------------
+
+
+def periods_of(page_input: PageInput, first: date, last: date, measure: str = "uitstroom_werk") -> list[PeriodNode]:
+    return [leaf for leaf in page_input.release.lattice_of(measure).leaves if first <= leaf.first and leaf.last <= last]
+
+
+def _rate_columns(prefix: str, rate: Rate, decimals: int = 2) -> dict[str, tuple[object, str]]:
+    """Table cells of a rate (a number) and its interval (one text, "2,10 – 4,15"): "—*" when hidden, "—"
+    without exposure."""
+    return {f"{prefix}per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, decimals)),
+            f"{prefix}interval": (rate.interval_text(decimals),) * 2}
+
+
+def _rate_fields(prefix: str, rate: Rate) -> dict[str, object]:
+    """Chart fields of a rate: values (null when hidden), Dutch texts and the hidden flag."""
+    return {f"{prefix}per_1000": rate.value, f"{prefix}lower": rate.lower, f"{prefix}upper": rate.upper,
+            f"{prefix}tekst": rate.text(1), f"{prefix}interval_tekst": rate.interval_text(1),
+            f"{prefix}aantal_tekst": rate.events.text, f"{prefix}verborgen": rate.hidden}
+
+
+def outflow_series(ledger: Ledger, page_input: PageInput, codes: Sequence[str]) -> tuple[pl.DataFrame, list[dict]]:
+    """Per period of the selection and group: outflow to work and all outflow per 1,000 (chart frame, table rows).
+
+    A group without months in a period (no cohort yet, or every area started) has no row there.
+    """
+    selection = page_input.selection
+    frame_rows, table_rows = [], []
+    for node in periods_of(page_input, selection.first_month, selection.last_month):
+        window = (node.first, node.last)
+        for phase, group in GROUPS:
+            exposure = ledger.count("bijstand", codes, window, phase)
+            if exposure.shown and not exposure.value:
+                continue
+            row: dict[str, object] = {"eerste": node.first, "laatste": node.last, "periode": node.label,
+                                      "groep": group, "persoonsmaanden_tekst": exposure.text}
+            table: dict[str, tuple[object, str]] = {"periode": (node.label, node.label),
+                                                    "groep": (group, group),
+                                                    "persoonsmaanden": count_cell(exposure)}
+            for key, measure in SERIES_MEASURES:
+                rate = Rate.of(ledger.count(measure, codes, window, phase), exposure)
+                row |= _rate_fields(f"{key}_", rate)
+                table |= {f"{key}_aantal": count_cell(rate.events)} | _rate_columns(f"{key}_", rate)
+            frame_rows.append(row)
+            table_rows.append(table)
+    schema: dict[str, pl.DataType] = {"eerste": pl.Date(), "laatste": pl.Date(), "periode": pl.String(),
+                                      "groep": pl.String(), "persoonsmaanden_tekst": pl.String()}
+    for key, _ in SERIES_MEASURES:
+        schema |= {f"{key}_per_1000": pl.Float64(), f"{key}_lower": pl.Float64(), f"{key}_upper": pl.Float64(),
+                   f"{key}_tekst": pl.String(), f"{key}_interval_tekst": pl.String(),
+                   f"{key}_aantal_tekst": pl.String(), f"{key}_verborgen": pl.Boolean()}
+    return pl.DataFrame(frame_rows, schema=schema), table_rows
+
+
+def series_table(page_input: PageInput, title: str, rows: list[dict], notes: tuple[str, ...]) -> Table:
+    word = period_word(page_input)
+    columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text", GROUPS_HELP),
+               TableColumn("werk_aantal", "Naar werk"),
+               TableColumn("persoonsmaanden", "Persoonsmaanden",
+                           help="Personen in de bijstand, opgeteld over de maanden van de periode"),
+               TableColumn("werk_per_1000", "Werk per 1.000", decimals=2, help=PER_MONTH),
+               TableColumn("werk_interval", "Werk: 95%-interval", "text"),
+               TableColumn("uitstroom_aantal", "Alle uitstroom"),
+               TableColumn("uitstroom_per_1000", "Alle uitstroom per 1.000", decimals=2, help=PER_MONTH),
+               TableColumn("uitstroom_interval", "Alle uitstroom: 95%-interval", "text")]
+    return make_table(title, f"uitstroom_per_{word}", columns, rows, notes=notes)
+
+
+SERIES_CAPTION = ("Per {word}: gebieden waar het cohort liep tegenover gebieden die nog niet gestart waren of nooit "
+                  "meedoen (afgeronde gebieden tellen na hun einddatum in geen van beide). De banden zijn "
+                  "95%-intervallen (exacte Poisson). Welke gebieden in welke groep zitten, verandert in de tijd.")
+
+
+def series_charts(ledger: Ledger, page_input: PageInput, codes: Sequence[str]) -> dict[str, Chart] | None:
+    """The series as two charts (to work; all outflow) over the same table; None without cohort or comparison."""
+    mark = ledger.mark()
+    frame, rows = outflow_series(ledger, page_input, codes)
+    if frame.is_empty():
+        return None
+    notes = legend(page_input, ledger.hidden_since(mark))
+    word = period_word(page_input)
+    captions = [SERIES_CAPTION.format(word=word), *notes]
+    charts = {}
+    for key, label in (("werk", "Uitstroom naar werk"), ("uitstroom", "Alle uitstroom")):
+        # The same numbers under either chart, titled as the chart (its "Cijfers bij deze grafiek: <title>").
+        title = f"{label} per 1.000 in de bijstand, per {word}"
+        figure = outflow_band_figure(frame, measure=key, title=title, peildatum=page_input.selection.peildatum)
+        charts[key] = Chart(title, figure, series_table(page_input, title, rows, notes), tuple(captions),
+                            alt=f"Lijngrafiek: {label.lower()} per {word}, cohortgebieden en vergelijkingsgebieden.")
+    return charts
+
+
+# --- Event time ----------------------------------------------------------------------------------------------
+
+
+def event_charts(page_input: PageInput) -> tuple[Chart | None, Chart | None, Notice | None]:
+    """The event-time profile over all areas to the dataset's last month; points with fewer than `MIN_AREAS`
+    contributing areas are blanked (a point of one or two areas would be their own rate)."""
+    profile = event_profile_all_areas(page_input.dataset)
+    if profile is None:
+        return None, None, Notice("info", "Geen gebied in de dataset heeft een startdatum in de periode met cijfers.")
+    enough, enough_diff = pl.col("n_units") >= MIN_AREAS, pl.col("n_units_diff") >= MIN_AREAS
+    shown = profile.with_columns(
+        *(pl.when(enough).then(pl.col(c)).otherwise(None) for c in ("rate", "rate_lower", "rate_upper")),
+        *(pl.when(enough_diff).then(pl.col(c)).otherwise(None) for c in ("diff", "diff_lower", "diff_upper")),
+    )
+    if shown.get_column("rate").is_null().all():
+        return None, None, Notice("info", f"Te weinig gebieden: geen maand rond de start telt {MIN_AREAS} gebieden.")
+    rows = []
+    for r in shown.iter_rows(named=True):
+        k = r["event_time"]
+        label = f"+{k}" if k > 0 else str(k)
+        row: dict[str, tuple[object, str]] = {"event_time": (label, label)}
+        row |= {c: (r[c], fmt_int(r[c])) for c in ("n_units", "n_units_diff")}
+        row |= {c: (r[c], fmt_dec(r[c], 2)) for c in ("rate", "diff")}
+        row |= {f"{c}_interval": (fmt_interval(r[f"{c}_lower"], r[f"{c}_upper"], 2),) * 2 for c in ("rate", "diff")}
+        rows.append(row)
+    columns = [TableColumn("event_time", "Maand t.o.v. start", "text"), TableColumn("n_units", "Gebieden"),
+               TableColumn("rate", "Werk per 1.000", decimals=2,
+                           help="Gemiddelde over de gebieden, per 1.000 per maand."),
+               TableColumn("rate_interval", "95%-interval", "text"),
+               TableColumn("n_units_diff", "Gebieden (verschil)"),
+               TableColumn("diff", "Verschil", decimals=2, help="Verandering t.o.v. vóór de start, min die van de "
+                           "vergelijkingsgebieden (0 = geen effect)."),
+               TableColumn("diff_interval", "Verschil: 95%-interval", "text")]
+    last = page_input.dataset.last_month
+    scope = (f"Alle {fmt_int(page_input.dataset.areas.height)} gebieden van de dataset, ongeacht de filters, met "
+             f"cijfers tot en met {fmt_month(last)} (de laatste maand van de dataset); alleen maanden waarin "
+             f"minstens {MIN_AREAS} gebieden meetellen. Zo verschilt deze grafiek "
+             "niet tussen twee weergaven, en is er geen afzonderlijk gebied uit af te lezen.")
+    notes = (f"— = minder dan {MIN_AREAS} gebieden in die maand (niet getoond), of geen interval (te weinig "
+             "gebieden).", scope)
+    caption = ("Elk gebied op zijn eigen startmaand gelegd (0 = startmaand), zodat gespreide starts op elkaar "
+               "vallen; gemiddelde over gebieden (elk gebied telt één keer) met 95%-interval over gebieden.")
+    rate_title = (f"Uitstroom naar werk van {profile.get_column('event_time').min()} tot "
+                  f"+{profile.get_column('event_time').max()} maanden rond de eigen start")
+    diff_title = "Verandering t.o.v. vóór de start, min die van de vergelijkingsgebieden"
+    return (
+        Chart(rate_title, event_time_figure(shown, measure="rate", title=rate_title),
+              make_table(rate_title, "rond_de_start", columns, rows, notes), (caption, scope),
+              alt="Lijngrafiek: uitstroom naar werk per maand rond de start van het cohort."),
+        Chart(diff_title, event_time_figure(shown, measure="diff", title=diff_title),
+              make_table(diff_title, "rond_de_start", columns, rows, notes), (caption, scope),
+              alt="Lijngrafiek: verschil met de vergelijkingsgebieden per maand rond de start."),
+        None,
+    )
+
+
+# --- Per unit and per stadsdeel ------------------------------------------------------------------------------
+
+
+def cohort_months(start: date | None, end: date | None, window: tuple[date, date]) -> int:
+    """Months of [window] in the unit's cohort (the start's month up to and including the end's month)."""
+    if start is None:
+        return 0
+    first = max(month_index(start), month_index(window[0]))
+    last = month_index(window[1]) if end is None else min(month_index(end), month_index(window[1]))
+    return max(0, last - first + 1)
+
+
+def ranking_chart(ledger: Ledger, page_input: PageInput, reference: Rate | None) -> tuple[Chart | None, Notice | None]:
+    """Per unit of the selection (areas and target groups): outflow to work in its own cohort months up to the
+    peildatum, with an exact 95% interval; units without cohort months in that window are left out."""
+    window = page_input.window("uitstroom_werk")
+    empty = Notice("info", "Geen eenheden met cohortmaanden tot en met de peildatum in deze selectie.")
+    if window is None:
+        return None, empty
+    rows, chart_rows = [], []
+    mark = ledger.mark()
+    for unit in page_input.units.iter_rows(named=True):
+        months = cohort_months(unit["start"], unit["eind"], window)
+        if not months:
+            continue
+        events = ledger.count("uitstroom_werk", [unit["code"]], window, "cohort")
+        exposure = ledger.count("bijstand", [unit["code"]], window, "cohort")
+        if exposure.shown and not exposure.value:
+            continue
+        rate = Rate.of(events, exposure)
+        kind = "Gebied" if unit["soort"] == UnitKind.AREA else "Doelgroep"
+        rows.append({"eenheid": (unit["naam"], unit["naam"]), "code": (unit["code"], unit["code"]),
+                     "soort": (kind, kind), "stadsdeel": (unit["stadsdeel"], unit["stadsdeel"] or MISSING),
+                     "maanden": (months, fmt_int(months)), "uitstroom_werk": count_cell(events),
+                     "persoonsmaanden": count_cell(exposure)} | _rate_columns("werk_", rate))
+        chart_rows.append({"code": unit["code"], "naam": unit["naam"], "soort": unit["soort"],
+                           "werk_per_1000": rate.value, "werk_lower": rate.lower, "werk_upper": rate.upper,
+                           "werk_tekst": rate.text(1), "interval_tekst": rate.interval_text(1),
+                           "aantal_tekst": events.text, "persoonsmaanden_tekst": exposure.text,
+                           "maanden_tekst": fmt_int(months), "verborgen": rate.hidden,
+                           "_small": rate.hidden or (events.value or 0) < 20})
+    if not rows:
+        return None, empty
+    order = sorted(range(len(rows)), key=lambda i: (chart_rows[i]["werk_per_1000"] is None,
+                                                    -(chart_rows[i]["werk_per_1000"] or 0.0), chart_rows[i]["code"]))
+    rows = [rows[i] for i in order]
+    columns = [TableColumn("eenheid", "Eenheid", "text"), TableColumn("code", "Code", "text"),
+               TableColumn("soort", "Soort", "text"), TableColumn("stadsdeel", "Stadsdeel", "text"),
+               TableColumn("maanden", "Cohortmaanden"), TableColumn("uitstroom_werk", "Naar werk"),
+               TableColumn("persoonsmaanden", "Persoonsmaanden"),
+               TableColumn("werk_per_1000", "Werk per 1.000", decimals=2, help=PER_MONTH),
+               TableColumn("werk_interval", "95%-interval", "text")]
+    title = "Uitstroom naar werk tijdens de eigen cohortmaanden"
+    notes = legend(page_input, ledger.hidden_since(mark))
+    table = make_table(title, "uitstroom_per_eenheid", columns, rows, notes=notes)
+    frame = pl.DataFrame(chart_rows).drop("_small")
+    small = sum(1 for r in chart_rows if r["_small"])
+    reference_value = reference.value if reference is not None else None
+    caption = (f"Per eenheid: uitstroom naar werk per 1.000 per maand in de eigen cohortmaanden van "
+               f"{window_text(window)}, met 95%-interval (exacte Poisson)."
+               + (" De stippellijn is het cijfer van de vergelijkingsgebieden (a)." if reference_value else "")
+               + (f" {fmt_int(small)} eenheden hebben minder dan 20 uitstroom naar werk of een verborgen aantal: "
+                  "hun cijfer is onzeker of niet te tonen." if small else ""))
+    captions = [caption, *notes]
+    figure = unit_ranking_figure(frame, title=title, reference=reference_value)
+    return Chart(title, figure, table, tuple(captions), alt="Staafdiagram: uitstroom naar werk per eenheid."), None
+
+
+def level_chart(ledger: Ledger, page_input: PageInput, codes: Sequence[str],
+                window: tuple[date, date]) -> Chart | None:
+    """Cohort months vs comparison months per stadsdeel of the selection's areas (or the city at level "stad")."""
+    if page_input.selection.level == "stad":
+        groups = [("Hele stad", list(codes))]
+    else:
+        areas = page_input.dataset.areas.filter(pl.col("code").is_in(list(codes)))
+        groups = [(name, areas.filter(pl.col("stadsdeel") == name).get_column("code").to_list())
+                  for name in sorted(set(areas.get_column("stadsdeel").to_list()))]
+    rows, chart_rows = [], []
+    mark = ledger.mark()
+    for name, members in groups:
+        rates = {phase: Rate.of(ledger.count("uitstroom_werk", members, window, phase),
+                                ledger.count("bijstand", members, window, phase)) for phase, _ in GROUPS}
+        cohort, comparison = rates["cohort"], rates["vergelijking"]
+        hidden = cohort.hidden or comparison.hidden
+        ratio = (cohort.value / comparison.value if cohort.value is not None and comparison.value else None)
+        row = {"stadsdeel": (name, name), "verhouding": (ratio, hidden_rate_text(ratio, hidden, 2))}
+        chart_row: dict[str, object] = {"stadsdeel": name}
+        for phase, _ in GROUPS:
+            rate = rates[phase]
+            row |= {f"{phase}_uitstroom_werk": count_cell(rate.events),
+                    f"{phase}_persoonsmaanden": count_cell(rate.exposure)} | _rate_columns(f"{phase}_", rate)
+            chart_row |= {k: v for k, v in _rate_fields(f"{phase}_", rate).items() if not k.endswith("aantal_tekst")}
+        rows.append(row)
+        chart_rows.append(chart_row)
+    if not rows:
+        return None
+    columns = [TableColumn("stadsdeel", "Stadsdeel", "text")]
+    for phase, label in (("cohort", "Cohort"), ("vergelijking", "Vergelijking")):
+        columns += [TableColumn(f"{phase}_uitstroom_werk", f"{label}: naar werk"),
+                    TableColumn(f"{phase}_persoonsmaanden", f"{label}: persoonsmaanden"),
+                    TableColumn(f"{phase}_per_1000", f"{label}: per 1.000", decimals=2, help=PER_MONTH),
+                    TableColumn(f"{phase}_interval", f"{label}: 95%-interval", "text")]
+    columns.append(TableColumn("verhouding", "Verhouding", decimals=2, help="Cohort gedeeld door vergelijking."))
+    title = ("Hele stad: cohortmaanden en vergelijkingsmaanden" if page_input.selection.level == "stad"
+             else "Per stadsdeel: cohortmaanden en vergelijkingsmaanden")
+    notes = legend(page_input, ledger.hidden_since(mark))
+    table = make_table(title, "uitstroom_per_stadsdeel", columns, rows, notes=notes)
+    frame = pl.DataFrame(chart_rows)
+    captions = [f"Alleen gebieden, {window_text(window)}. Een stadsdeel zonder vergelijkingsmaanden (alle gebieden "
+                "al gestart) heeft geen grijze balk.", *notes]
+    return Chart(title, level_comparison_figure(frame, title=title), table, tuple(captions),
+                 alt="Staafdiagram: uitstroom naar werk per stadsdeel, cohort- en vergelijkingsmaanden.")
+
+
+# --- Side effects and support measures (the city only) ---------------------------------------------------------
+
+
+def page_measures(page_input: PageInput) -> tuple[Measure, ...]:
+    release = page_input.release
+    return tuple(m for m in available_measures(page_input.dataset.optional_counts) if release.has(m.name))
+
+
+def measures_parts(ledger: Ledger, page_input: PageInput,
+                   window: tuple[date, date] | None) -> tuple[Table | None, Chart | None]:
+    """Side effects and support measures for all areas together (the release publishes them for the city only):
+    per measure and group, a summary over `window` and the course per period of the selection."""
+    measures = page_measures(page_input)
+    if not measures:
+        return None, None
+    codes = all_area_codes(page_input)
+    summary = None
+    if window is not None:
+        rows = []
+        mark = ledger.mark()
+        for measure in measures:
+            row = {"maat": (measure.label, measure.label),
+                   "soort": ("neveneffect", "neveneffect") if measure.side_effect else ("ondersteuning",
+                                                                                      "ondersteuning"),
+                   "eenheid": (measure.short_unit, measure.short_unit)}
+            for phase, _ in GROUPS:
+                rate = Rate.of(ledger.count(measure.name, codes, window, phase),
+                               ledger.count("bijstand", codes, window, phase))
+                row |= {f"{phase}_aantal": count_cell(rate.events),
+                        f"{phase}_per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, 2))}
+            rows.append(row)
+        counted = "Bij ontheffingen: persoonsmaanden met een ontheffing (de stand opgeteld over de maanden)."
+        columns = [TableColumn("maat", "Maat", "text"), TableColumn("soort", "Soort", "text"),
+                   TableColumn("cohort_aantal", "Cohort: aantal", help=counted),
+                   TableColumn("cohort_per_1000", "Cohort: per 1.000", decimals=2),
+                   TableColumn("vergelijking_aantal", "Vergelijking: aantal", help=counted),
+                   TableColumn("vergelijking_per_1000", "Vergelijking: per 1.000", decimals=2),
+                   TableColumn("eenheid", "Eenheid", "text")]
+        summary = make_table("Neveneffecten en ondersteuning", "neveneffecten", columns, rows, notes=(
+            f"Alle {fmt_int(len(codes))} gebieden samen (deze cijfers zijn er alleen voor de hele stad, ongeacht de "
+            f"filters), {window_text(window)}. Cohort: gebieden waar het cohort liep; vergelijking: gebieden die "
+            "nog niet gestart waren of nooit meedoen.", *legend(page_input, ledger.hidden_since(mark))))
+    selection = page_input.selection
+    word = period_word(page_input)
+    frame_rows, table_rows = [], []
+    mark = ledger.mark()
+    for node in periods_of(page_input, selection.first_month, selection.last_month):
+        period = (node.first, node.last)
+        for phase, group in GROUPS:
+            exposure = ledger.count("bijstand", codes, period, phase)
+            if exposure.shown and not exposure.value:
+                continue
+            for measure in measures:
+                rate = Rate.of(ledger.count(measure.name, codes, period, phase), exposure)
+                frame_rows.append({"eerste": node.first, "laatste": node.last, "periode": node.label, "groep": group,
+                                   "maatregel": measure.name, "per_1000": rate.value,
+                                   "per_1000_tekst": rate.text(2), "aantal_tekst": rate.events.text,
+                                   "persoonsmaanden_tekst": exposure.text, "verborgen": rate.hidden})
+                table_rows.append({"periode": (node.label, node.label), "groep": (group, group),
+                                   "maat": (measure.label, measure.label), "aantal": count_cell(rate.events),
+                                   "persoonsmaanden": count_cell(exposure),
+                                   "per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, 2))})
+    if not frame_rows:
+        return summary, None
+    frame = pl.DataFrame(frame_rows, schema_overrides={"per_1000": pl.Float64})
+    title = f"Neveneffecten en ondersteuning per {word}, per 1.000 in de bijstand"
+    columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text", GROUPS_HELP),
+               TableColumn("maat", "Maat", "text"), TableColumn("aantal", "Aantal"),
+               TableColumn("persoonsmaanden", "Persoonsmaanden"),
+               TableColumn("per_1000", "Per 1.000", decimals=2)]
+    notes = legend(page_input, ledger.hidden_since(mark))
+    table = make_table(title, f"neveneffecten_per_{word}", columns, table_rows, notes=notes)
+    captions = [f"Alle gebieden samen, per {word}.", *notes]
+    figure = measures_figure(frame, measures, title=title, peildatum=selection.peildatum)
+    return summary, Chart(title, figure, table, tuple(captions),
+                          alt=f"Kleine grafieken: neveneffecten en ondersteuning per {word}.")
+
+
+# --- The page ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutflowModel:
+    """Everything the page "Uitstroom naar werk" shows, for one dataset, selection and rule."""
+
+    header: str  # dataset and filters, one line
+    period_word: str  # "kwartaal" (viewers) or "maand" (an evaluator with hiding off)
+    window: tuple[date, date] | None  # months of (a): whole periods from the first cohort period to the peildatum
+    window_caption: str
+    raw: RawComparison | None  # (a), over the selection's areas
+    raw_tiles: tuple[Tile, ...]
+    raw_notice: Notice | None  # why (a) is missing
+    did: DidEstimate  # (b), over all areas
+    did_tiles: tuple[Tile, ...]
+    did_notice: Notice | None  # why (b) is missing
+    did_caption: str  # over which areas and months, and the five-and-five rule
+    did_method: str
+    sentence: str | None  # how much of the raw factor remains
+    series: dict[str, Chart]  # "werk" and "uitstroom" (all outflow): one chart per choice of the radio
+    series_notice: Notice | None
+    event_rate: Chart | None
+    event_diff: Chart | None
+    event_notice: Notice | None
+    ranking: Chart | None
+    ranking_notice: Notice | None
+    by_level: Chart | None
+    measures_summary: Table | None
+    measures_chart: Chart | None
+    signs: str  # the legend of the signs (or the warning while hiding is off)
+    released: tuple[Count, ...]  # every count this page shows
+
+
+def _raw_tiles(raw: RawComparison, rule_note: str) -> tuple[Tile, ...]:
+    cohort, comparison = raw.cohort, raw.comparison
+    counts = (f"{cohort.events.text} personen naar werk op {cohort.exposure.text} persoonsmaanden in "
+              f"cohortgebieden, {comparison.events.text} op {comparison.exposure.text} elders")
+    if raw.hidden:
+        return (Tile("Ruwe verhouding cohort t.o.v. elders", raw.ratio_text(), f"{counts}. {rule_note}"),)
+    return (
+        Tile("Ruwe verhouding cohort t.o.v. elders", raw.ratio_text(),
+             "Uitstroom naar werk in gebieden waar het cohort liep, gedeeld door die in gebieden die nog niet "
+             f"gestart waren of nooit meedoen. 95%-interval {raw.interval_text()} (te smal: gebieden verschillen "
+             "meer dan toeval)."),
+        Tile("Uitstroom naar werk: cohort en elders", f"{cohort.text()} vs {comparison.text()}",
+             f"Per 1.000 personen in de bijstand per maand: {counts}."),
+    )
+
+
+def _first_whole(page_input: PageInput) -> str:
+    return "het eerste hele kwartaal" if period_word(page_input) == "kwartaal" else "de eerste maand"
+
+
+def _bootstrap_text(bounds: tuple[float, float], decimals: int = 1) -> str:
+    text = fmt_interval(*bounds, decimals)
+    return "geen betrouwbaar 95%-interval (te weinig gebieden)" if text == MISSING else f"95%-interval {text}"
+
+
+def _did_tiles(did: DidEstimate) -> tuple[Tile, ...]:
+    result = did.result
+    if result is None:
+        return ()
+    return (
+        Tile("Extra uitstroom naar werk per maand door het cohort", f"{fmt_dec(result.att)} extra per 1.000",
+             f"Gemeten {fmt_dec(result.treated_rate)}, zonder cohort verwacht {fmt_dec(result.counterfactual_rate)} "
+             f"per 1.000 per maand; {_bootstrap_text(result.ci)} (bootstrap over gebieden)."),
+        Tile("Verhouding t.o.v. zonder cohort", did.ratio_text(),
+             f"Gemeten gedeeld door verwacht zonder cohort; {_bootstrap_text(result.ratio_ci)}. Een interval met "
+             "1,0 erin betekent: geen aantoonbaar effect."),
+    )
+
+
+def outflow_model(page_input: PageInput) -> OutflowModel:
+    ledger = Ledger(page_input)
+    codes = area_codes(page_input)
+    rule_note = signs_note(page_input.rule)
+    window = comparison_window(page_input, codes)
+    raw = raw_comparison(ledger, codes, window) if window is not None else None
+    raw_notice = None
+    if window is None:
+        raw_notice = Notice("info", "In deze selectie is tot de peildatum nog geen hele periode waarin een gebied met "
+                            "de cohortaanpak bezig was: er valt niets te vergelijken.")
+    elif not raw.computable:  # type: ignore[union-attr]
+        raw_notice = Notice("info", "Niet te berekenen: in deze selectie ontbreken maanden mét of zónder lopend "
+                            "cohort (bijvoorbeeld als alleen gebieden zijn gekozen die tegelijk startten).")
+    did = did_estimate(page_input)
+    same_areas = sorted(codes) == sorted(all_area_codes(page_input)) and window == did.window
+    series = series_charts(ledger, page_input, codes)
+    event_rate, event_diff, event_notice = event_charts(page_input)
+    ranking, ranking_notice = ranking_chart(ledger, page_input, raw.comparison if raw is not None else None)
+    by_level = level_chart(ledger, page_input, codes, window) if window is not None else None
+    measures_window = comparison_window(page_input, all_area_codes(page_input), whole=False)
+    measures_summary, measures_chart = measures_parts(ledger, page_input, measures_window)
+    return OutflowModel(
+        header=header_line(page_input),
+        period_word=period_word(page_input),
+        window=window,
+        window_caption=(f"(a) over {window_text(window)}: van {_first_whole(page_input)} met een lopend cohort "
+                        "tot de peildatum, de gekozen gebieden; de stedelijke doelgroepen doen niet mee."
+                        if window is not None else ""),
+        raw=raw,
+        raw_tiles=_raw_tiles(raw, rule_note) if raw is not None and raw.computable else (),
+        raw_notice=raw_notice,
+        did=did,
+        did_tiles=_did_tiles(did),
+        did_notice=Notice("info", did.notice) if did.notice else None,
+        did_caption=did.caption(),
+        did_method=did.result.method if did.result is not None else "",
+        sentence=fair_comparison_sentence(raw, did, same_areas=same_areas),
+        series=series or {},
+        series_notice=None if series else Notice("info", "Geen gebieden met cohort- of vergelijkingsmaanden in deze "
+                                                 "selectie."),
+        event_rate=event_rate,
+        event_diff=event_diff,
+        event_notice=event_notice,
+        ranking=ranking,
+        ranking_notice=ranking_notice,
+        by_level=by_level,
+        measures_summary=measures_summary,
+        measures_chart=measures_chart,
+        signs=rule_note,
+        released=ledger.released,
+    )
