@@ -68,7 +68,7 @@ def dataset():
 
 def model_for(dataset, rule=DEFAULT_RULE, **changes):
     selection = replace(default_selection(dataset), **changes)
-    assert selection.peildatum == date(2020, 6, 30)
+    assert selection.peildatum == changes.get("peildatum", date(2020, 6, 30))
     return map_model(PageInput(dataset, selection, rule))
 
 
@@ -97,7 +97,8 @@ def test_outflow_per_area(model):
     # Round class limits over 4 … 10: steps of 2 -> 4, 6, 8, 10 (the lower limit belongs to the class).
     assert texts(table, "klasse") == {"DX01": "8,0 – 10,0", "DX02": "6,0 – 8,0", "DX03": "4,0 – 6,0",
                                       "DX04": "6,0 – 8,0"}
-    assert table.columns[-2].label == "Uitstroom naar werk (per 1.000 per maand)"
+    assert [c.label for c in table.columns[-2:]] == ["Uitstroom naar werk per 1.000", "Kleur"]
+    assert table.notes[0].startswith("Uitstroom naar werk per 1.000 personen in de bijstand per maand")
 
 
 def test_complaints_hidden_and_missing_read_as_signs(model):
@@ -270,3 +271,15 @@ def test_cohort_band_stays_within_the_periods_shown(model):
     # DX02 from April 2020, still running: from April to the last month shown (June 2020).
     (band,) = model.panel("DX02").chart.figure.layout.shapes
     assert (str(band.x0), str(band.x1)) == ("2020-04-01", "2020-06-01")
+
+
+def test_complaints_count_per_half_year(dataset):
+    # Peildatum March 2020: outflow and conversations over K1, but no half year has ended for complaints.
+    model = model_for(dataset, peildatum=date(2020, 3, 31))
+    assert texts(model.colouring("uitstroom_werk", False).table, "waarde")["DX01"] == "10,0"  # 30 / 3000
+    assert texts(model.colouring("gesprekken", False).table, "waarde")["DX01"] == "300"
+    assert set(texts(model.colouring("klachten", False).table, "waarde").values()) == {"—"}
+    assert model.captions[0] == ("Gesprekken en uitstroom: januari 2020 tot en met maart 2020; klachten: geen hele "
+                                 "periode in deze selectie (klachten tellen per half jaar); personen in de bijstand "
+                                 "op de peildatum (maart 2020).")
+    assert texts(model.groups, "klachten", "naam") == {"Jongeren": "—"}

@@ -219,9 +219,11 @@ def _colouring(spec: MapIndicator, compare: bool, units: Sequence[MapUnit], numb
     columns += [TableColumn("status", "Status", "text", help=_definition(MAP_INDICATORS["status"], page_input)),
                 TableColumn("periode", "Cohortperiode", "text")]
     if spec.key != "status":  # one column per fact: with status colouring the class is the status itself
-        columns += [TableColumn("waarde", spec.title, "number", help=_definition(spec, page_input),
-                                decimals=spec.decimals),
-                    TableColumn("klasse", "Kleur op de kaart", "text")]
+        # Short headers, so the table fits beside long area names; the full definition is the column's help and
+        # the table's first note.
+        label = f"{spec.label} per 1.000" if spec.is_rate else spec.label
+        columns += [TableColumn("waarde", label, "number", help=_definition(spec, page_input), decimals=spec.decimals),
+                    TableColumn("klasse", "Kleur", "text", help="De klasse van de kleur op de kaart (zie de legenda).")]
     table_rows = []
     for unit in units:
         value, text = numbers[unit.code].value(spec.key)
@@ -340,10 +342,11 @@ def _groups_table(page_input: PageInput) -> tuple[Table | None, list[Count]]:
 
 def _windows_note(page_input: PageInput) -> str:
     window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
-    complaints = ("klachten ook" if complaint_window == window
-                  else f"klachten {window_text(complaint_window)} (klachten tellen per half jaar)")
-    return (f"Gesprekken en uitstroom: {window_text(window)}; {complaints}; personen in de bijstand op de peildatum "
-            f"({fmt_month(page_input.selection.peildatum_month)}).")
+    stock = f"personen in de bijstand op de peildatum ({fmt_month(page_input.selection.peildatum_month)})"
+    if complaint_window == window:
+        return f"Gesprekken, uitstroom en klachten: {window_text(window)}; {stock}."
+    return (f"Gesprekken en uitstroom: {window_text(window)}; klachten: {window_text(complaint_window)} (klachten "
+            f"tellen per half jaar); {stock}.")
 
 
 # --- The page -------------------------------------------------------------------------------------------------
