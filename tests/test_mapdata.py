@@ -1,4 +1,9 @@
-"""Map values per area and per stadsdeel, hand-computed on the small test workbook (see tests/test_metrics.py)."""
+"""The units the map draws, their status and cohort period, and the division: on the small test workbook.
+
+The workbook (tests/workbooks.py): DX01 Centrum-West (Centrum) nov 2019 – okt 2020, DX02 Centrum-Oost (Centrum)
+from jan 2021, DX03 Westerpark (West) without a cohort, DG01 Jongeren (target group). The numbers on the map
+come from the release and are tested in tests/test_pagemodel_map.py.
+"""
 
 from datetime import date
 
@@ -7,14 +12,8 @@ import pytest
 from workbooks import make_workbook
 
 from cohort.boundaries import Division
-from cohort.mapdata import (
-    area_totals,
-    city_reference,
-    division_for,
-    indicator_values,
-    map_indicator,
-    target_group_values,
-)
+from cohort.contract import Status
+from cohort.mapdata import MAP_INDICATORS, division_for, group_period, group_status, map_level, map_units
 from cohort.workbook.read import read_workbook
 
 
@@ -23,71 +22,53 @@ def dataset():
     return read_workbook(make_workbook()).dataset
 
 
-def test_area_totals_per_area(dataset):
-    totals = area_totals(dataset.units, dataset.monthly, date(2020, 2, 29), "gebied")
-    rows = {r["code"]: r for r in totals.iter_rows(named=True)}
-    assert set(rows) == {"DX01", "DX02", "DX03"}  # target groups have no place on the map
-    assert rows["DX01"]["status"] == "actief" and rows["DX02"]["status"] == "gepland"
-    assert rows["DX01"]["bijstand"] == 1000  # stock in the peildatum month, not a sum over months
-    assert rows["DX01"]["persoonsmaanden"] == 2000
-    assert rows["DX01"]["gesprekken"] == 100 and rows["DX01"]["klachten"] == 2
+def test_map_units_per_area(dataset):
+    units = map_units(dataset.units, date(2020, 2, 29), "gebied")
+    assert [u.code for u in units] == ["DX01", "DX02", "DX03"]  # target groups have no place on the map
+    first = units[0]
+    assert (first.naam, first.stadsdeel, first.status) == ("Centrum-West", "Centrum", Status.ACTIVE)
+    assert (first.start, first.eind, first.members) == (date(2019, 11, 1), date(2020, 10, 31), ("DX01",))
+    assert units[1].status == Status.PLANNED and units[2].status == Status.NEVER
 
 
-def test_area_totals_per_stadsdeel_pool_counts(dataset):
-    totals = area_totals(dataset.units, dataset.monthly, date(2020, 2, 29), "stadsdeel")
-    rows = {r["code"]: r for r in totals.iter_rows(named=True)}
-    assert set(rows) == {"A", "E"}  # Centrum, West as official stadsdeel letters
-    assert rows["A"]["naam"] == "Centrum"
-    assert rows["A"]["status"] == "actief"  # one area active, one planned
-    assert rows["A"]["uitstroom_werk"] == 44 and rows["A"]["persoonsmaanden"] == 6000
-    assert rows["E"]["status"] == "geen"
+def test_map_units_per_stadsdeel_stand_for_their_areas(dataset):
+    units = {u.code: u for u in map_units(dataset.units, date(2020, 2, 29), "stadsdeel")}
+    assert set(units) == {"A", "E"}  # Centrum, West as the boundary files' letters
+    centrum = units["A"]
+    assert (centrum.naam, centrum.members) == ("Centrum", ("DX01", "DX02"))
+    assert centrum.status == Status.ACTIVE  # one area active, one planned
+    assert (centrum.start, centrum.eind) == (date(2019, 11, 1), None)  # DX02 has no end yet: still open
+    assert units["E"].status == Status.NEVER and (units["E"].start, units["E"].eind) == (None, None)
+    # After DX01 finished and before DX02 starts, Centrum still counts as running (areas in between).
+    between = {u.code: u for u in map_units(dataset.units, date(2020, 11, 30), "stadsdeel")}
+    assert between["A"].status == Status.ACTIVE
 
 
-def test_indicator_values_rates_and_small_numbers(dataset):
-    totals = area_totals(dataset.units, dataset.monthly, date(2020, 2, 29), "gebied")
-    outflow = {r["code"]: r for r in indicator_values(totals, "uitstroom_werk", 5).iter_rows(named=True)}
-    assert outflow["DX01"]["value"] == pytest.approx(12.0)  # 24 / 2000 × 1000
-    assert outflow["DX01"]["value_text"] == "12,0 per 1.000 per maand"
-    # 2 complaints on 100 conversations: a numerator from 1 to 4 is hidden, the area turns grey
-    complaints = {r["code"]: r for r in indicator_values(totals, "klachten", 5).iter_rows(named=True)}
-    assert complaints["DX01"]["value"] is None and complaints["DX01"]["value_text"] == "—"
-    assert complaints["DX02"]["value_text"] == "—"  # no conversations: no rate
-    shown = {r["code"]: r for r in indicator_values(totals, "klachten", 2).iter_rows(named=True)}
-    assert shown["DX01"]["value_text"] == "20,00 per 1.000 gesprekken"
-    people = {r["code"]: r["value_text"] for r in indicator_values(totals, "bijstand", 5).iter_rows(named=True)}
-    assert people == {"DX01": "1.000", "DX02": "2.000", "DX03": "1.500"}
+def test_group_status_and_period():
+    assert group_status([Status.FINISHED, Status.FINISHED, Status.NEVER]) == Status.FINISHED
+    assert group_status([Status.PLANNED, Status.NEVER]) == Status.PLANNED
+    assert group_status([Status.FINISHED, Status.PLANNED]) == Status.ACTIVE
+    assert group_status([Status.NEVER]) == Status.NEVER
+    # A never-started area does not make the period open-ended.
+    periods = [(date(2020, 1, 1), date(2020, 12, 31)), (date(2019, 9, 1), date(2020, 8, 31)), (None, None)]
+    assert group_period(periods) == (date(2019, 9, 1), date(2020, 12, 31))
+    assert group_period([(date(2020, 1, 1), None), (date(2019, 1, 1), date(2019, 12, 31))]) == (date(2019, 1, 1),
+                                                                                              None)
+    assert group_period([(None, None)]) == (None, None)
 
 
-def test_city_reference_and_indicator_kind(dataset):
-    totals = area_totals(dataset.units, dataset.monthly, date(2020, 2, 29), "gebied")
-    # (24 + 20 + 12) / (2000 + 4000 + 3000) × 1000
-    assert city_reference(totals, "uitstroom_werk") == pytest.approx(56 / 9000 * 1000)
-    assert map_indicator("uitstroom_werk", totals, compare_to_city=True).kind == "diverging"
-    assert map_indicator("uitstroom_werk", totals, compare_to_city=False).kind == "sequential"
-    assert map_indicator("status", totals, compare_to_city=True).kind == "status"
+def test_levels_and_indicators():
+    assert map_level("stadsdeel") == "stadsdeel"
+    assert map_level("stad") == map_level("gebied") == "gebied"  # the city level has no map of its own
+    assert list(MAP_INDICATORS) == ["status", "uitstroom_werk", "klachten", "gesprekken", "bijstand"]
+    assert MAP_INDICATORS["klachten"].title == "Klachten (per 1.000 gesprekken)"
+    assert MAP_INDICATORS["status"].title == "Status cohortaanpak"
 
 
-def test_division_and_target_groups(dataset):
+def test_division_for_codes(dataset):
     assert division_for(dataset.units, "gebied") == Division.GEBIEDEN_2015  # detected from the DX codes
     assert division_for(dataset.units, "stadsdeel") == Division.STADSDELEN
-    groups = target_group_values(dataset.units, dataset.monthly, date(2020, 2, 29))
-    assert groups.get_column("naam").to_list() == ["Jongeren"]
-    assert groups.row(0, named=True)["werk_per_1000"] == pytest.approx(10 / 1600 * 1000)
-
-
-def test_division_for_2022_codes_and_unknown_codes():
     units = pl.DataFrame({"code": ["GA01", "GF08", "GT23"], "soort": ["gebied"] * 3})
     assert division_for(units, "gebied") == Division.GEBIEDEN_2022
     unknown = pl.DataFrame({"code": ["X1", "X2"], "soort": ["gebied"] * 2})
     assert division_for(unknown, "gebied") is None
-
-
-def test_area_series_table_hides_small_outflow(dataset):
-    from cohort.mapdata import area_series_table
-
-    rows = dataset.monthly.filter(pl.col("code") == "DX01").with_columns(
-        pl.when(pl.col("maand") == date(2020, 2, 1)).then(3).otherwise(pl.col("uitstroom_werk")).alias("uitstroom_werk")
-    )
-    table = area_series_table(rows)
-    assert table.get_column("werk_per_1000").to_list() == [pytest.approx(12.0), None]  # 12/1000; 3 is hidden
-    assert table.get_column("uitstroom_werk").to_list() == [12, None]

@@ -22,6 +22,7 @@ from cohort.mapdeck import (
     build_map,
     class_index,
     class_labels,
+    colour_values,
     diverging_class,
     labels_legible,
     nice_breaks,
@@ -66,6 +67,11 @@ def small_values(**overrides: list[Any]) -> pl.DataFrame:
     return pl.DataFrame(columns, schema_overrides={"start": pl.Date, "eind": pl.Date, "value": pl.Float64})
 
 
+def draw(boundaries: Boundaries, values: pl.DataFrame, indicator: Indicator, **options: Any) -> Any:
+    """Colour the values (the page model's step), then draw them (the page's step)."""
+    return build_map(boundaries, colour_values(values, indicator), **options)
+
+
 def props_by_code(view: Any, layer_id: str = "gebieden") -> dict[str, dict[str, Any]]:
     layer = next(layer for layer in view.deck.layers if layer.id == layer_id)
     return {f["properties"]["code"]: f["properties"] for f in layer.data["features"]}
@@ -79,7 +85,7 @@ def rgb(props: dict[str, Any]) -> tuple[int, int, int]:
 
 
 def test_status_colours() -> None:
-    view = build_map(small_boundaries(), small_values(), STATUS_INDICATOR)
+    view = draw(small_boundaries(), small_values(), STATUS_INDICATOR)
     props = props_by_code(view)
     assert rgb(props["A"]) == hex_to_rgb(STATUS_COLOURS[Status.FINISHED])
     assert rgb(props["E"]) == hex_to_rgb(STATUS_COLOURS[Status.ACTIVE])
@@ -94,7 +100,7 @@ def test_status_colours() -> None:
 
 
 def test_sequential_colours_and_legend() -> None:
-    view = build_map(small_boundaries(), small_values(), Indicator("sequential", "Uitstroom", "%"))
+    view = draw(small_boundaries(), small_values(), Indicator("sequential", "Uitstroom", "%"))
     # 4 … 20 in at most 5 classes on round numbers: span 16 / 5 = 3,2 -> step 5 -> limits 0, 5, 10, 15, 20.
     assert [i.label for i in view.legend] == [
         "0,0 – 5,0", "5,0 – 10,0", "10,0 – 15,0", "15,0 – 20,0", "Geen gegevens"]
@@ -131,7 +137,7 @@ def test_nice_breaks_and_class_index() -> None:
 
 def test_diverging_colours_around_the_average() -> None:
     # Values 4, 8, 12, 16, 20: mean 12, sample sd sqrt(160/4) = 6,32 -> z = -1,26 -0,63 0 0,63 1,26.
-    view = build_map(small_boundaries(), small_values(), Indicator("diverging", "Uitstroom", "%"))
+    view = draw(small_boundaries(), small_values(), Indicator("diverging", "Uitstroom", "%"))
     props = props_by_code(view)
     assert rgb(props["A"]) == hex_to_rgb(DIVERGING["ver_onder"])
     assert rgb(props["E"]) == hex_to_rgb(DIVERGING["onder"])
@@ -150,7 +156,7 @@ def test_diverging_colours_around_the_average() -> None:
 
 
 def test_diverging_uses_given_city_average() -> None:
-    view = build_map(small_boundaries(), small_values(), Indicator("diverging", "Uitstroom", reference=4.0))
+    view = draw(small_boundaries(), small_values(), Indicator("diverging", "Uitstroom", reference=4.0))
     assert rgb(props_by_code(view)["A"]) == hex_to_rgb(DIVERGING["gemiddeld"])
     assert any("stedelijk gemiddelde: 4,0" in n for n in view.notes_nl)
     assert diverging_class(5.0, 5.0, 0.0) == "gemiddeld"
@@ -158,19 +164,31 @@ def test_diverging_uses_given_city_average() -> None:
 
 def test_hidden_small_numbers_are_grey_and_named_in_legend() -> None:
     values = small_values(value=[4.0, None, 12.0, 16.0, 20.0, None],
-                          value_text=["4,0", "<5", "12,0", "16,0", "20,0", "—"])
-    view = build_map(small_boundaries(), values, Indicator("sequential", "Uitstroom"))
+                          value_text=["4,0", "—*", "12,0", "16,0", "20,0", "—"])
+    view = draw(small_boundaries(), values, Indicator("sequential", "Uitstroom"))
     props = props_by_code(view)
     assert rgb(props["E"]) == hex_to_rgb(NO_DATA_COLOUR)
-    assert props["E"]["tooltip"].endswith("\nUitstroom: <5")  # plain text: the tooltip is never HTML
-    assert view.legend[-1].label == HIDDEN_LABEL
+    assert props["E"]["tooltip"].endswith("\nUitstroom: —*")  # plain text: the tooltip is never HTML
+    assert view.legend[-1].label == HIDDEN_LABEL == "Verborgen (× of —*) of geen gegevens"
+
+
+def test_colour_values_gives_each_row_its_colour_and_class() -> None:
+    # 4 … 20 on round limits 0, 5, 10, 15, 20; X9 has no value: no colour, no class (grey on the map).
+    coloured = colour_values(small_values(), Indicator("sequential", "Uitstroom"))
+    rows = {r["code"]: (r["colour"], r["klasse"]) for r in coloured.values.iter_rows(named=True)}
+    colours = sequential_colours(4)
+    assert rows["A"] == (colours[0], "0,0 – 5,0") and rows["N"] == (colours[3], "15,0 – 20,0")
+    assert rows["X9"] == (None, None)
+    assert [item.label for item in coloured.legend] == ["0,0 – 5,0", "5,0 – 10,0", "10,0 – 15,0", "15,0 – 20,0"]
+    status = colour_values(small_values(), STATUS_INDICATOR).values
+    assert status.filter(pl.col("code") == "E").row(0, named=True)["klasse"] == "Actief"
 
 
 # --- missing codes, table
 
 
 def test_missing_codes_reported_and_table_is_text_alternative() -> None:
-    view = build_map(small_boundaries(), small_values(), Indicator("sequential", "Uitstroom", "%"))
+    view = draw(small_boundaries(), small_values(), Indicator("sequential", "Uitstroom", "%"))
     assert view.codes_without_geometry == ("X9",)
     assert view.codes_without_values == ("T",)
     assert view.missing_codes == ("T", "X9")
@@ -186,7 +204,7 @@ def test_missing_codes_reported_and_table_is_text_alternative() -> None:
 
 def test_stadsdeel_names_join_to_letters() -> None:
     values = small_values(code=["Centrum", "West", "Zuid", "Oost", "Noord", "Weesp"])
-    view = build_map(small_boundaries(), values, STATUS_INDICATOR)
+    view = draw(small_boundaries(), values, STATUS_INDICATOR)
     assert view.codes_without_values == ("T",)
     assert view.codes_without_geometry == ("S",)
 
@@ -195,18 +213,18 @@ def test_stadsdeel_names_join_to_letters() -> None:
 
 
 def test_selected_area_gets_thick_outline_on_top() -> None:
-    view = build_map(small_boundaries(), small_values(), STATUS_INDICATOR, selected_code="e")
+    view = draw(small_boundaries(), small_values(), STATUS_INDICATOR, selected_code="e")
     props = props_by_code(view)
     assert props["E"]["line_width"] == 4 and props["E"]["line_color"][:3] == [24, 24, 24]
     assert all(p["line_width"] == 1 for code, p in props.items() if code != "E")
     assert list(props_by_code(view, "selectie")) == ["E"]
-    unselected = build_map(small_boundaries(), small_values(), STATUS_INDICATOR, selected_code="S")
+    unselected = draw(small_boundaries(), small_values(), STATUS_INDICATOR, selected_code="S")
     assert [layer.id for layer in unselected.deck.layers if layer.id == "selectie"] == []
     assert any("S staat niet op de kaart" in n for n in unselected.notes_nl)
 
 
 def test_tooltip_content_and_dutch_months() -> None:
-    view = build_map(small_boundaries(), small_values(), Indicator("sequential", "Uitstroom naar werk", "%"))
+    view = draw(small_boundaries(), small_values(), Indicator("sequential", "Uitstroom naar werk", "%"))
     props = props_by_code(view)
     assert "\nPeriode: vanaf mrt 2020\n" in props["E"]["tooltip"]
     assert "\nPeriode: geen cohortperiode\n" in props["M"]["tooltip"]
@@ -214,7 +232,7 @@ def test_tooltip_content_and_dutch_months() -> None:
     assert props["A"]["tooltip"] == (
         "Centrum (A)\nStadsdeel: Centrum\nStatus: Afgerond\nPeriode: sep 2019 – aug 2020\nUitstroom naar werk: 4,0"
     )
-    by_status = props_by_code(build_map(small_boundaries(), small_values(), STATUS_INDICATOR))
+    by_status = props_by_code(draw(small_boundaries(), small_values(), STATUS_INDICATOR))
     assert by_status["E"]["tooltip"] == "West (E)\nStadsdeel: West\nStatus: Actief\nPeriode: vanaf mrt 2020"
     assert period_text(None, date(2021, 6, 30)) == "tot jun 2021"
 
@@ -226,7 +244,7 @@ def test_tooltip_is_plain_text_exactly_as_written() -> None:
     values = small_values(naam=[attack, "{stadsdeel} & \"x\"", "Zuid", "Oost", "Noord", "x"],
                           stadsdeel=["<script>alert(2)</script>", "West", "Zuid", "Oost", "Noord", ""],
                           value_text=['"><b>4', "8,0", "12,0", "16,0", "20,0", "—"])
-    view = build_map(small_boundaries(), values, Indicator("sequential", "Uitstroom"))
+    view = draw(small_boundaries(), values, Indicator("sequential", "Uitstroom"))
     assert view.deck._tooltip["text"] == "{tooltip}" and "html" not in view.deck._tooltip
     props = props_by_code(view)
     assert props["A"]["tooltip"] == (
@@ -242,7 +260,7 @@ def test_tooltip_is_plain_text_exactly_as_written() -> None:
 def test_no_text_in_the_deck_starts_like_a_deck_gl_expression() -> None:
     # deck.gl's JSON converter evaluates "@@=…" and looks up "@@#…": such a name stopped the whole map.
     values = small_values(naam=["@@=properties.code", "@@#GL.ONE", "Zuid", "Oost", "Noord", "x"])
-    props = props_by_code(build_map(small_boundaries(), values, STATUS_INDICATOR))
+    props = props_by_code(draw(small_boundaries(), values, STATUS_INDICATOR))
     assert props["A"]["tooltip"] == " @@=properties.code (A)\nStadsdeel: Centrum\nStatus: Afgerond\n" \
                                     "Periode: sep 2019 – aug 2020"
     assert props["E"]["tooltip"].startswith(" @@#GL.ONE (E)\n")
@@ -264,7 +282,7 @@ def test_fallback_when_files_missing_or_invalid(tmp_path: Path) -> None:
                            "start": [None] * 25, "eind": [None] * 25, "value": [1.0] * 25,
                            "value_text": ["1,0"] * 25},
                           schema_overrides={"start": pl.Date, "eind": pl.Date})
-    view = build_map(boundaries, values, STATUS_INDICATOR)
+    view = draw(boundaries, values, STATUS_INDICATOR)
     assert view.notes_nl[0] == SCHEMATIC_NOTE_NL
     assert view.missing_codes == ()
     json.loads(view.deck.to_json())
@@ -275,7 +293,7 @@ def test_deck_serialises_without_basemap(division: Division) -> None:
     boundaries = schematic_boundaries(division)
     codes = sorted(boundaries.codes)
     values = small_values(code=codes[:6])
-    view = build_map(boundaries, values, Indicator("diverging", "Uitstroom"), selected_code=codes[0])
+    view = draw(boundaries, values, Indicator("diverging", "Uitstroom"), selected_code=codes[0])
     deck = json.loads(view.deck.to_json())
     assert deck["initialViewState"] == {"latitude": 52.36, "longitude": 4.9, "zoom": 10.3}
     assert not deck.get("mapStyle") and not deck.get("mapProvider")  # renders on a plain background
@@ -286,7 +304,7 @@ def test_deck_serialises_without_basemap(division: Division) -> None:
 
 
 def test_carto_basemap_is_opt_in() -> None:
-    view = build_map(small_boundaries(), small_values(), STATUS_INDICATOR, basemap="carto-light")
+    view = draw(small_boundaries(), small_values(), STATUS_INDICATOR, basemap="carto-light")
     assert "cartocdn" in view.deck.to_json()
 
 
@@ -294,15 +312,15 @@ def test_labels_only_when_legible() -> None:
     assert labels_legible([(4.80, 52.35), (4.95, 52.35)], ["Centrum", "West"])
     assert not labels_legible([(4.900, 52.35), (4.901, 52.35)], ["Centrum", "West"])
     # Squares 2 km (~27 px) apart: "Grens A" is wider than that, and a lone stadsdeel letter says nothing.
-    auto = build_map(small_boundaries(), small_values(), STATUS_INDICATOR)
+    auto = draw(small_boundaries(), small_values(), STATUS_INDICATOR)
     assert all(layer.id != "namen" for layer in auto.deck.layers)
-    forced = build_map(small_boundaries(), small_values(), STATUS_INDICATOR, labels="names")
+    forced = draw(small_boundaries(), small_values(), STATUS_INDICATOR, labels="names")
     names = next(layer for layer in forced.deck.layers if layer.id == "namen")
     assert [d["text"] for d in names.data] == [f"Grens {c}" for c in "AEKMNT"]
     assert names.pickable is False  # never a tooltip from raw label text
-    schematic = build_map(schematic_boundaries(Division.STADSDELEN), small_values(), STATUS_INDICATOR)
+    schematic = draw(schematic_boundaries(Division.STADSDELEN), small_values(), STATUS_INDICATOR)
     assert any(layer.id == "namen" for layer in schematic.deck.layers)
-    none = build_map(small_boundaries(), small_values(), STATUS_INDICATOR, labels="none")
+    none = draw(small_boundaries(), small_values(), STATUS_INDICATOR, labels="none")
     assert all(layer.id != "namen" for layer in none.deck.layers)
 
 
@@ -318,6 +336,6 @@ def test_official_2022_map(tmp_path: Path) -> None:
     values = pl.DataFrame({"code": codes, "naam": codes, "stadsdeel": [""] * n, "status": ["afgerond"] * n,
                            "start": [date(2019, 9, 1)] * n, "eind": [date(2020, 8, 31)] * n,
                            "value": [float(i) for i in range(n)], "value_text": [str(i) for i in range(n)]})
-    view = build_map(boundaries, values, Indicator("sequential", "Uitstroom", breaks="quantile"))
+    view = draw(boundaries, values, Indicator("sequential", "Uitstroom", breaks="quantile"))
     assert view.missing_codes == () and len(view.legend) == 5
     assert len(json.loads(view.deck.to_json())["layers"][0]["data"]["features"]) == 25

@@ -20,6 +20,7 @@ Rates: DX01 2/200 × 1.000 = 10,00 and DX02 35,00 are hidden ("—*"); DX03 30,0
 
 from datetime import datetime
 
+import pandas as pd
 import polars as pl
 import pytest
 from apptest import rendered_text
@@ -37,7 +38,7 @@ from cohort.store import DatasetStore
 from cohort.workbook.read import read_workbook
 
 APP = str(PROJECT_ROOT / "app.py")
-COMPLAINTS, AREAS, OVERVIEW = "views/klachten.py", "views/gebieden.py", "views/overzicht.py"
+COMPLAINTS, AREAS, OVERVIEW, MAP = "views/klachten.py", "views/gebieden.py", "views/overzicht.py", "views/kaart.py"
 OFF = SuppressionRule(enabled=False)
 
 UNITS = [
@@ -240,6 +241,44 @@ def test_overview_example_data_total_is_shown():
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Klachten"] == "30"  # a total of 30 identifies nobody
     assert tiles["Klachten per 1.000 gesprekken"] == "2,27"
+
+
+def test_map_page_hides_the_small_unit_and_its_complement(published, monkeypatch, tmp_path):
+    monkeypatch.setenv("COHORT_BOUNDARIES_DOWNLOAD", "0")
+    monkeypatch.setenv("COHORT_CACHE_DIR", str(tmp_path / "cache"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {"dataset": published, "indicator": "Klachten", "gebied": "DX01"}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(MAP)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Klachten per 1.000 gesprekken"] == "—*"  # DX01: 2 complaints on 200 conversations
+    table = at.dataframe[-1].value.set_index("code")
+    # DX02 (7) shields DX01 (2): Centrum's 9 would give DX01 back. Neither holds a number a viewer could read.
+    assert no_number(table.loc["DX01", "waarde"]) and no_number(table.loc["DX02", "waarde"])
+    assert table.loc["DX01", "klasse"] == table.loc["DX02", "klasse"] == "Verborgen"
+    assert table.loc["DX03", "waarde"] == pytest.approx(30.0) and table.loc["DX04", "waarde"] == pytest.approx(45.0)
+    screen = displayed(at.dataframe[-1]).set_index("code")
+    assert screen.loc["DX01", "waarde"] == screen.loc["DX02", "waarde"] == "—*"  # the sign, never "None"
+    assert screen.loc["DX03", "waarde"] == "30,00"
+    groups = at.dataframe[0].value.set_index("naam")
+    assert groups.loc["Jongeren", "klachten"] == 5
+    at.radio(key="niveau").set_value("stadsdeel").run()  # Centrum 9 / 400, West 15 / 400
+    per_district = at.dataframe[-1].value.set_index("naam")
+    assert per_district["waarde"].to_dict() == {"Centrum": pytest.approx(22.5), "West": pytest.approx(37.5)}
+
+
+def no_number(value) -> bool:
+    """A hidden cell holds no readable number: empty, or -inf (how `cohort.ui.models` marks a cell with a sign,
+    because st.dataframe shows "None" over an empty cell whatever the Styler says)."""
+    return pd_isna(value) or value == float("-inf")
+
+
+def displayed(element) -> pd.DataFrame:
+    """The texts a viewer sees in an st.dataframe (the Styler's display values)."""
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
 
 
 def pd_isna(value) -> bool:

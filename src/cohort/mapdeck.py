@@ -1,7 +1,10 @@
-"""The area map: a pydeck Deck, its legend and a text alternative, built from a values table and boundaries.
+"""The area map: a pydeck Deck, its legend and a text alternative, built from coloured values and boundaries.
 
+Two steps: `colour_values` gives every area its colour and legend class from its value (the page model does this,
+so colours, legend and tooltips are part of what it holds), and `build_map` draws them on the boundaries.
 `values` has one row per area: code, naam, stadsdeel, status (gepland/actief/afgerond/geen), start, eind
-(dates or null), value (float or null) and value_text (already formatted in Dutch; "—" or "<5" when hidden).
+(dates or null), value (float or null: hidden or no data, grey on the map) and value_text (already formatted in
+Dutch; "×" or "—*" when hidden, "—" without data).
 
 Security: area names come from uploaded workbooks, so the tooltip is plain text: one `{tooltip}` placeholder in
 Streamlit's text mode, which sets the tooltip's `innerText` (never HTML). Nothing is HTML-escaped here: Streamlit's
@@ -34,7 +37,7 @@ Basemap = Literal["none", "carto-light"]
 
 NO_DATA_COLOUR = "#9A9A9A"  # darker than "Geen cohort" grey and the near-white "rond gemiddelde"
 NO_DATA_LABEL = "Geen gegevens"
-HIDDEN_LABEL = "Geen gegevens of verborgen (klein aantal)"
+HIDDEN_LABEL = "Verborgen (× of —*) of geen gegevens"
 OUTLINE_COLOUR = "#FFFFFF"
 MAX_CLASSES = 5
 
@@ -81,6 +84,16 @@ STATUS_INDICATOR = Indicator("status", "Status cohortaanpak")
 class LegendItem:
     colour_hex: str
     label: str
+
+
+@dataclass(frozen=True, eq=False)
+class ColouredValues:
+    """The values of one colouring with `colour` (hex; null = grey) and `klasse` (legend label) per row."""
+
+    indicator: Indicator
+    values: pl.DataFrame
+    legend: tuple[LegendItem, ...]
+    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -356,6 +369,19 @@ def _styler(indicator: Indicator, numbers: list[float]) -> tuple[Any, list[Legen
     return style_diverging, legend, notes
 
 
+def colour_values(values: pl.DataFrame, indicator: Indicator) -> ColouredValues:
+    """Colour each row by `indicator`; classes and averages are computed over the rows' values (null = grey)."""
+    numbers = [n for n in (_number(v) for v in values.get_column("value").to_list()) if n is not None] if (
+        "value" in values.columns) else []
+    style, legend, notes = _styler(indicator, numbers)
+    styled = [style(row) for row in values.iter_rows(named=True)]
+    coloured = values.with_columns(
+        pl.Series("colour", [s.colour if s else None for s in styled], dtype=pl.String),
+        pl.Series("klasse", [s.legend_label if s else None for s in styled], dtype=pl.String),
+    )
+    return ColouredValues(indicator, coloured, tuple(legend), tuple(notes))
+
+
 def tooltip_text(texts: dict[str, str], indicator: Indicator) -> str:
     """The tooltip of one area from its texts (code, naam, stadsdeel, status, periode, indicator, value_text):
     plain lines, shown as text whatever the names contain."""
@@ -383,22 +409,19 @@ TOOLTIP = {
 
 def build_map(
     boundaries: Boundaries,
-    values: pl.DataFrame,
-    indicator: Indicator,
+    coloured: ColouredValues,
     *,
     selected_code: str | None = None,
     labels: LabelMode = "auto",
     basemap: Basemap = "none",
 ) -> MapView:
-    """Colour each area by `indicator`; grey where an area has no values ("Geen gegevens")."""
+    """Draw the coloured areas; grey where an area has no colour (hidden, or no values: "Geen gegevens")."""
     division = boundaries.division
-    rows, duplicates = _value_rows(values, division)
+    indicator = coloured.indicator
+    rows, duplicates = _value_rows(coloured.values, division)
     feature_codes = [f["properties"]["code"] for f in boundaries.geojson["features"]]
     on_map = set(feature_codes)
-    numbers = [
-        n for code, row in rows.items() if code in on_map and (n := _number(row.get("value"))) is not None
-    ]
-    style, legend, notes = _styler(indicator, numbers)
+    legend, notes = list(coloured.legend), list(coloured.notes)
     selected = canonical_code(division, selected_code) if selected_code else None
 
     features: list[dict[str, Any]] = []
@@ -408,7 +431,7 @@ def build_map(
         props = feature["properties"]
         code = props["code"]
         row = rows.get(code)
-        styled = style(row) if row is not None else None
+        styled = _Styled(row["colour"], row["klasse"]) if row is not None and row.get("colour") else None
         value_text = str(row.get("value_text") or MISSING) if row is not None else MISSING
         if styled is None:
             any_no_data = True

@@ -1,42 +1,62 @@
-"""The small time series in the map's detail panel: one area's outflow to work, with its cohort period shaded."""
+"""The small time series in the map's area panel: one area's outflow to work per period, cohort period shaded.
+
+Takes plain data from the page model (one value per quarter, None where it is hidden, and the texts to show), so
+a hidden quarter is a gap in the line and its hover never shows a number.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
 import plotly.graph_objects as go
-import polars as pl
 
-from cohort.charts.base import base_layout, dutch_month_labels
+from cohort.charts.base import base_layout, plotly_text, text_matrix
 from cohort.contract import Status
-from cohort.fmt import fmt_dec
-from cohort.metrics import PER
 from cohort.palette import COHORT_COLOUR, STATUS_COLOURS
 
 
-def area_timeseries_figure(monthly: pl.DataFrame, *, name: str, start: date | None, eind: date | None) -> go.Figure:
-    """Monthly outflow to work per 1,000 persons for one area; the cohort period as a shaded band."""
-    rows = monthly.sort("maand").with_columns((pl.col("uitstroom_werk") / pl.col("bijstand") * PER).alias("rate"))
-    months = rows.get_column("maand").to_list()
-    rates = rows.get_column("rate").to_list()
-    labels = dutch_month_labels(months)
+def area_series_figure(
+    starts: Sequence[date],
+    rates: Sequence[float | None],
+    hovers: Sequence[str],
+    *,
+    title: str,
+    cohort_start: date | None,
+    cohort_end: date | None,
+    last: date | None = None,
+) -> go.Figure:
+    """Outflow to work per 1,000 per month for each period (x: its first month); the cohort period as a band
+    (the caption under the chart names it: a label in the plot would cover the line).
+
+    `rates`: None where the value is hidden or missing (a gap: the line is not drawn across it). `hovers`: the
+    text per period ("K2 2021: 12,3 per 1.000 per maand", or "K2 2021: —* (verborgen)"). `last` closes the
+    band of a cohort still running (the last month shown); the band is cut to the periods shown.
+    """
+    y = np.array([np.nan if rate is None else rate for rate in rates], dtype=float)
     fig = go.Figure(
         go.Scatter(
-            x=months,
-            y=rates,
-            mode="lines",
+            x=np.array(starts, dtype="datetime64[D]"),
+            y=y,
+            mode="lines+markers",
             line={"color": COHORT_COLOUR, "width": 2},
+            marker={"size": 5},
+            connectgaps=False,
             name="Uitstroom naar werk",
-            customdata=[[label, fmt_dec(rate)] for label, rate in zip(labels, rates, strict=True)],
-            hovertemplate="%{customdata[0]}: %{customdata[1]} per 1.000<extra></extra>",
+            customdata=text_matrix([list(hovers)]),
+            hovertemplate="%{customdata[0]}<extra></extra>",
         )
     )
-    if start is not None and months:
-        fig.add_vrect(
-            x0=start, x1=eind or months[-1], fillcolor=STATUS_COLOURS[Status.ACTIVE], opacity=0.15, line_width=0,
-            annotation_text="cohortperiode", annotation_position="top left",
-        )
-    base_layout(fig, title=f"{name}: uitstroom naar werk per maand", y_title="per 1.000", height=260)
+    # The band only where it overlaps the periods shown: a planned cohort would stretch the axis into the future.
+    band_start = max(cohort_start, starts[0]) if cohort_start is not None and starts else None
+    band_end = min(cohort_end or last or starts[-1], last or starts[-1]) if starts else None
+    if band_start is not None and band_end is not None and band_start <= band_end:
+        fig.update_layout(shapes=[{
+            "type": "rect", "xref": "x", "yref": "paper", "x0": band_start, "x1": band_end, "y0": 0, "y1": 1,
+            "fillcolor": STATUS_COLOURS[Status.ACTIVE], "opacity": 0.15, "line": {"width": 0}, "layer": "below",
+        }])
+    base_layout(fig, title=plotly_text(title), y_title="per 1.000 per maand", height=280)
     fig.update_layout(showlegend=False, margin={"t": 40})
     fig.update_xaxes(tickformat="%Y", dtick="M12")
     return fig

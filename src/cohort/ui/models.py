@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
-from cohort.fmt import fmt_date, fmt_dec, fmt_int
+from cohort.fmt import MISSING, fmt_date, fmt_dec, fmt_int
 from cohort.pagemodels import build
 from cohort.pagemodels.common import Chart, Notice, PageInput, Table, Tile
 from cohort.plaintext import markdown_literal
@@ -68,6 +68,12 @@ def table_styler(table: Table) -> tuple[Styler, dict]:
     import pandas as pd
 
     frame = table.values.to_pandas()
+    # st.dataframe draws its placeholder over every missing cell and ignores the Styler's text there, so a
+    # hidden cell would read "None": a cell with a sign gets -inf instead (it sorts to one end) and shows the sign.
+    signed = _signed_cells(table)
+    for name, rows in signed.items():
+        frame[name] = frame[name].astype("float64")
+        frame.loc[[row for sign_rows in rows.values() for row in sign_rows], name] = float("-inf")
     styler = frame.style
     formats: dict[str, Callable[[object], str]] = {}
     for column in table.columns:
@@ -77,17 +83,9 @@ def table_styler(table: Table) -> tuple[Styler, dict]:
         elif column.kind == "date":
             formats[column.name] = fmt_date
     styler = styler.format(formats, na_rep="—")  # type: ignore[arg-type]
-    texts = table.texts
-    for column in table.columns:
-        if column.kind == "text":
-            continue
-        nulls = table.values.get_column(column.name).is_null().to_list()
-        by_sign: dict[str, list[int]] = {}
-        for row, (is_null, text) in enumerate(zip(nulls, texts.get_column(column.name).to_list(), strict=True)):
-            if is_null:
-                by_sign.setdefault(text, []).append(row)
-        for sign, rows in by_sign.items():
-            styler = styler.format(na_rep=sign, subset=pd.IndexSlice[rows, [column.name]])
+    for name, rows in signed.items():
+        for sign, sign_rows in rows.items():
+            styler = styler.format(lambda _, sign=sign: sign, subset=pd.IndexSlice[sign_rows, [name]])
     config: dict = {}
     for column in table.columns:
         if column.kind == "date":
@@ -99,9 +97,24 @@ def table_styler(table: Table) -> tuple[Styler, dict]:
     return styler, config
 
 
+def _signed_cells(table: Table) -> dict[str, dict[str, list[int]]]:
+    """Per number column, the rows of its empty cells by the sign they show ("×", "—*"; not "—": no data)."""
+    signed: dict[str, dict[str, list[int]]] = {}
+    for column in table.columns:
+        if column.kind != "number":
+            continue
+        nulls = table.values.get_column(column.name).is_null().to_list()
+        for row, (is_null, text) in enumerate(zip(nulls, table.texts.get_column(column.name).to_list(),
+                                                  strict=True)):
+            if is_null and text != MISSING:
+                signed.setdefault(column.name, {}).setdefault(text, []).append(row)
+    return signed
+
+
 def show_table(table: Table, *, height: str | int = "auto") -> None:
     styler, config = table_styler(table)
-    st.dataframe(styler, hide_index=True, column_config=config, height=height)  # type: ignore[arg-type]
+    st.dataframe(styler, hide_index=True, column_config=config, height=height,  # type: ignore[arg-type]
+                 placeholder=MISSING)
     for note in table.notes:
         st.caption(note)  # our own text (signs and definitions)
     downloads(table)

@@ -1,0 +1,409 @@
+"""The Kaart page's model: every number the map page shows, for every indicator it offers, from the release.
+
+Per map unit (an area, or at level "stadsdeel" a stadsdeel standing for its selected areas) the model holds the
+conversations and outflow to work over the selection's window, complaints over the complaint window (half
+years, `PageInput.window("klachten")`), persons on welfare at the peildatum (`Release.stock`), the rates made
+of those counts, and its panel with its series per quarter. Every colouring the page offers (each indicator,
+the rates also against the city average) is held with its colours, legend, tooltips and table, so the indicator
+selectbox, the toggle and a click on an area only choose among what is here: nothing is recomputed.
+Hidden values are grey on the map and read "×" (a count) or "—*" (a rate) in the tooltip, the panel and tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from cohort.boundaries import Division
+from cohort.charts.area import area_series_figure
+from cohort.contract import UnitKind
+from cohort.fmt import fmt_date, fmt_month
+from cohort.mapdata import MAP_INDICATORS, MapIndicator, MapLevel, MapUnit, division_for, map_level, map_units
+from cohort.mapdeck import (
+    DIVERGING_LABELS,
+    STATUS_INDICATOR,
+    ColouredValues,
+    Indicator,
+    colour_values,
+    period_text,
+)
+from cohort.metrics import status_expr
+from cohort.pagemodels.common import (
+    Chart,
+    Notice,
+    PageInput,
+    Rate,
+    Table,
+    TableColumn,
+    Tile,
+    count_cell,
+    make_table,
+    rate_cell,
+    signs_note,
+    window_text,
+)
+from cohort.palette import DIVERGING, STATUS_LABELS
+from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT, explain_hidden_nl
+from cohort.release import Count
+
+HIDDEN_CLASS = "Verborgen"
+NO_DATA_CLASS = "Geen gegevens"
+RATE_INDICATORS = ("uitstroom_werk", "klachten")
+
+
+# --- The model ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapColouring:
+    """One way of colouring the map: an indicator, plain or (rates only) against the city average."""
+
+    indicator: str  # key of MAP_INDICATORS
+    compare: bool
+    coloured: ColouredValues  # per unit value, tooltip text, colour and class; legend and notes
+    table: Table  # the map as a table: one column per fact
+    alt: str  # the map's text alternative
+    notice: Notice | None  # why many values are hidden, and where more is visible
+
+
+@dataclass(frozen=True)
+class AreaPanel:
+    """What a click on a unit shows, built for every unit so a click needs no recomputation."""
+
+    code: str
+    title: str  # "Bijlmer Oost (Zuidoost)"
+    summary: str  # status on the peildatum and cohort period, one line of Markdown (no names in it)
+    tiles: tuple[Tile, ...]  # conversations, persons on welfare
+    rate_tiles: dict[str, Tile]  # the rate indicators' values: the chosen one is shown beside the tiles
+    chart: Chart | None  # outflow to work per quarter (per month with hiding off)
+    notes: tuple[str, ...]  # the legend of the signs under the tiles
+    can_filter: bool  # "Filter alle pagina’s op dit gebied" applies to areas only
+
+    def tiles_for(self, indicator: str) -> tuple[Tile, ...]:
+        rate = self.rate_tiles.get(indicator)
+        return self.tiles if rate is None else (*self.tiles, rate)
+
+
+@dataclass(frozen=True)
+class MapModel:
+    level: MapLevel
+    level_note: str | None  # level "hele stad" has no map of its own
+    division: Division | None  # None: the area codes belong to no known division (no map, the table only)
+    division_error: str | None
+    indicators: dict[str, MapIndicator]
+    colourings: dict[tuple[str, bool], MapColouring]
+    panels: dict[str, AreaPanel]  # by unit code (area code, or stadsdeel letter)
+    groups: Table | None  # the target groups beside the map (None when the selection has none)
+    click_hint: str
+    captions: tuple[str, ...]  # under the map table: windows and the city's value
+    released: tuple[Count, ...]
+
+    def colouring(self, indicator: str, compare: bool) -> MapColouring:
+        """The colouring for the page's widgets (compare applies to rates only; unknown keys give status)."""
+        spec = self.indicators.get(indicator, self.indicators["status"])
+        return self.colourings[(spec.key, compare and spec.is_rate)]
+
+    def panel(self, code: str | None) -> AreaPanel | None:
+        return None if code is None else self.panels.get(code)
+
+
+# --- Numbers per unit ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    conversations: Count  # over the window
+    persons: Count  # stock at the peildatum
+    outflow: Rate  # uitstroom_werk per 1,000 person-months, over the window
+    complaints: Rate  # klachten per 1,000 conversations, over the complaint window
+
+    def counts(self) -> tuple[Count, ...]:
+        return (self.conversations, self.persons, self.outflow.events, self.outflow.exposure,
+                self.complaints.events, self.complaints.exposure)
+
+    def rate(self, key: str) -> Rate:
+        return self.outflow if key == "uitstroom_werk" else self.complaints
+
+    def value(self, key: str) -> tuple[float | None, str]:
+        """(number for classes and the table, its text) of one indicator; (None, "") for status."""
+        if key == "status":
+            return None, ""
+        if key in RATE_INDICATORS:
+            return rate_cell(self.rate(key), MAP_INDICATORS[key].decimals)
+        count = self.conversations if key == "gesprekken" else self.persons
+        value, text = count_cell(count)
+        return (None if value is None else float(value)), text
+
+
+def _numbers(page_input: PageInput, codes: Sequence[str]) -> _Numbers:
+    window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
+    release = page_input.release
+    return _Numbers(
+        conversations=page_input.count("gesprekken", codes, window),
+        persons=release.stock("bijstand", codes, page_input.selection.peildatum_month),
+        outflow=Rate.of(page_input.count("uitstroom_werk", codes, window), page_input.count("bijstand", codes, window)),
+        complaints=Rate.of(page_input.count("klachten", codes, complaint_window),
+                           page_input.count("gesprekken", codes, complaint_window)),
+    )
+
+
+def _tooltip_text(numbers: _Numbers, key: str) -> str:
+    value, text = numbers.value(key)
+    spec = MAP_INDICATORS[key]
+    return f"{text} {spec.unit}" if spec.is_rate and value is not None else text
+
+
+def _is_sign(text: str) -> bool:
+    return text in (PROTECTED_TEXT, HIDDEN_RATE_TEXT)
+
+
+# --- Colourings ------------------------------------------------------------------------------------------------
+
+
+def comparison_indicator(spec: MapIndicator, city: Rate) -> Indicator:
+    """Above/below the city average, in bands of the standard deviation between the shown areas (as OIS does).
+
+    Only shown values enter: the city's rate is made of shown counts (else the unweighted mean of the shown areas
+    is the reference, and the map says so) and hidden areas have no value. Issue 17 replaces these bands with
+    significance classes from each area's events and exposure (`_Numbers.rate`) against `city`: this function
+    and its caller in `_colouring` are the one place to change.
+    """
+    return Indicator("diverging", spec.label, spec.unit, spec.decimals, reference=city.value)
+
+
+def _indicator(spec: MapIndicator, compare: bool, city: dict[str, Rate]) -> Indicator:
+    if spec.key == "status":
+        return STATUS_INDICATOR
+    if compare:
+        return comparison_indicator(spec, city[spec.key])
+    return Indicator("sequential", spec.label, spec.unit, spec.decimals)
+
+
+def _definition(spec: MapIndicator, page_input: PageInput) -> str:
+    window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
+    return {
+        "status": f"Status op de peildatum ({fmt_date(page_input.selection.peildatum)}).",
+        "uitstroom_werk": "Uitstroom naar werk per 1.000 personen in de bijstand per maand (uitstroom gedeeld door "
+                          f"de som van de personen in de bijstand per maand), {window_text(window)}.",
+        "klachten": f"Klachten per 1.000 gesprekken, {window_text(complaint_window)} (klachten tellen per half jaar).",
+        "gesprekken": f"Gesprekken, {window_text(window)}.",
+        "bijstand": f"Personen in de bijstand op de peildatum ({fmt_month(page_input.selection.peildatum_month)}).",
+    }[spec.key]
+
+
+def _colouring(spec: MapIndicator, compare: bool, units: Sequence[MapUnit], numbers: dict[str, _Numbers],
+               city: dict[str, Rate], level: MapLevel, page_input: PageInput) -> MapColouring:
+    rows = []
+    for unit in units:
+        value, _ = numbers[unit.code].value(spec.key)
+        rows.append({"code": unit.code, "naam": unit.naam, "stadsdeel": unit.stadsdeel, "status": unit.status.value,
+                     "start": unit.start, "eind": unit.eind, "value": value,
+                     "value_text": _tooltip_text(numbers[unit.code], spec.key)})
+    frame = pl.DataFrame(rows, schema={"code": pl.String, "naam": pl.String, "stadsdeel": pl.String,
+                                       "status": pl.String, "start": pl.Date, "eind": pl.Date, "value": pl.Float64,
+                                       "value_text": pl.String})
+    coloured = colour_values(frame, _indicator(spec, compare, city))
+    classes = dict(zip(coloured.values.get_column("code").to_list(), coloured.values.get_column("klasse").to_list(),
+                       strict=True))
+    if compare:  # the table has the value beside it: the class's name without the legend's range is enough
+        names = {colour: DIVERGING_LABELS[key] for key, colour in DIVERGING.items()}
+        classes = dict(zip(coloured.values.get_column("code").to_list(),
+                           [names.get(c) for c in coloured.values.get_column("colour").to_list()], strict=True))
+    per = "stadsdeel" if level == "stadsdeel" else "gebied"
+    columns = [TableColumn("code", "Code", "text"),
+               TableColumn("naam", "Stadsdeel" if level == "stadsdeel" else "Gebied", "text")]
+    if level == "gebied":
+        columns.append(TableColumn("stadsdeel", "Stadsdeel", "text"))
+    columns += [TableColumn("status", "Status", "text", help=_definition(MAP_INDICATORS["status"], page_input)),
+                TableColumn("periode", "Cohortperiode", "text")]
+    if spec.key != "status":  # one column per fact: with status colouring the class is the status itself
+        # Short headers, so the table fits beside long area names; the full definition is the column's help and
+        # the table's first note.
+        label = f"{spec.label} per 1.000" if spec.is_rate else spec.label
+        columns += [TableColumn("waarde", label, "number", help=_definition(spec, page_input), decimals=spec.decimals),
+                    TableColumn("klasse", "Kleur", "text", help="De klasse van de kleur op de kaart (zie de legenda).")]
+    table_rows = []
+    for unit in units:
+        value, text = numbers[unit.code].value(spec.key)
+        klasse = classes[unit.code] or (HIDDEN_CLASS if _is_sign(text) else NO_DATA_CLASS)
+        plain = {"code": unit.code, "naam": unit.naam, "stadsdeel": unit.stadsdeel,
+                 "status": STATUS_LABELS[unit.status], "periode": period_text(unit.start, unit.eind), "klasse": klasse}
+        table_rows.append({**{name: (text_value, text_value) for name, text_value in plain.items()},
+                           "waarde": (value, text)})
+    notes = [_definition(spec, page_input)] + ([] if spec.key == "status" else [signs_note(page_input.rule)])
+    label = "status" if spec.key == "status" else spec.label.lower()
+    table = make_table(f"Kaart: {label} per {per}", f"kaart_{spec.key}{'_vergelijking' if compare else ''}",
+                       columns, table_rows, notes)
+    alt = (f"Kaart van Amsterdam per {per}, gekleurd naar {label}"
+           f"{' ten opzichte van het stadsgemiddelde' if compare else ''}. Dezelfde cijfers staan in de tabel onder "
+           "de kaart.")
+    hidden = sum(_is_sign(numbers[unit.code].value(spec.key)[1]) for unit in units)
+    why = explain_hidden_nl(page_input.rule, hidden_cells=hidden, total_cells=len(units), per_month=False,
+                            level="stadsdeel" if level == "stadsdeel" else "eenheid")
+    return MapColouring(spec.key, compare, coloured, table, alt, Notice("info", why) if why else None)
+
+
+# --- The area panel ---------------------------------------------------------------------------------------------
+
+
+def _series(page_input: PageInput, unit: MapUnit) -> tuple[Chart | None, list[Count]]:
+    """Outflow to work per 1,000 per month for each quarter of the window (months with hiding off)."""
+    window = page_input.window("uitstroom_werk")
+    release = page_input.release
+    if window is None:
+        return None, []
+    leaves = [leaf for leaf in release.lattice.leaves if window[0] <= leaf.first and leaf.last <= window[1]]
+    grain = "maand" if release.lattice.finest == "maand" else "kwartaal"
+    rates = [Rate.of(release.count("uitstroom_werk", unit.members, leaf.first, leaf.last),
+                     release.count("bijstand", unit.members, leaf.first, leaf.last)) for leaf in leaves]
+    hovers = [f"{leaf.label}: {rate.text()} per 1.000 per maand" if rate.value is not None
+              else f"{leaf.label}: {rate.text()}{' (verborgen)' if rate.hidden else ''}"
+              for leaf, rate in zip(leaves, rates, strict=True)]
+    title = f"{unit.naam}: uitstroom naar werk per {grain}"
+    figure = area_series_figure([leaf.first for leaf in leaves], [rate.value for rate in rates], hovers, title=title,
+                                cohort_start=unit.start, cohort_end=unit.eind, last=window[1])
+    columns = (TableColumn("periode", grain.capitalize(), "text"),
+               TableColumn("uitstroom_werk", "Uitstroom naar werk (aantal)"),
+               TableColumn("persoonsmaanden", "Personen in de bijstand, opgeteld over de maanden",
+                           help="De noemer: per maand het aantal personen in de bijstand, opgeteld."),
+               TableColumn("per_1000", "Uitstroom naar werk per 1.000 per maand", decimals=1))
+    rows = [{"periode": (leaf.label, leaf.label), "uitstroom_werk": count_cell(rate.events),
+             "persoonsmaanden": count_cell(rate.exposure), "per_1000": rate_cell(rate)}
+            for leaf, rate in zip(leaves, rates, strict=True)]
+    table = make_table(title, f"verloop_{unit.code}", columns, rows, (signs_note(page_input.rule),))
+    captions = ["Per 1.000 personen in de bijstand per maand; het gekleurde vlak is de cohortperiode."]
+    if any(rate.hidden for rate in rates):
+        captions.append(f"Een onderbreking in de lijn is een verborgen {grain} ({HIDDEN_RATE_TEXT}): het aantal is "
+                        "klein, of verborgen zodat een klein aantal niet terug te rekenen is.")
+    chart = Chart(title, figure, table, tuple(captions),
+                  alt=f"Lijn van de uitstroom naar werk in {unit.naam} per {grain}.")
+    return chart, [count for rate in rates for count in (rate.events, rate.exposure)]
+
+
+def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLevel,
+           page_input: PageInput) -> AreaPanel:
+    window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
+    period = period_text(unit.start, unit.eind) if unit.start else "geen"
+    summary = (f"Status op de peildatum ({fmt_date(page_input.selection.peildatum)}): "
+               f"**{STATUS_LABELS[unit.status]}** · Cohortperiode"
+               f"{' (eerste start tot laatste eind van de gebieden)' if level == 'stadsdeel' else ''}: **{period}**")
+    tiles = (
+        Tile("Gesprekken", numbers.conversations.text, f"{window_text(window).capitalize()}."),
+        Tile("Personen in de bijstand", numbers.persons.text,
+             f"Op de peildatum, {fmt_month(page_input.selection.peildatum_month)}."),
+    )
+    outflow, complaints = numbers.outflow, numbers.complaints
+    rate_tiles = {
+        "uitstroom_werk": Tile("Uitstroom naar werk", outflow.text(),
+                               f"Per 1.000 personen in de bijstand per maand, {window_text(window)}"
+                               + (f"; 95%-interval {outflow.interval_text()}." if outflow.value is not None else ".")),
+        "klachten": Tile("Klachten per 1.000 gesprekken", complaints.text(2), (
+            f"{complaints.events.text} klachten op {complaints.exposure.text} gesprekken, "
+            f"{window_text(complaint_window)}; 95%-interval {complaints.interval_text(2)}."
+            if complaints.value is not None else f"{window_text(complaint_window).capitalize()}.")),
+    }
+    title = f"{unit.naam} ({unit.stadsdeel})" if level == "gebied" and unit.stadsdeel else unit.naam
+    return AreaPanel(unit.code, title, summary, tiles, rate_tiles, chart, (signs_note(page_input.rule),),
+                     can_filter=level == "gebied")
+
+
+# --- Target groups --------------------------------------------------------------------------------------------
+
+
+def _groups_table(page_input: PageInput) -> tuple[Table | None, list[Count]]:
+    """The city-wide target groups beside the map, on the same windows as every other page."""
+    groups = page_input.units.filter(pl.col("soort") == UnitKind.TARGET_GROUP)
+    if groups.height == 0:
+        return None, []
+    groups = groups.with_columns(status_expr(page_input.selection.peildatum)).sort("naam")
+    window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
+    rows, released = [], []
+    for group in groups.iter_rows(named=True):
+        numbers = _numbers(page_input, [group["code"]])
+        released += numbers.counts()
+        status = STATUS_LABELS[group["status"]]
+        rows.append({"naam": (group["naam"], group["naam"]), "status": (status, status),
+                     "gesprekken": count_cell(numbers.conversations), "klachten": count_cell(numbers.complaints.events),
+                     "werk_per_1000": rate_cell(numbers.outflow), "bijstand": count_cell(numbers.persons)})
+    columns = (
+        TableColumn("naam", "Doelgroep", "text"),
+        TableColumn("status", "Status", "text", help=f"Op de peildatum, {fmt_date(page_input.selection.peildatum)}."),
+        TableColumn("gesprekken", "Gesprekken", help=f"{window_text(window).capitalize()}."),
+        TableColumn("klachten", "Klachten", help=f"{window_text(complaint_window).capitalize()}."),
+        TableColumn("werk_per_1000", "Uitstroom naar werk per 1.000 per maand", decimals=1,
+                    help=f"{window_text(window).capitalize()}."),
+        TableColumn("bijstand", "Personen in de bijstand", help="Op de peildatum."),
+    )
+    notes = (_windows_note(page_input), signs_note(page_input.rule))
+    return make_table("Stedelijke doelgroepen", "kaart_doelgroepen", columns, rows, notes), released
+
+
+def _windows_note(page_input: PageInput) -> str:
+    window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
+    stock = f"personen in de bijstand op de peildatum ({fmt_month(page_input.selection.peildatum_month)})"
+    if complaint_window == window:
+        return f"Gesprekken, uitstroom en klachten: {window_text(window)}; {stock}."
+    return (f"Gesprekken en uitstroom: {window_text(window)}; klachten: {window_text(complaint_window)} (klachten "
+            f"tellen per half jaar); {stock}.")
+
+
+# --- The page -------------------------------------------------------------------------------------------------
+
+
+def map_model(page_input: PageInput) -> MapModel:
+    selection = page_input.selection
+    level = map_level(selection.level)
+    units = map_units(page_input.units, selection.peildatum, level)
+    division = division_for(page_input.units, level)
+    released: list[Count] = []
+
+    numbers = {unit.code: _numbers(page_input, unit.members) for unit in units}
+    for unit_numbers in numbers.values():
+        released += unit_numbers.counts()
+    # The city: all areas of the dataset, whatever the filters (the reference of "boven/onder stadsgemiddelde").
+    city_node = page_input.release.city
+    city_numbers = _numbers(page_input, sorted(city_node.leaves) if city_node is not None else [])
+    released += city_numbers.counts()
+    city = {key: city_numbers.rate(key) for key in RATE_INDICATORS}
+
+    colourings = {}
+    for spec in MAP_INDICATORS.values():
+        for compare in ((False, True) if spec.is_rate else (False,)):
+            colourings[(spec.key, compare)] = _colouring(spec, compare, units, numbers, city, level, page_input)
+
+    panels = {}
+    for unit in units:
+        chart, series_counts = _series(page_input, unit)
+        released += series_counts
+        panels[unit.code] = _panel(unit, numbers[unit.code], chart, level, page_input)
+
+    groups, group_counts = _groups_table(page_input)
+    released += group_counts
+
+    grain = "maand" if page_input.release.lattice.finest == "maand" else "kwartaal"
+    city_outflow = city["uitstroom_werk"]
+    city_text = (f"{city_outflow.text()} per 1.000 per maand" if city_outflow.value is not None
+                 else city_outflow.text())
+    captions = (
+        _windows_note(page_input),
+        f"Uitstroom naar werk in alle gebieden van Amsterdam samen (het stadsgemiddelde): {city_text}.",
+    )
+    return MapModel(
+        level=level,
+        level_note="Niveau ‘hele stad’ heeft geen kaart; de kaart toont de gebieden." if selection.level == "stad"
+        else None,
+        division=division,
+        division_error=None if division is not None else (
+            "De codes van de gebieden in deze dataset horen niet bij een bekende gebiedsindeling "
+            "(DX01–DX22, GA01–GS25 of stadsdelen). De cijfers staan in de tabel hieronder."),
+        indicators=dict(MAP_INDICATORS),
+        colourings=colourings,
+        panels=panels,
+        groups=groups,
+        click_hint=f"Klik op een {'stadsdeel' if level == 'stadsdeel' else 'gebied'} voor de cijfers en het verloop "
+                   f"per {grain}.",
+        captions=captions,
+        released=tuple(released),
+    )
