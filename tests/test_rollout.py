@@ -15,9 +15,9 @@ from workbooks import make_workbook
 
 from cohort.charts.rollout import rollout_timeline_figure
 from cohort.contract import Status
-from cohort.palette import STATUS_COLOURS, STATUS_LABELS
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.rollout import rollout_model
+from cohort.palette import STATUS_COLOURS, STATUS_LABELS
 from cohort.privacy import SuppressionRule
 from cohort.rollout import never_started, timeline_rows
 from cohort.selection import default_selection
