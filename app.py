@@ -6,6 +6,7 @@ from cohort.release import lattice_for
 from cohort.ui.auth import auth_sidebar
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
+from cohort.ui.print_css import inject_print_css
 from cohort.ui.privacy import page_rule
 from cohort.ui.share import finish_link, prepare_link, share_control
 from cohort.ui.widgets import document_language, example_banner
@@ -40,6 +41,7 @@ prepare_link(dataset, dataset_notice, lattice)
 selection = sidebar_filters(dataset, lattice)
 set_context(ViewContext(dataset, selection, rule))
 document_language()
+inject_print_css()  # the browser's own Print gives a clean page: no sidebar, charts not cut
 example_banner(dataset)
 auth_sidebar()  # login/logout, or the "lokale modus" note; before the page, which may stop early
 page.run()

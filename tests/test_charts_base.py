@@ -7,9 +7,8 @@ page); these tests pin what goes into the figure.
 from datetime import date
 
 import plotly.graph_objects as go
-import polars as pl
 
-from cohort.charts.area import area_timeseries_figure
+from cohort.charts.area import area_series_figure
 from cohort.charts.base import base_layout, plotly_text
 
 NAME = "=HYPERLINK(\"http://x\",\"klik\") <script>alert(1)</script> & 'Oost' &amp;"
@@ -26,6 +25,6 @@ def test_plotly_text_escapes_markup_and_ampersands_but_not_quotes() -> None:
 def test_titles_are_plain_text() -> None:
     fig = base_layout(go.Figure(), title=f"Klachten in {NAME}")
     assert fig.layout.title.text == f"Klachten in {ESCAPED}"
-    monthly = pl.DataFrame({"maand": [date(2021, 1, 1)], "uitstroom_werk": [5], "bijstand": [2000]})
-    area = area_timeseries_figure(monthly, name=NAME, start=None, eind=None)
-    assert area.layout.title.text == f"{ESCAPED}: uitstroom naar werk per maand"  # once, not twice
+    area = area_series_figure([date(2021, 1, 1)], [2.5], ["K1 2021: 2,5"], title=f"{NAME}: uitstroom naar werk",
+                              cohort_start=None, cohort_end=None)
+    assert area.layout.title.text == f"{ESCAPED}: uitstroom naar werk"  # once, not twice

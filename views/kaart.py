@@ -5,9 +5,11 @@ import html
 import streamlit as st
 
 from cohort.links import AREA_KEY
+from cohort.plaintext import markdown_literal
+from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
 from cohort.ui.maps import MAP_KEY, show_map
-from cohort.ui.models import page_model, show_chart, show_notice, show_table, show_tiles
+from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_table, show_tiles
 from cohort.ui.widgets import active_filters
 
 context = get_context()
@@ -52,7 +54,7 @@ show_notice(colouring.notice)
 
 if panel is not None:
     with st.container(border=True):
-        st.subheader(panel.title)
+        st.subheader(markdown_literal(panel.title))  # an area's name comes from an upload: plain text
         st.markdown(panel.summary)
         tiles = panel.tiles_for(colouring.indicator)
         show_tiles(tiles, columns=3)
@@ -60,6 +62,8 @@ if panel is not None:
             st.caption(note)
         if panel.chart is not None:
             show_chart(panel.chart)
+        if panel.can_filter:
+            unit_briefing_button(page_input(), panel.code, panel.title)
         st.button(
             "Filter alle pagina’s op dit gebied",
             key="kaart_filter",

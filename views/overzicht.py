@@ -2,12 +2,15 @@
 
 import streamlit as st
 
-from cohort.ui.models import page_model, show_chart, show_notice, show_tiles
+from cohort.plaintext import markdown_literal
+from cohort.ui.briefing import city_briefing_button
+from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_tiles
 
 model = page_model("overzicht")
 
 st.title("Cohortaanpak: stand van zaken")
-st.caption(model.header)
+st.caption(markdown_literal(model.header))  # the dataset's name comes from an upload: plain text
+city_briefing_button(page_input())
 st.markdown(model.situation)
 
 show_tiles(model.status_tiles)

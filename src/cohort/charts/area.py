@@ -56,7 +56,7 @@ def area_series_figure(
             "type": "rect", "xref": "x", "yref": "paper", "x0": band_start, "x1": band_end, "y0": 0, "y1": 1,
             "fillcolor": STATUS_COLOURS[Status.ACTIVE], "opacity": 0.15, "line": {"width": 0}, "layer": "below",
         }])
-    base_layout(fig, title=plotly_text(title), y_title="per 1.000 per maand", height=280)
+    base_layout(fig, title=title, y_title="per 1.000 per maand", height=280)  # base_layout escapes, once
     fig.update_layout(showlegend=False, margin={"t": 40})
     fig.update_xaxes(tickformat="%Y", dtick="M12")
     return fig

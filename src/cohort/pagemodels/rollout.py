@@ -65,6 +65,7 @@ class RolloutModel:
     timeline_notes: tuple[str, ...]
     units: Table
     units_caption: str
+    briefing_units: dict[str, str]  # code -> "Naam (code)": the units a briefing can be made for
     released: tuple[Count, ...]
 
 
@@ -173,5 +174,6 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
         "werk over de eigen cohortmaanden tot en met de peildatum (per 1.000 in de bijstand per maand); bijstand = "
         "personen in de bijstand in de peildatummaand. Klik op een kolomkop om te sorteren."
     )
+    briefing_units = {row["code"]: f"{row['naam']} ({row['code']})" for row in units.iter_rows(named=True)}
     return RolloutModel(selection.peildatum, _status_summary(page_input.units, selection.peildatum), timeline, notes,
-                        table, caption, tuple(released))
+                        table, caption, briefing_units, tuple(released))

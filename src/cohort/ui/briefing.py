@@ -8,6 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from cohort.briefing import PDF_MIME, BriefingData, briefing_available, briefing_file_name, render_briefing_pdf
+from cohort.pagemodels.common import PageInput
 
 _LOG = logging.getLogger(__name__)
 
@@ -55,3 +56,32 @@ def briefing_download(
 
 
 __all__ = ["briefing_download", "briefing_file_name"]
+
+
+def _geojson(page_input: PageInput) -> dict | None:
+    """The areas' boundaries for the locator map (resolved here, in the script thread; cached per division)."""
+    from cohort.mapdata import division_for
+    from cohort.ui.maps import boundaries_for
+
+    division = division_for(page_input.dataset.units, "gebied")
+    return None if division is None else boundaries_for(division).geojson
+
+
+def city_briefing_button(page_input: PageInput) -> None:
+    """'Briefing (pdf)' for the whole city, from the overview's numbers."""
+    from cohort.pagemodels.briefing import city_briefing
+
+    geojson = _geojson(page_input)
+    peildatum = page_input.selection.peildatum.isoformat()
+    briefing_download(lambda: city_briefing(page_input, geojson), key="briefing_stad",
+                      file_name=briefing_file_name("Amsterdam", peildatum))
+
+
+def unit_briefing_button(page_input: PageInput, code: str, name: str, *, label: str = "Briefing (pdf)") -> None:
+    """'Briefing (pdf)' for one area or target group."""
+    from cohort.pagemodels.briefing import unit_briefing
+
+    geojson = _geojson(page_input)
+    peildatum = page_input.selection.peildatum.isoformat()
+    briefing_download(lambda: unit_briefing(page_input, code, geojson), key=f"briefing_{code}", label=label,
+                      file_name=briefing_file_name(name, peildatum))
