@@ -28,8 +28,9 @@ RULE = SuppressionRule()
 def small_counts(example: Dataset) -> Dataset:
     """The example data with counts of 1 to 4 placed where the six audited leaks used them."""
     return edited(example, {
-        ("DX05", date(2020, 3, 1), "uitstroom_werk"): 1,   # a small month in an active area (cases 2 and 3)
+        ("DX05", date(2020, 1, 1), "uitstroom_werk"): 0,   # a small quarter (3) in an active area (cases 2, 3)
         ("DX05", date(2020, 2, 1), "uitstroom_werk"): 2,
+        ("DX05", date(2020, 3, 1), "uitstroom_werk"): 1,
         ("DX11", date(2021, 6, 1), "klachten_bejegening"): 2,  # a small complaint count (cases 5 and 6)
         ("DX13", date(2020, 9, 1), "klachten_koers"): 3,
         ("DG02", date(2020, 5, 1), "klachten_overig"): 1,  # target groups (case 4)

@@ -8,7 +8,7 @@ from cohort.complaints import funnel_lines, with_funnel_class
 from cohort.fmt import PLOTLY_SEPARATORS
 
 HOSTILE = '<a href="https://evil.example">Klik</a>'
-ESCAPED = "&lt;a href=&quot;https://evil.example&quot;&gt;Klik&lt;/a&gt;"
+ESCAPED = '&lt;a href="https://evil.example"&gt;Klik&lt;/a&gt;'
 
 
 def _periods() -> pl.DataFrame:

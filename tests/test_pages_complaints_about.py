@@ -137,7 +137,7 @@ def test_about_page_shows_contract_and_metadata(example):
     assert "januari 2018" in texts and "december 2022" in texts
     assert "22" in texts and "3" in texts
     headers = [h.value for h in at.header]
-    for heading in ("Deze dataset", "Begrippen", "Kleine aantallen", "Het aanleverformaat", "Bronnen",
+    for heading in ("Deze dataset", "Begrippen", "Kleine aantallen en privacy", "Het aanleverformaat", "Bronnen",
                     "Hoe we rekenen"):
         assert heading in headers
     (contract,) = at.table
@@ -145,4 +145,4 @@ def test_about_page_shows_contract_and_metadata(example):
     assert "opmerkingen" in texts and "2021-06-30" in texts  # the toelichting sheet
     body = " ".join(m.value for m in at.markdown)
     assert "De trechterplot" in body and "Zwartboek" in body and "6 juli 2021" in body
-    assert "‘<5’" in body
+    assert "× = verborgen" in body

@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from apptest import metrics_by_label, open_app, open_tables
+from apptest import metrics_by_label, open_app, open_tables, rendered_text
 from outflow_data import small
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
@@ -39,7 +39,7 @@ def model_tiles(model) -> dict[str, str]:
 
 def chart_table(at: AppTest, title: str):
     """The texts a viewer reads in the table under a chart (the styled display values, signs included)."""
-    (expander,) = [e for e in at.expander if e.label == f"Cijfers bij deze grafiek: {title}"]
+    (expander,) = [e for e in at.expander if rendered_text(e.label) == f"Cijfers bij deze grafiek: {title}"]
     return convert_arrow_bytes_to_pandas_df(expander.dataframe[0].proto.arrow_data.styler.display_values)
 
 

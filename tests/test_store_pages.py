@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from apptest import rendered_text
 from faults import flipped, read_only
 from store_backends import BACKENDS, StoreLocation, store_location
 from streamlit.testing.v1 import AppTest
@@ -69,7 +70,7 @@ def shown_text(at: AppTest) -> str:
 
 
 def notices(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning]
+    return [rendered_text(w.value) for w in at.warning]
 
 
 def assert_no_internals(text: str, *also: str) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import plotly.graph_objects as go
 
-from cohort.charts.base import base_layout, plotly_text, text_matrix
+from cohort.charts.base import base_layout, text_matrix
 from cohort.contract import Status
 from cohort.palette import COHORT_COLOUR, STATUS_COLOURS
 
