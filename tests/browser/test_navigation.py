@@ -122,3 +122,24 @@ def test_page_list_by_keyboard_in_visual_order(app_server: str, page: Page) -> N
     wait_for_rerun(page)
     wait_for_elements(page)
     assert_answers_at(page, target.url_path)
+
+
+def test_narrow_window_closes_the_sidebar_after_choosing_a_page(app_server: str, browser: Browser) -> None:
+    """At 200% zoom (700 CSS pixels) the open sidebar lies over the page; Enter on a link opens the page and
+    closes the sidebar, so the page can be seen."""
+    context = browser.new_context(viewport={"width": 700, "height": 500}, locale="nl-NL")
+    try:
+        page = context.new_page()
+        open_page_ready(page, app_server, HOME.url_path)
+        sidebar = page.locator(SIDEBAR)
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        # The sidebar slides in (a CSS transition): wait until it lies fully in the window, over the page.
+        page.wait_for_function(f"() => document.querySelector('{SIDEBAR}').getBoundingClientRect().left >= 0")
+        page.locator(SIDEBAR).get_by_role("link", name="Kaart", exact=True).focus()
+        page.keyboard.press("Enter")
+        wait_for_rerun(page)
+        assert_answers_at(page, "kaart")
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
+    finally:
+        context.close()

@@ -98,13 +98,14 @@ def navigation_footer(nav: Navigation) -> None:
 
 
 # Gives the containers drawn above the roles a <nav> with lists has, and the current page's link
-# aria-current. Streamlit re-renders the sidebar on every run and may replace these elements, so a
-# MutationObserver applies the marks again after every change (it watches only added/removed nodes, not
-# the attributes it sets itself). Constant code; the only data are our own keys and url_path, as JSON.
+# aria-current; closes the sidebar after a click on a link where it lies over the page. Streamlit re-renders
+# the sidebar on every run and may replace these elements, so a MutationObserver applies the marks again after
+# every change (it watches only added/removed nodes, not the attributes it sets itself). Constant code; the
+# only data are our own keys and url_path, as JSON.
 _MARK_UP_JS = """
 <script>
 (() => {
-  window.__cohortNav = %s;
+  window.__cohortNav = __CONF__;
   const apply = () => {
     const conf = window.__cohortNav;
     const set = (node, name, value) => {
@@ -134,6 +135,19 @@ _MARK_UP_JS = """
   if (!window.__cohortNavObserver) {
     window.__cohortNavObserver = new MutationObserver(apply);
     window.__cohortNavObserver.observe(document.body, {childList: true, subtree: true});
+    // On a narrow window (a phone, or 200% zoom) the sidebar lies over the page: after choosing a page, close
+    // it, so the page just opened can be seen (Streamlit's own navigation does this on phones only).
+    document.addEventListener('click', (event) => {
+      const conf = window.__cohortNav;
+      const link = event.target.closest && event.target.closest(
+        ['.st-key-' + conf.nav, '.st-key-' + conf.footer].map((s) => s + ' a').join(','));
+      const sidebar = document.querySelector('[data-testid=stSidebar]');
+      const main = document.querySelector('[data-testid=stMain]');
+      if (!link || !sidebar || !main) return;
+      if (sidebar.getBoundingClientRect().right > main.getBoundingClientRect().left + 1) {
+        document.querySelector('[data-testid=stSidebarCollapseButton] button')?.click();
+      }
+    });
   }
   apply();
 })();
@@ -151,4 +165,4 @@ def _mark_up(nav: Navigation) -> None:
         # The href Streamlit writes for the current page's link: its url_path ("" on "/").
         "current": nav.link_target(nav.spec).url_path,
     }
-    st.html(_MARK_UP_JS % json.dumps(conf), unsafe_allow_javascript=True)
+    st.html(_MARK_UP_JS.replace("__CONF__", json.dumps(conf)), unsafe_allow_javascript=True)
