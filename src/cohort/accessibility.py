@@ -166,8 +166,8 @@ STATEMENT = Statement(
         Limitation(
             "Een deel van de bedieningsteksten is Engels",
             "De Cohortmonitor is gebouwd met Streamlit, dat zijn eigen knoppen en meldingen alleen in het Engels "
-            "levert, bijvoorbeeld ‘Skip to main content’, ‘Help for …’, ‘Open’, ‘Browse files’, ‘Download as "
-            "CSV’, ‘Copy to clipboard’ en ‘Page not found’.",
+            "levert, bijvoorbeeld ‘Skip to main content’, ‘Help for …’, ‘Open’, ‘Upload’, ‘50MB per file’, "
+            "‘Download as CSV’, ‘Copy to clipboard’ en ‘Page not found’.",
             "Een schermlezer spreekt die woorden met een Nederlandse stem uit; wie geen Engels leest, begrijpt "
             "een knop minder goed.",
             "Alle teksten van de Cohortmonitor zelf zijn Nederlands. We volgen de vertaling in Streamlit.",
