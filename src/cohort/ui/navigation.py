@@ -77,9 +77,8 @@ def run_navigation() -> Navigation:
     pages = {"": _st_page(HOME, url_path="", default=True, visibility="hidden")}
     pages.update({spec.url_path: _st_page(spec, url_path=spec.url_path) for spec in ALL_PAGES})
     current = st.navigation(list(pages.values()), position="hidden")
-    by_page = {id(page): path for path, page in pages.items()}
-    path = by_page[id(current)]
-    nav = Navigation(current, next((s for s in ALL_PAGES if s.url_path == path), HOME), pages)
+    path = next(path for path, page in pages.items() if page is current)  # st.navigation returns one of ours
+    nav = Navigation(current, next((spec for spec in ALL_PAGES if spec.url_path == path), HOME), pages)
     with st.sidebar, st.container(key=NAV_KEY):
         for number, (section, specs) in enumerate(SECTIONS.items()):
             st.caption(section)
