@@ -6,6 +6,7 @@ from cohort.release import lattice_for
 from cohort.ui.auth import auth_sidebar
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
+from cohort.ui.navigation import navigation_footer, run_navigation
 from cohort.ui.print_css import inject_print_css
 from cohort.ui.privacy import page_rule
 from cohort.ui.share import finish_link, prepare_link, share_control
@@ -15,22 +16,10 @@ st.set_page_config(page_title="Cohortmonitor Amsterdam", page_icon=":material/mo
 
 # The page files live in views/, not pages/: a folder called pages/ switches on Streamlit's legacy multipage mode
 # until st.navigation has run once in the process, so the first deep link after a restart (a shared link) showed
-# "Page not found" or ran a page without this router and its filters. url_paths are explicit: they are the links.
-pages = {
-    "Cohortaanpak": [
-        st.Page("views/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht",
-                default=True),
-        st.Page("views/kaart.py", title="Kaart", icon=":material/map:", url_path="kaart"),
-        st.Page("views/uitstroom.py", title="Uitstroom naar werk", icon=":material/work:", url_path="uitstroom"),
-        st.Page("views/gebieden.py", title="Uitrol per gebied", icon=":material/view_timeline:",
-                url_path="gebieden"),
-        st.Page("views/klachten.py", title="Klachten en bejegening", icon=":material/feedback:",
-                url_path="klachten"),
-        st.Page("views/over.py", title="Over de data", icon=":material/info:", url_path="over"),
-    ],
-    "Evaluatoren": [st.Page("views/data.py", title="Data", icon=":material/upload_file:", url_path="data")],
-}
-page = st.navigation(pages)
+# "Page not found" or ran a page without this router and its filters. The pages, their addresses (the links)
+# and the page list in the sidebar are in cohort.ui.navigation.
+nav = run_navigation()
+page = nav.current
 dataset, dataset_notice = current_dataset()
 # The rule first: it decides the periods a viewer can choose (whole quarters; months only for an evaluator who
 # switched the hiding of small numbers off), see cohort.lattice.
@@ -46,4 +35,5 @@ example_banner(dataset)
 auth_sidebar()  # login/logout, or the "lokale modus" note; before the page, which may stop early
 page.run()
 share_control(page, selection, dataset, lattice)
+navigation_footer(nav)
 finish_link()

@@ -17,9 +17,13 @@ import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Error, Page, sync_playwright
+
+from cohort.accessibility import STATEMENT
+from cohort.ui.navigation import ALL_PAGES
 
 from .helpers import (
     CHROMIUM,
@@ -31,6 +35,7 @@ from .helpers import (
     screenshot,
     wait_for_health,
 )
+from .statement_check import MARKER, RECORDER, marked_tests, statement_ids, verify, write_results
 
 SERVER_START_TIMEOUT_S = 90
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
@@ -45,12 +50,75 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(check): the test proves this check of the accessibility statement (statement_check.py)"
+    )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     # Keep each phase's report on the item, so the page fixture can screenshot a failed test.
     report = yield
     setattr(item, f"report_{report.when}", report)
+    _record_statement_outcome(item, report)
     return report
+
+
+def _record_statement_outcome(item: pytest.Item, report: pytest.TestReport) -> None:
+    marker = item.get_closest_marker(MARKER)
+    if marker is None or not (report.when == "call" or (report.when == "setup" and not report.passed)):
+        return
+    # A strict xfail that passed is reported as failed, without wasxfail.
+    xfail = hasattr(report, "wasxfail")
+    outcome = ("xfailed" if report.skipped else "xpassed") if xfail else report.outcome
+    page = item.callspec.params.get("path") if hasattr(item, "callspec") else None
+    RECORDER.test_outcome(marker.args[0], item.nodeid, page, outcome)
+
+
+_statement_summary: list[str] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write what the suite checked to artifacts/a11y-results.json; after a run of every statement test,
+    compare the accessibility statement with it and fail the run where the statement says more."""
+    if not RECORDER.records:
+        return
+    results = RECORDER.results(spec.url_path for spec in ALL_PAGES)
+    selected: dict[str, set[str]] = {}
+    for item in session.items:
+        marker = item.get_closest_marker(MARKER)
+        if marker is not None:
+            selected.setdefault(marker.args[0], set()).add(getattr(item, "originalname", item.name))
+    expected = marked_tests()
+    not_run = sorted(
+        f"{check}: {name}" for check in statement_ids(STATEMENT) | set(expected)
+        for name in expected.get(check, set()) - selected.get(check, set())
+    )
+    skipped = sorted({r["test"] for r in RECORDER.records if r["outcome"] == "skipped"})
+    problems: list[str] = []
+    if not_run:
+        more = ", …" if len(not_run) > 5 else ""
+        note = f"not verified: this run left out statement tests ({', '.join(not_run[:5])}{more})"
+    elif session.testsfailed:
+        note = "not verified: tests failed"
+    elif skipped:
+        note = f"NOT VERIFIED: {len(skipped)} statement test(s) were skipped, e.g. {skipped[0]}"
+        if IN_CI:
+            problems.append(note)
+    else:
+        problems = verify(STATEMENT, results)
+        note = "verified: the statement says what the tests showed" if not problems else "WRONG"
+    path = write_results({**results, "verification": {"note": note, "problems": problems}})
+    _statement_summary[:] = [f"accessibility statement (cohort.accessibility) {note}; results in {path}"]
+    if problems:
+        _statement_summary.extend(f"  - {problem}" for problem in problems)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in _statement_summary:
+        terminalreporter.write_line(line, red=line.startswith("  - ") or "WRONG" in line or "NOT" in line)
 
 
 def _unavailable(reason: str) -> None:

@@ -14,9 +14,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Page, expect
+
+from cohort.ui.navigation import FOOTER_KEY, NAV_KEY
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
@@ -111,9 +115,15 @@ def wait_for_rerun(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     _wait_until_idle(page, timeout_ms)
 
 
+# The app's own page list (cohort.ui.navigation): the sections at the top of the sidebar, the statement's link
+# at the bottom. Streamlit's navigation is hidden.
+NAV_LINKS = (f'.st-key-{NAV_KEY} a[data-testid="stPageLink-NavLink"], '
+             f'.st-key-{FOOTER_KEY} a[data-testid="stPageLink-NavLink"]')
+
+
 def navigation(page: Page) -> list[tuple[str, str]]:
-    """(path, label) of every page in the sidebar navigation; path "" is the default page."""
-    links = page.locator('[data-testid="stSidebarNav"] a')
+    """(path, label) of every page in the sidebar's page list, in order; path "" is "/"."""
+    links = page.locator(NAV_LINKS)
     result = []
     for i in range(links.count()):
         href = links.nth(i).get_attribute("href") or ""
@@ -180,3 +190,77 @@ def choose(page: Page, label: str, option: str) -> None:
     wait_for_rerun(page)
     wait_for_elements(page)
     page.keyboard.press("Escape")
+
+
+# What document.activeElement is, as a screen reader would name it.
+_FOCUSED_JS = """
+(shareTitle) => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const text = (id) => {
+    const n = document.getElementById(id);
+    return n ? (n.getAttribute('aria-label') || n.innerText || '') : '';
+  };
+  const labelledBy = e.getAttribute('aria-labelledby');
+  let name = e.getAttribute('aria-label') || '';
+  if (!name && labelledBy) name = labelledBy.split(/\\s+/).map(text).join(' ');
+  if (!name && e.labels && e.labels.length) name = e.labels[0].innerText;
+  const group = e.closest('[role=radiogroup], [role=group]');
+  let share = false;
+  for (let n = e.parentElement; n && !share; n = n.parentElement) {
+    if (n.matches('[data-testid=stVerticalBlock]') && (n.innerText || '').trim().startsWith(shareTitle)) share = true;
+  }
+  return {
+    tag: e.tagName.toLowerCase(), role: e.getAttribute('role') || e.getAttribute('type') || '',
+    testid: e.getAttribute('data-testid') || '', name: name.trim(),
+    group: group ? (group.getAttribute('aria-label') || '') : '',
+    sidebar: !!e.closest('[data-testid=stSidebar]'), share: !!shareTitle && share,
+    href: e.getAttribute('href'), current: e.getAttribute('aria-current') || '',
+    text: (e.innerText || '').trim().slice(0, 200),
+  };
+}
+"""
+
+
+def focus_document_start(page: Page) -> None:
+    """Make the next Tab go to the first tab stop of the document.
+
+    Blurring is not enough: Chromium goes on from where the focus was before. Focusing an element at the very
+    start of the document (not itself a tab stop, removed after the next Tab) sets the starting point there.
+    """
+    page.evaluate(
+        """() => {
+          window.scrollTo(0, 0);
+          const start = document.createElement('span');
+          start.tabIndex = -1;
+          start.id = '__tab_start';
+          document.body.prepend(start);
+          start.focus();
+        }"""
+    )
+
+
+def _press_tab(page: Page, share_title: str) -> dict[str, Any]:
+    page.keyboard.press("Tab")
+    page.evaluate("() => document.getElementById('__tab_start')?.remove()")
+    return page.evaluate(_FOCUSED_JS, share_title) or {}
+
+
+def tab_stops(page: Page, presses: int, share_title: str = "") -> list[dict[str, Any]]:
+    """Press Tab `presses` times from the top of the document; what has the focus after each press (tag, role,
+    accessible name, group, href, whether in the sidebar or in the container titled `share_title`)."""
+    focus_document_start(page)
+    return [_press_tab(page, share_title) for _ in range(presses)]
+
+
+def tab_to(page: Page, matches: Callable[[dict[str, Any]], bool], max_presses: int = 60) -> dict[str, Any]:
+    """Press Tab from the top of the document until the focused element `matches`; that element's description.
+    AssertionError (with the trail) when it is not reached within `max_presses`."""
+    focus_document_start(page)
+    trail = []
+    for _ in range(max_presses):
+        stop = _press_tab(page, "")
+        if matches(stop):
+            return stop
+        trail.append(f"{stop.get('tag')} {stop.get('role')} {stop.get('name') or stop.get('text', '')[:40]!r}")
+    raise AssertionError(f"not reached within {max_presses} Tab presses; focus went:\n" + "\n".join(trail))

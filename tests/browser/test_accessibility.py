@@ -1,86 +1,46 @@
 """Accessibility in a real browser: axe-core on every page, the filters and the share control by keyboard,
 a table beside every chart and the map, and the document's language.
 
-Findings in Streamlit's own markup are forgiven only inside their container (axe.STREAMLIT_INTERNAL_A11Y_ISSUES);
-a finding in the app's own markup fails, or is an xfail(strict=True) naming the reported defect.
+Nothing is forgiven: a finding fails, or is an xfail(strict=True) naming the reported defect. Tests marked
+`statement("<id>")` prove a claim of the accessibility statement (cohort.accessibility; see statement_check.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from .axe import STREAMLIT_INTERNAL_A11Y_ISSUES, assert_no_serious_a11y_violations, run_axe_rules
-from .helpers import assert_no_exception, navigation, open_page_ready, screenshot
+from .axe import assert_no_serious_a11y_violations, run_axe_rules
+from .helpers import assert_no_exception, navigation, open_page_ready, screenshot, tab_stops
 
 # The url_paths of app.py's st.Page entries; test_navigation_lists_exactly_these_pages keeps this list honest.
-PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data")
+PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data", "toegankelijkheid")
 SIDEBAR = 'section[data-testid="stSidebar"]'
 SHARE_TITLE = "Deel deze weergave"
 CHART_TABLE_PREFIX = "Cijfers bij deze grafiek"
 # Tab presses allowed from the top of the page to the last sidebar control. Today the share control is the
-# 19th stop (skip link, 7 page links, 3 help buttons, 6 filter inputs); the slack allows a few more controls.
+# 21st stop (skip link, 7 page links, 4 help buttons, 7 filter inputs, the small-numbers switch); the slack
+# allows a few more controls.
 MAX_TABS = 40
 
 
 def test_navigation_lists_exactly_these_pages(app_server: str, page: Page) -> None:
     open_page_ready(page, app_server)
-    # The default page's link is "/" (path ""), the others their url_path.
+    # On "/" the overview's link is "/" (path ""); every other link is its page's url_path.
     shown = {path or "overzicht" for path, _label in navigation(page)}
     assert shown == set(PAGES), f"update PAGES in this file: the navigation shows {sorted(shown)}"
 
 
+@pytest.mark.statement("axe")
 @pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_serious_a11y_violations(app_server: str, page: Page, path: str) -> None:
     open_page_ready(page, app_server, path)
     assert_no_exception(page)
     screenshot(page, f"a11y-{path}")
-    assert_no_serious_a11y_violations(page, known_issues=STREAMLIT_INTERNAL_A11Y_ISSUES)
+    assert_no_serious_a11y_violations(page)
 
 
 # --- keyboard -------------------------------------------------------------------------------------------------
-
-# What document.activeElement is, as a screen reader would name it.
-_FOCUSED_JS = """
-(shareTitle) => {
-  const e = document.activeElement;
-  if (!e || e === document.body) return null;
-  const text = (id) => {
-    const n = document.getElementById(id);
-    return n ? (n.getAttribute('aria-label') || n.innerText || '') : '';
-  };
-  const labelledBy = e.getAttribute('aria-labelledby');
-  let name = e.getAttribute('aria-label') || '';
-  if (!name && labelledBy) name = labelledBy.split(/\\s+/).map(text).join(' ');
-  if (!name && e.labels && e.labels.length) name = e.labels[0].innerText;
-  const group = e.closest('[role=radiogroup], [role=group]');
-  let share = false;
-  for (let n = e.parentElement; n && !share; n = n.parentElement) {
-    if (n.matches('[data-testid=stVerticalBlock]') && (n.innerText || '').trim().startsWith(shareTitle)) share = true;
-  }
-  return {
-    tag: e.tagName.toLowerCase(), role: e.getAttribute('role') || e.getAttribute('type') || '',
-    testid: e.getAttribute('data-testid') || '', name: name.trim(),
-    group: group ? (group.getAttribute('aria-label') || '') : '',
-    sidebar: !!e.closest('[data-testid=stSidebar]'), share,
-    text: (e.innerText || '').trim().slice(0, 200),
-  };
-}
-"""
-
-
-def tab_stops(page: Page, presses: int) -> list[dict[str, Any]]:
-    """Press Tab `presses` times from the top of the document; what has the focus after each press."""
-    page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
-    page.locator("body").focus()
-    stops = []
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        stops.append(page.evaluate(_FOCUSED_JS, SHARE_TITLE) or {})
-    return stops
-
 
 # Each sidebar filter and how its focused element is recognised (its accessible name, or its group's).
 FILTERS = {
@@ -95,9 +55,10 @@ FILTERS = {
 }
 
 
+@pytest.mark.statement("toetsenbord-filters")
 def test_filters_and_share_control_reachable_by_tab(app_server: str, page: Page) -> None:
     open_page_ready(page, app_server)
-    stops = tab_stops(page, MAX_TABS)
+    stops = tab_stops(page, MAX_TABS, SHARE_TITLE)
     trail = "\n".join(f"{i + 1:2d}. {s.get('tag')} {s.get('role')} {s.get('name') or s.get('text', '')[:50]!r}"
                       for i, s in enumerate(stops))
 
@@ -137,6 +98,7 @@ _CHART_TABLES_JS = """
 }
 """
 
+@pytest.mark.statement("tekstalternatief")
 @pytest.mark.parametrize(
     "path",
     [
@@ -161,6 +123,7 @@ def test_every_chart_has_a_table(app_server: str, page: Page, path: str) -> None
     assert not untitled, f"/{path}: charts without a title: {untitled}"
 
 
+@pytest.mark.statement("tekstalternatief")
 def test_map_has_a_description_and_a_table(app_server: str, page: Page) -> None:
     open_page_ready(page, app_server, "kaart")
     assert_no_exception(page)
@@ -183,6 +146,7 @@ def test_map_has_a_description_and_a_table(app_server: str, page: Page) -> None:
     assert follows, "no table follows the heading 'De kaart als tabel'"
 
 
+@pytest.mark.statement("tekstalternatief")
 def test_selected_area_chart_has_a_table(app_server: str, page: Page) -> None:
     # DX21 Bijlmer Oost in the example data; a link with `gebied=` opens the map with that area selected.
     open_page_ready(page, app_server, "kaart?gebied=DX21")
@@ -195,6 +159,7 @@ def test_selected_area_chart_has_a_table(app_server: str, page: Page) -> None:
 # --- language and contrast ------------------------------------------------------------------------------------
 
 
+@pytest.mark.statement("taal")
 def test_document_language_is_dutch(app_server: str, page: Page) -> None:
     """The UI is Dutch, so <html lang> must say "nl" (WCAG 3.1.1), although Streamlit ships "en".
 

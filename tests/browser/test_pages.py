@@ -24,7 +24,7 @@ from cohort.workbook.read import read_workbook
 
 from .helpers import assert_no_exception, choose, open_page_ready, screenshot
 
-PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data")
+PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data", "toegankelijkheid")
 SIDEBAR = 'section[data-testid="stSidebar"]'
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page
 
-from .axe import STREAMLIT_INTERNAL_A11Y_ISSUES, assert_no_serious_a11y_violations
+from .axe import assert_no_serious_a11y_violations
 from .helpers import assert_no_exception, navigation, open_page, screenshot
 
 
@@ -21,7 +21,7 @@ def test_overview_loads_with_title(app_server: str, page: Page) -> None:
 
 def test_overview_has_no_serious_a11y_violations(app_server: str, page: Page) -> None:
     open_page(page, app_server)
-    assert_no_serious_a11y_violations(page, known_issues=STREAMLIT_INTERNAL_A11Y_ISSUES)
+    assert_no_serious_a11y_violations(page)
 
 
 def test_every_page_in_the_navigation_renders(app_server: str, page: Page) -> None:
