@@ -34,12 +34,8 @@ from outflow_data import small, staggered
 
 from cohort.outflow import did_all_areas
 from cohort.pagemodels.common import PageInput
-from cohort.pagemodels.outflow import (
-    DidEstimate,
-    difference_meaning,
-    fair_comparison_sentence,
-    outflow_model,
-)
+from cohort.pagemodels.outflow import outflow_model
+from cohort.pagemodels.outflow_common import DidEstimate, difference_meaning, fair_comparison_sentence
 from cohort.privacy import SuppressionRule
 from cohort.selection import Selection, default_selection
 

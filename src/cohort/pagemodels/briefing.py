@@ -20,7 +20,7 @@ from cohort.contract import Status, UnitKind
 from cohort.fmt import MISSING, fmt_date, fmt_month, fmt_ratio
 from cohort.metrics import with_status
 from cohort.pagemodels.common import PageInput, Rate, signs_note, window_text
-from cohort.pagemodels.outflow import Ledger, all_area_codes, outflow_series
+from cohort.pagemodels.outflow_common import Ledger, all_area_codes, outflow_series
 from cohort.pagemodels.overview import overview_model
 from cohort.palette import STATUS_LABELS
 from cohort.privacy import small_number_note_nl

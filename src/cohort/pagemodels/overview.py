@@ -16,7 +16,7 @@ from cohort.contract import Status, UnitKind
 from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_month, fmt_pct
 from cohort.metrics import status_counts
 from cohort.pagemodels.common import Chart, Notice, PageInput, Rate, Tile, signs_note, window_text
-from cohort.pagemodels.outflow import (
+from cohort.pagemodels.outflow_common import (
     DidEstimate,
     Ledger,
     RawComparison,
