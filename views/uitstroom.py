@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from cohort.plaintext import markdown_literal
 from cohort.ui.models import page_model, show_chart, show_notice, show_table, show_tiles
 
 model = page_model("uitstroom")
 
 st.title("Uitstroom naar werk")
-st.caption(model.header)
+st.caption(markdown_literal(model.header))  # the dataset's name: plain text
 st.markdown(
     "**Is de uitstroom naar werk gestegen dóór de cohortaanpak?** De raadsbrief van 6 juli 2021 noemt de uitstroom "
     "in cohortgebieden ‘dubbel zo hoog’. Hieronder staat die ruwe vergelijking naast een eerlijkere schatting, "

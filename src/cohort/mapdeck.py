@@ -29,6 +29,7 @@ from cohort.boundaries import Boundaries, Division, area_centre, canonical_code,
 from cohort.contract import STATUS_ORDER, Status
 from cohort.fmt import MISSING, fmt_dec, fmt_month_short
 from cohort.palette import DARK_TEXT, DIVERGING, SEQUENTIAL, STATUS_COLOURS, STATUS_LABELS, hex_to_rgb
+from cohort.plaintext import markdown_literal
 
 IndicatorKind = Literal["status", "sequential", "diverging"]
 BreakMethod = Literal["nice", "quantile"]
@@ -407,6 +408,11 @@ TOOLTIP = {
 }
 
 
+def _plain_list(codes) -> str:
+    """Codes from an upload in a note that pages show as Markdown: plain text (cohort.plaintext)."""
+    return ", ".join(markdown_literal(code) for code in codes)
+
+
 def build_map(
     boundaries: Boundaries,
     coloured: ColouredValues,
@@ -497,12 +503,12 @@ def build_map(
     if codes_without_geometry:
         notes.append(
             f"Niet op de kaart (geen grens gevonden voor de {division.label_nl}): "
-            f"{', '.join(codes_without_geometry)}. Ze staan wel in de tabel."
+            f"{_plain_list(codes_without_geometry)}. Ze staan wel in de tabel."
         )
     if codes_without_values:
-        notes.append(f"Geen gegevens (grijs): {', '.join(codes_without_values)}.")
+        notes.append(f"Geen gegevens (grijs): {_plain_list(codes_without_values)}.")
     if duplicates:
-        notes.append(f"Dubbele codes; alleen de eerste rij is gebruikt: {', '.join(sorted(set(duplicates)))}.")
+        notes.append(f"Dubbele codes; alleen de eerste rij is gebruikt: {_plain_list(sorted(set(duplicates)))}.")
     if selected and selected not in on_map:
         notes.append(f"Het gekozen gebied {selected} staat niet op de kaart.")
 

@@ -46,6 +46,7 @@ from cohort.pagemodels.common import (
     signs_note,
     window_text,
 )
+from cohort.plaintext import markdown_literal
 from cohort.privacy import HIDDEN_RATE_TEXT, SuppressionRule
 from cohort.release import Count
 
@@ -145,6 +146,11 @@ class _Released:
     def result(self) -> tuple[Count, ...]:
         unique = {(c.query, c.state, c.value): c for c in self.counts}
         return tuple(unique.values())
+
+
+def _plain_names(names) -> str:
+    """Unit names from an upload inside our Markdown: plain text (cohort.plaintext)."""
+    return "; ".join(markdown_literal(name) for name in names)
 
 
 def complaints_model(page_input: PageInput) -> ComplaintsModel:
@@ -457,8 +463,9 @@ def _funnel(page_input: PageInput, level: FunnelLevel, period: FunnelPeriod, win
         captions.append(f"Te zien: {fmt_int(shown)} van de {fmt_int(total)} {nouns} met gesprekken, "
                         f"{window_text(window)}.")
     if left_out:
-        captions.append(f"Niet in de trechter ({fmt_int(len(left_out))}): {'; '.join(left_out)}. Hun aantal klachten "
-                        "(of gesprekken) is verborgen (× in de tabel): de plaats van een punt zou het aantal verraden. "
+        captions.append(f"Niet in de trechter ({fmt_int(len(left_out))}): {_plain_names(left_out)}. Hun aantal "
+                        "klachten (of gesprekken) is verborgen (× in de tabel): de plaats van een punt zou het aantal "
+                        "verraden. "
                         + signs_note(page_input.rule))
     if not total:
         return FunnelView(level, period, window, None, 0, 0, (), (), tuple(captions),
@@ -498,7 +505,7 @@ def _funnel(page_input: PageInput, level: FunnelLevel, period: FunnelPeriod, win
     figure = funnel_figure(points_frame, lines, title=title, overall_rate=reference.value,
                            unit_noun="stadsdeel" if level == "stadsdeel" else "gebied")
     if high:
-        result = Notice("warning", "**Opvallend hoog** (boven de 99,8%-grens): " + "; ".join(high))
+        result = Notice("warning", "**Opvallend hoog** (boven de 99,8%-grens): " + _plain_names(high))
     else:
         shown_noun = "getoond stadsdeel" if level == "stadsdeel" else "getoonde eenheid"
         result = Notice("success", f"Geen {shown_noun} ligt opvallend hoog (boven de 99,8%-grens).")

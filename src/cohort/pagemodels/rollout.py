@@ -30,6 +30,7 @@ from cohort.pagemodels.common import (
     window_text,
 )
 from cohort.palette import STATUS_LABELS
+from cohort.plaintext import markdown_literal
 from cohort.release import Count
 from cohort.rollout import never_started, timeline_rows
 
@@ -77,6 +78,11 @@ def _status_summary(units: pl.DataFrame, peildatum: date) -> str:
     return f"Op de peildatum {fmt_date(peildatum)}: {parts} (gebieden; doelgroepen staan apart)."
 
 
+def _plain_names(units: pl.DataFrame) -> str:
+    """Unit names from an upload inside a caption (Markdown): plain text (cohort.plaintext)."""
+    return ", ".join(markdown_literal(name) for name in units.get_column("naam"))
+
+
 def _timeline(page_input: PageInput, units: pl.DataFrame) -> tuple[Chart | None, tuple[str, ...]]:
     selection, dataset = page_input.selection, page_input.dataset
     rows = timeline_rows(units, selection.peildatum, dataset.last_month)
@@ -86,12 +92,12 @@ def _timeline(page_input: PageInput, units: pl.DataFrame) -> tuple[Chart | None,
     open_ended = rows.filter(pl.col("open_einde"))
     if open_ended.height:
         notes.append(
-            f"Gearceerd = nog geen einddatum ({', '.join(open_ended.get_column('naam').to_list())}): getekend tot "
+            f"Gearceerd = nog geen einddatum ({_plain_names(open_ended)}): getekend tot "
             f"het eind van de data ({fmt_month(dataset.last_month)})."
         )
     never = never_started(units)
     if never.height:
-        notes.append(f"Zonder cohortperiode: {', '.join(never.get_column('naam').to_list())}.")
+        notes.append(f"Zonder cohortperiode: {_plain_names(never)}.")
     title = "Cohortperiode per gebied en doelgroep"
     columns = (
         TableColumn("naam", "Naam", "text"), TableColumn("code", "Code", "text"),
