@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from cohort.release import lattice_for
 from cohort.ui.auth import auth_sidebar
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
+from cohort.ui.privacy import page_rule
 from cohort.ui.share import finish_link, prepare_link, share_control
 from cohort.ui.widgets import document_language, example_banner
 
@@ -29,13 +31,17 @@ pages = {
 }
 page = st.navigation(pages)
 dataset, dataset_notice = current_dataset()
+# The rule first: it decides the periods a viewer can choose (whole quarters; months only for an evaluator who
+# switched the hiding of small numbers off), see cohort.lattice.
+rule = page_rule()
+lattice = lattice_for(dataset, rule)
 # Before the widgets: bound widgets read the URL when they are created, so the link is checked first.
-prepare_link(dataset, dataset_notice)
-selection = sidebar_filters(dataset)
-set_context(ViewContext(dataset, selection))
+prepare_link(dataset, dataset_notice, lattice)
+selection = sidebar_filters(dataset, lattice)
+set_context(ViewContext(dataset, selection, rule))
 document_language()
 example_banner(dataset)
 auth_sidebar()  # login/logout, or the "lokale modus" note; before the page, which may stop early
 page.run()
-share_control(page, selection, dataset)
+share_control(page, selection, dataset, lattice)
 finish_link()

@@ -36,8 +36,10 @@ def test_valid_link_is_kept_as_option_values(allowed):
         indicator="Uitstroom naar werk", gebied="DX02", dataset=ID,
     )
     assert result.dropped == []
+    # The lattice has one (cut-short) quarter, K1 2020 = jan-feb: a peildatum is its last month, a period end
+    # is its first month. Months of a link are moved there.
     assert result.kept == {
-        "peildatum": "2020-01", "periode": ["2020-01", "2020-02"], "stadsdelen": ["West"],
+        "peildatum": "2020-02", "periode": ["2020-01", "2020-01"], "stadsdelen": ["West"],
         "eenheden": ["DX01", "DG01"], "doelgroepen": "false", "niveau": "stad", "indicator": "werk",
         "gebied": "DX02", "dataset": ID,
     }
@@ -47,12 +49,13 @@ def test_hand_written_aliases_are_accepted(allowed):
     result = clean(allowed, peildatum="2020-02", periode=["2020-01", "2020-02"], eenheden=["DX03"],
                    niveau="stadsdeel", doelgroepen="NEE", indicator="status")
     assert result.dropped == []
-    assert result.kept == {"peildatum": "2020-02", "periode": ["2020-01", "2020-02"], "eenheden": ["DX03"],
+    assert result.kept == {"peildatum": "2020-02", "periode": ["2020-01", "2020-01"], "eenheden": ["DX03"],
                            "niveau": "stadsdeel", "doelgroepen": "false", "indicator": "status"}
 
 
-def test_reversed_range_is_put_in_order(allowed):
-    assert clean(allowed, periode=["2020-02", "januari 2020"]).kept == {"periode": ["2020-01", "2020-02"]}
+def test_period_tokens_are_quarter_labels(allowed):
+    assert clean(allowed, periode=["K1 2020 (jan–feb)", "K1 2020 (jan–feb)"]).kept == {"periode": ["2020-01", "2020-01"]}
+    assert clean(allowed, peildatum="februari 2020").kept == {"peildatum": "2020-02"}
 
 
 @pytest.mark.parametrize(
@@ -126,21 +129,20 @@ def test_bool_param_is_case_insensitive():
 
 def test_view_params_write_labels_and_leave_defaults_out(allowed):
     state = {
-        "peildatum": "2020-01", "periode": ("2020-01", "2020-02"), "stadsdelen": ["West"], "eenheden": [],
-        "doelgroepen": False, "niveau": "gebied", "indicator": "werk",
+        "peildatum": "2020-02", "periode": ("2020-01", "2020-01"), "stadsdelen": ["West"], "eenheden": [],
+        "doelgroepen": False, "niveau": "stad", "indicator": "werk",
     }
     assert view_params(state, allowed) == {
-        "peildatum": ["januari 2020"], "stadsdelen": ["West"], "doelgroepen": ["false"],
+        "stadsdelen": ["West"], "doelgroepen": ["false"], "niveau": ["Hele stad"],
         "indicator": ["Uitstroom naar werk"],
     }
 
 
 def test_view_params_round_trip_through_clean(allowed):
-    state = {"peildatum": "2020-01", "periode": ("2020-02", "2020-02"), "eenheden": ["DX02", "DG01"]}
+    state = {"peildatum": "2020-02", "periode": ("2020-01", "2020-01"), "eenheden": ["DX02", "DG01"],
+             "niveau": "stadsdeel"}
     params = view_params(state, allowed)
-    assert clean_query(params, allowed).kept == {
-        "peildatum": "2020-01", "periode": ["2020-02", "2020-02"], "eenheden": ["DX02", "DG01"]
-    }
+    assert clean_query(params, allowed).kept == {"eenheden": ["DX02", "DG01"], "niveau": "stadsdeel"}
 
 
 def test_params_without_kind_default_to_one():

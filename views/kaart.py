@@ -58,7 +58,7 @@ if division is None:
         "(DX01–DX22, GA01–GS25 of stadsdelen). De cijfers staan in de tabel hieronder."
     )
 totals = area_totals(units, monthly, selection.peildatum, level)
-rule = page_rule()
+rule = context.rule
 hidden = (
     protected_codes(protected_complaints(dataset, selection, rule), level)
     if indicator_key == "klachten" and rule.enabled else frozenset()

@@ -37,7 +37,7 @@ from cohort.ui.widgets import active_filters, chart_data, tile
 
 context = get_context()
 dataset, selection = context.dataset, context.selection
-rule = page_rule()
+rule = context.rule
 units, monthly = apply_selection(dataset, selection)
 first, last = complaint_window(selection)
 phased = with_phase(monthly, units).filter(pl.col("maand").is_between(first, last))

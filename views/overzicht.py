@@ -18,7 +18,7 @@ from cohort.ui.widgets import active_filters, chart_data, tile
 context = get_context()
 dataset, selection = context.dataset, context.selection
 units, monthly = apply_selection(dataset, selection)
-rule = page_rule()
+rule = context.rule
 headline = compute_headline(units, monthly, selection.peildatum, selection.first_month)
 # The same protected counts as the Klachten and Gebieden pages: the city total and the target groups' total are
 # totals of the complaints per unit shown there (see cohort.privacy, "linked totals").

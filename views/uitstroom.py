@@ -54,7 +54,7 @@ def bootstrap_interval(bounds: tuple[float, float]) -> str:
 
 context = get_context()
 dataset, selection = context.dataset, context.selection
-rule = page_rule()
+rule = context.rule
 units, monthly = apply_selection(dataset, selection)
 phased = with_phase(monthly, units)
 peildatum_month = selection.peildatum_month

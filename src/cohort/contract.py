@@ -53,8 +53,12 @@ UNIT_COLUMNS: tuple[Column, ...] = (
     Column("naam", "text", True, "Naam", "Naam van het gebied of de doelgroep."),
     Column("soort", "choice", True, "Soort", "‘gebied’ of ‘doelgroep’ (stedelijke doelgroep)."),
     Column("stadsdeel", "text", False, "Stadsdeel", "Verplicht bij een gebied, leeg bij een doelgroep."),
-    Column("start", "date", False, "Start", "Eerste dag van de cohortperiode; leeg = nooit in de cohortaanpak."),
-    Column("eind", "date", False, "Eind", "Laatste dag van de cohortperiode; leeg = loopt nog."),
+    Column("start", "date", False, "Start",
+           "Eerste dag van de cohortperiode; de maand waarin die valt telt als eerste cohortmaand. "
+           "Leeg = nooit in de cohortaanpak."),
+    Column("eind", "date", False, "Eind",
+           "Laatste dag van de cohortperiode; de maand waarin die valt telt als laatste cohortmaand. "
+           "Leeg = loopt nog."),
 )
 
 # Counts every monthly row must have. All whole numbers >= 0.

@@ -16,7 +16,8 @@ from enum import StrEnum
 
 from cohort.dataset import Dataset
 from cohort.fmt import fmt_month
-from cohort.selection import LEVELS, default_selection
+from cohort.lattice import Lattice
+from cohort.selection import LEVELS, default_lattice, default_selection
 
 DATASET_KEY = "dataset"  # no widget: st.query_params
 AREA_KEY = "gebied"  # the map selection, no widget: st.query_params
@@ -80,18 +81,45 @@ BOOL_PARAM = Param(tokens={"true": "true", "false": "false"}, kind=Kind.BOOL,
                    aliases={"ja": "true", "nee": "false", "1": "true", "0": "false"}, default="true")
 
 
-def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None) -> AllowedValues:
+def period_options(lattice: Lattice) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """URL tokens and aliases of the peildatum and the period for a lattice.
+
+    (peildatum tokens, peildatum aliases, period tokens, period aliases). A peildatum is the last month of a
+    period ("juni 2021" -> "2021-06"); a period end of the range is a period's first month ("K2 2021" ->
+    "2021-04"). Any month of the data is accepted as an alias and moved to its period (a link made before the
+    lattice, or by hand, still opens the nearest view).
+    """
+    ends = [month_key(m) for m in lattice.period_ends()]
+    peil_tokens = {month_label(m): m for m in ends}
+    starts = {leaf.first: leaf for leaf in lattice.leaves}
+    period_tokens = {leaf.label: month_key(leaf.first) for leaf in starts.values()}
+    peil_aliases: dict[str, str] = {}
+    period_aliases: dict[str, str] = {}
+    for leaf in lattice.leaves:
+        month = leaf.first
+        while month <= leaf.last:
+            key = month_key(month)
+            snapped = month_key(lattice.snap_peildatum(month))
+            for alias in (key, month_label(key)):
+                peil_aliases.setdefault(alias, snapped)
+                period_aliases.setdefault(alias, month_key(leaf.first))
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return peil_tokens, peil_aliases, period_tokens, period_aliases
+
+
+def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None,
+                   lattice: Lattice | None = None) -> AllowedValues:
     """The options of every view parameter for `dataset`; `indicators` maps indicator key -> label (map page)."""
-    defaults = default_selection(dataset)
-    months = [month_key(m) for m in dataset.months]
-    month_tokens = {month_label(m): m for m in months}
-    month_aliases = {m: m for m in months}
+    lattice = lattice or default_lattice(dataset)
+    defaults = default_selection(dataset, lattice)
+    peil_tokens, peil_aliases, period_tokens, period_aliases = period_options(lattice)
+    starts = list(period_tokens.values())
     codes = dataset.units.get_column("code").to_list()
     names = dataset.units.get_column("naam").to_list()
     area_codes = dataset.areas.get_column("code").to_list()
     params: dict[str, Param] = {
-        "peildatum": Param(month_tokens, Kind.ONE, month_aliases, month_key(defaults.peildatum)),
-        "periode": Param(month_tokens, Kind.RANGE, month_aliases, (months[0], months[-1]) if months else ()),
+        "peildatum": Param(peil_tokens, Kind.ONE, peil_aliases, month_key(defaults.peildatum)),
+        "periode": Param(period_tokens, Kind.RANGE, period_aliases, (starts[0], starts[-1]) if starts else ()),
         "stadsdelen": Param({s: s for s in dataset.stadsdelen}, Kind.MANY, default=()),
         "eenheden": Param({unit_label(n, c): c for n, c in zip(names, codes, strict=True)}, Kind.MANY,
                           {c: c for c in codes}, default=()),

@@ -3,8 +3,9 @@
 Definitions (also shown on the "Over de data" page):
 - Status on a peildatum: `geen` (no start), `gepland` (start after the peildatum), `afgerond` (eind on or before
   the peildatum), otherwise `actief`.
-- A unit is *in cohort* in month m when its cohort period covers the first day of m: start <= m <= eind
-  (eind empty = still running). *Comparison* unit-months are areas not yet started (start > m) or never in the
+- A unit is *in cohort* from the month in which its start date falls up to and including the month of its
+  end date (eind empty = still running); a start on 15 September counts September as a cohort month, the same
+  as in the difference-in-differences (`cohort.did`). *Comparison* unit-months are areas not yet started (start > m) or never in the
   cohort approach. Finished areas after their eind belong to neither group.
 - Outflow to work per 1,000 persons on welfare per month = uitstroom_werk / bijstand × 1,000, pooled over
   unit-months (Σ events / Σ persons), so large areas weigh by their size.
@@ -60,7 +61,7 @@ def with_phase(monthly: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     phase = (
         pl.when(pl.col("start").is_null())
         .then(pl.lit("geen"))
-        .when(pl.col("maand") < pl.col("start"))
+        .when(pl.col("maand") < pl.col("start").dt.truncate("1mo"))
         .then(pl.lit("voor"))
         .when(pl.col("eind").is_not_null() & (pl.col("maand") > pl.col("eind")))
         .then(pl.lit("na"))

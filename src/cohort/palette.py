@@ -44,3 +44,30 @@ DIVERGING: dict[str, str] = {
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+# Comparison with a benchmark by significance (`cohort.comparison`): one scheme for map, tables, panel and
+# briefing. ColorBrewer PuOr (orange = higher, purple = lower): colour-blind safe and without the good/bad
+# meaning of red and green, since higher outflow is good and more complaints are not. The darker shade marks a
+# difference beyond the 99,8% limits too. Grey is "niet te onderscheiden"; white (with an outline on the map)
+# is "not compared": a hidden count or no data, so it can never be read as a class.
+# tests/test_comparison.py checks that every pair stays apart under simulated protan-, deuter- and tritanopia.
+COMPARISON_COLOURS: dict[str, str] = {
+    "hoger_998": "#E66101",
+    "hoger_95": "#FDB863",
+    "niet_te_onderscheiden": "#D0D0D0",
+    "lager_95": "#998EC3",
+    "lager_998": "#5E3C99",
+    "verborgen": "#FFFFFF",
+    "geen_gegevens": "#FFFFFF",
+}
+
+COMPARISON_LABELS: dict[str, str] = {
+    "hoger_998": "Hoger (ook bij 99,8%)",
+    "hoger_95": "Hoger (95%)",
+    "niet_te_onderscheiden": "Niet te onderscheiden",
+    "lager_95": "Lager (95%)",
+    "lager_998": "Lager (ook bij 99,8%)",
+    "verborgen": "Verborgen (klein aantal)",
+    "geen_gegevens": "Geen gegevens",
+}

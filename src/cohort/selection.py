@@ -11,6 +11,8 @@ import polars as pl
 from cohort.contract import UnitKind
 from cohort.dataset import Dataset
 from cohort.fmt import fmt_month
+from cohort.lattice import Lattice
+from cohort.parsing import parse_date
 
 LEVELS: dict[str, str] = {"gebied": "Gebied", "stadsdeel": "Stadsdeel", "stad": "Hele stad"}
 LETTER_PEILDATUM = date(2021, 6, 30)  # the raadsbrief of 6 July 2021 reports the situation of mid/end June 2021
@@ -50,11 +52,45 @@ def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def default_selection(dataset: Dataset) -> Selection:
-    """The letter's peildatum when the data cover it, else the last month; the whole period; everything."""
-    last = dataset.last_month
-    peildatum = LETTER_PEILDATUM if dataset.first_month <= LETTER_PEILDATUM <= month_end(last) else month_end(last)
-    return Selection(peildatum=peildatum, first_month=dataset.first_month, last_month=last)
+def parse_date_text(text: str) -> date | None:
+    """A date as evaluators write it in a workbook (2021-06-30, 30-06-2021, …), through the reader's parser."""
+    value = pl.select(parse_date(pl.lit(text, dtype=pl.String))).item()
+    return value if isinstance(value, date) else None
+
+
+def dataset_peildatum(dataset: Dataset) -> date | None:
+    """The peildatum the dataset itself names (`toelichting`, key `peildatum`), when it is a date in the data."""
+    text = dataset.meta.notes.get("peildatum", "").strip()
+    day = parse_date_text(text) if text else None
+    if day is None or not dataset.first_month <= day <= month_end(dataset.last_month):
+        return None
+    return day
+
+
+def default_lattice(dataset: Dataset) -> Lattice:
+    """The viewers' lattice (whole quarters; see `cohort.lattice`)."""
+    return Lattice.build(dataset.months, "kwartaal")
+
+
+def default_selection(dataset: Dataset, lattice: Lattice | None = None) -> Selection:
+    """The dataset's own peildatum (its `toelichting`), else its last month, moved back to the end of a whole
+    period of the lattice; the whole period; everything."""
+    lattice = lattice or default_lattice(dataset)
+    named = dataset_peildatum(dataset)
+    month = (named or dataset.last_month).replace(day=1)
+    peildatum = month_end(lattice.snap_peildatum(month))
+    return Selection(peildatum=peildatum, first_month=lattice.root.first, last_month=lattice.root.last)
+
+
+def peildatum_source_nl(dataset: Dataset, selection: Selection) -> str:
+    """Where the default peildatum comes from, in one Dutch sentence (shown beside the filters)."""
+    named = dataset_peildatum(dataset)
+    if named is None:
+        return f"Standaard-peildatum: de laatste maand met cijfers ({fmt_month(dataset.last_month)})."
+    if named.replace(day=1) == selection.peildatum.replace(day=1):
+        return f"Standaard-peildatum: {fmt_month(named)}, zoals de dataset zelf opgeeft."
+    return (f"De dataset noemt peildatum {fmt_month(named)}; standaard tonen we {fmt_month(selection.peildatum)}, "
+            "het eind van het laatste hele kwartaal daarvoor.")
 
 
 def selected_units(dataset: Dataset, selection: Selection) -> pl.DataFrame:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from cohort.dataset import Dataset
+from cohort.lattice import Lattice
 from cohort.links import month_key, month_label, parse_month_key, unit_label
-from cohort.selection import LEVELS, Selection, default_selection, month_end
+from cohort.privacy import SuppressionRule
+from cohort.selection import LEVELS, Selection, default_selection, month_end, peildatum_source_nl
 
 __all__ = ["ViewContext", "get_context", "set_context", "sidebar_filters"]
 
@@ -21,37 +23,47 @@ BIND = "query-params"
 
 @dataclass(frozen=True)
 class ViewContext:
-    """What every page receives: the session's dataset and the viewer's selection."""
+    """What every page receives: the session's dataset, the small-number rule and the viewer's selection."""
 
     dataset: Dataset
     selection: Selection
+    rule: SuppressionRule
 
 
-def sidebar_filters(dataset: Dataset) -> Selection:
-    """Render the shared filters in the sidebar and return the selection."""
-    defaults = default_selection(dataset)
-    months = [month_key(m) for m in dataset.months]
+def sidebar_filters(dataset: Dataset, lattice: Lattice) -> Selection:
+    """Render the shared filters in the sidebar and return the selection.
+
+    Periods are whole periods of the lattice (quarters for viewers, months for an evaluator who switched the
+    hiding of small numbers off): two freely chosen months could be subtracted to read a hidden month.
+    """
+    defaults = default_selection(dataset, lattice)
+    ends = [month_key(m) for m in lattice.period_ends()]
+    leaves = {month_key(leaf.first): leaf for leaf in lattice.leaves}
+    starts = list(leaves)
     unit_labels = dict(zip(dataset.units.get_column("code"), dataset.units.get_column("naam"), strict=True))
+    monthly = lattice.finest == "maand"
 
     with st.sidebar:
         st.header("Filters")
         peildatum_key = st.selectbox(
             "Peildatum",
-            months,
-            index=months.index(month_key(defaults.peildatum)),
+            ends,
+            index=ends.index(month_key(defaults.peildatum)),
             format_func=month_label,
             key="peildatum",
             bind=BIND,
-            help="Status van elk gebied op de laatste dag van deze maand; tellingen lopen tot en met deze maand.",
+            help="Status van elk gebied op de laatste dag van deze maand; tellingen lopen tot en met deze maand. "
+            + ("" if monthly else "Te kiezen: het eind van een kwartaal (zie Over de data, privacy)."),
         )
+        st.caption(peildatum_source_nl(dataset, defaults))
         first_key, last_key = st.select_slider(
             "Periode",
-            options=months,
-            value=(months[0], months[-1]),
-            format_func=month_label,
+            options=starts,
+            value=(starts[0], starts[-1]),
+            format_func=lambda key: leaves[key].label,
             key="periode",
             bind=BIND,
-            help="Maanden die meetellen in grafieken en tabellen.",
+            help=("Maanden" if monthly else "Hele kwartalen") + " die meetellen in grafieken en tabellen.",
         )
         stadsdelen = st.multiselect(
             "Stadsdelen", dataset.stadsdelen, key="stadsdelen", bind=BIND, placeholder="Alle stadsdelen"
@@ -76,8 +88,8 @@ def sidebar_filters(dataset: Dataset) -> Selection:
         )
     return Selection(
         peildatum=month_end(parse_month_key(peildatum_key)),
-        first_month=parse_month_key(first_key),
-        last_month=parse_month_key(last_key),
+        first_month=leaves[first_key].first,
+        last_month=leaves[last_key].last,
         stadsdelen=tuple(stadsdelen),
         units=tuple(units),
         include_target_groups=include_groups,

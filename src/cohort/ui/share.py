@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cohort.dataset import Dataset
+from cohort.lattice import Lattice
 from cohort.links import (
     AREA_KEY,
     DATASET_KEY,
@@ -35,17 +36,17 @@ _NOTICES = "_link_notices"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$-])")
 
 
-def link_allowed_values(dataset: Dataset) -> AllowedValues:
-    return allowed_values(dataset, {key: spec.label for key, spec in MAP_INDICATORS.items()})
+def link_allowed_values(dataset: Dataset, lattice: Lattice | None = None) -> AllowedValues:
+    return allowed_values(dataset, {key: spec.label for key, spec in MAP_INDICATORS.items()}, lattice)
 
 
-def prepare_link(dataset: Dataset, dataset_notice: str | None) -> None:
+def prepare_link(dataset: Dataset, dataset_notice: str | None, lattice: Lattice | None = None) -> None:
     """Before any widget: on a session's first run clean the link; on a fix run set the linked values."""
     for key, value in st.session_state.pop(_FIXES, {}).items():
         st.session_state[key] = value
     if _CHECKED not in st.session_state:
         st.session_state[_CHECKED] = True
-        allowed = link_allowed_values(dataset)
+        allowed = link_allowed_values(dataset, lattice)
         raw = {key: st.query_params.get_all(key) for key in st.query_params}
         raw.pop(DATASET_KEY, None)  # resolved by current_dataset, with its own notice
         result = clean_query(raw, allowed)
@@ -124,13 +125,13 @@ def _plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def share_control(page, selection: Selection, dataset: Dataset) -> None:
+def share_control(page, selection: Selection, dataset: Dataset, lattice: Lattice | None = None) -> None:
     """'Deel deze weergave' at the bottom of the sidebar: the link, ready to copy, and what it shows."""
     # The sidebar filters come from their widgets, so the link always matches what is shown; everything else
     # (page widgets, the map selection) from the URL.
     params = {key: st.query_params.get_all(key) for key in st.query_params if key not in SIDEBAR_KEYS}
     shown = {key: st.session_state[key] for key in SIDEBAR_KEYS if key in st.session_state}
-    params.update(view_params(shown, link_allowed_values(dataset)))
+    params.update(view_params(shown, link_allowed_values(dataset, lattice)))
     url = share_url(page.url_path, params, dataset)
     with st.sidebar, st.container(border=True):
         st.markdown("**Deel deze weergave**")

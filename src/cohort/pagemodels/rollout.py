@@ -1,0 +1,177 @@
+"""Page model of "Uitrol per gebied": the rollout timeline and one row per unit on the peildatum.
+
+Counts per unit come from the release (`cohort.release`), the same cells every page uses: conversations over
+the selection's window up to the peildatum, complaints over the complaints' window (whole half years), outflow
+to work over the unit's own cohort months in the window, persons on welfare at the peildatum month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from cohort.charts.rollout import rollout_timeline_figure
+from cohort.contract import STATUS_ORDER, Status, UnitKind
+from cohort.fmt import MISSING, fmt_date, fmt_int, fmt_month
+from cohort.metrics import with_status
+from cohort.pagemodels.common import (
+    Chart,
+    PageInput,
+    Rate,
+    Table,
+    TableColumn,
+    count_cell,
+    make_table,
+    rate_cell,
+    signs_note,
+    window_text,
+)
+from cohort.palette import STATUS_LABELS
+from cohort.release import Count
+from cohort.rollout import never_started, timeline_rows
+
+KIND_LABELS = {UnitKind.AREA.value: "Gebied", UnitKind.TARGET_GROUP.value: "Doelgroep"}
+
+UNIT_COLUMNS: tuple[TableColumn, ...] = (
+    TableColumn("naam", "Naam", "text"),
+    TableColumn("code", "Code", "text"),
+    TableColumn("soort", "Soort", "text"),
+    TableColumn("stadsdeel", "Stadsdeel", "text", "— bij een stedelijke doelgroep (stadsbreed)."),
+    TableColumn("status", "Status op peildatum", "text"),
+    TableColumn("start", "Start", "date"),
+    TableColumn("eind", "Eind", "date", "— : nog geen einddatum."),
+    TableColumn("cohortmaanden", "Cohortmaanden", "number",
+                "Maanden in de cohortperiode tot en met de peildatum (binnen de gekozen periode)."),
+    TableColumn("gesprekken", "Gesprekken", "number"),
+    TableColumn("klachten", "Klachten", "number", "Geteld over hele halve jaren (zie de toelichting)."),
+    TableColumn("klachten_per_1000", "Klachten per 1.000 gesprekken", "number",
+                "Klachten gedeeld door de gesprekken van dezelfde maanden.", decimals=2),
+    TableColumn("werk_per_1000", "Uitstroom naar werk per 1.000 (cohortmaanden)", "number",
+                "Per 1.000 personen in de bijstand per maand, over de eigen cohortmaanden tot en met de "
+                "peildatum.", decimals=1),
+    TableColumn("bijstand", "In de bijstand op peildatum", "number",
+                "Personen in de bijstand aan het eind van de peildatummaand."),
+)
+
+
+@dataclass(frozen=True)
+class RolloutModel:
+    peildatum: date
+    summary: str  # "Op de peildatum 30 juni 2021: 7 afgerond, 6 actief, 9 gepland (gebieden; …)."
+    timeline: Chart | None  # None when no unit in the selection has a cohort period
+    timeline_notes: tuple[str, ...]
+    units: Table
+    units_caption: str
+    released: tuple[Count, ...]
+
+
+def _status_summary(units: pl.DataFrame, peildatum: date) -> str:
+    areas = with_status(units.filter(pl.col("soort") == UnitKind.AREA), peildatum)
+    found = dict(areas.get_column("status").value_counts().iter_rows())
+    parts = ", ".join(f"{fmt_int(found.get(s.value, 0))} {STATUS_LABELS[s].lower()}" for s in STATUS_ORDER
+                      if s != Status.NEVER)
+    return f"Op de peildatum {fmt_date(peildatum)}: {parts} (gebieden; doelgroepen staan apart)."
+
+
+def _timeline(page_input: PageInput, units: pl.DataFrame) -> tuple[Chart | None, tuple[str, ...]]:
+    selection, dataset = page_input.selection, page_input.dataset
+    rows = timeline_rows(units, selection.peildatum, dataset.last_month)
+    if rows.is_empty():
+        return None, ()
+    notes = ["Kleur = status op de peildatum."]
+    open_ended = rows.filter(pl.col("open_einde"))
+    if open_ended.height:
+        notes.append(
+            f"Gearceerd = nog geen einddatum ({', '.join(open_ended.get_column('naam').to_list())}): getekend tot "
+            f"het eind van de data ({fmt_month(dataset.last_month)})."
+        )
+    never = never_started(units)
+    if never.height:
+        notes.append(f"Zonder cohortperiode: {', '.join(never.get_column('naam').to_list())}.")
+    title = "Cohortperiode per gebied en doelgroep"
+    columns = (
+        TableColumn("naam", "Naam", "text"), TableColumn("code", "Code", "text"),
+        TableColumn("status", "Status op peildatum", "text"), TableColumn("start", "Start", "date"),
+        TableColumn("eind", "Eind", "date", "— : nog geen einddatum."),
+    )
+    table_rows = [
+        {
+            "naam": (row["naam"], row["naam"]), "code": (row["code"], row["code"]),
+            "status": (STATUS_LABELS[Status(row["status"])], STATUS_LABELS[Status(row["status"])]),
+            "start": (row["start"], fmt_date(row["start"])),
+            "eind": (row["eind"], fmt_date(row["eind"]) if row["eind"] else MISSING),
+        }
+        for row in rows.iter_rows(named=True)
+    ]
+    table = make_table(title, "uitrol_per_gebied", columns, table_rows, ("— bij Eind: nog geen einddatum.",))
+    figure: go.Figure = rollout_timeline_figure(rows, peildatum=selection.peildatum, title=title)
+    chart = Chart(title, figure, table, (" ".join(notes),),
+                  alt="Tijdlijn met de cohortperiode van elk gebied en elke doelgroep; dezelfde data staan in de "
+                  "tabel.")
+    return chart, tuple(notes)
+
+
+def _cohort_months(unit: dict, first: date, last: date) -> int:
+    """Months of the unit's cohort period inside [first, last] (dates are public, so this is no count)."""
+    if unit["start"] is None:
+        return 0
+    start = max(unit["start"].replace(day=1), first)
+    end = min(unit["eind"].replace(day=1), last) if unit["eind"] else last
+    return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+def rollout_model(page_input: PageInput) -> RolloutModel:
+    selection = page_input.selection
+    units = with_status(page_input.units, selection.peildatum).sort(
+        pl.col("soort") != UnitKind.AREA, pl.col("start"), pl.col("code"), nulls_last=True)
+    timeline, notes = _timeline(page_input, page_input.units)
+    window = page_input.window("gesprekken")
+    complaint_window = page_input.window("klachten")
+    peil_month = selection.peildatum_month
+    released: list[Count] = []
+    rows = []
+    for unit in units.iter_rows(named=True):
+        code = [unit["code"]]
+        talks = page_input.count("gesprekken", code, window)
+        complaints = page_input.count("klachten", code, complaint_window)
+        complaint_talks = page_input.count("gesprekken", code, complaint_window)
+        work = page_input.count("uitstroom_werk", code, window, "cohort")
+        person_months = page_input.count("bijstand", code, window, "cohort")
+        on_welfare = page_input.release.stock("bijstand", code, peil_month)
+        released += [talks, complaints, complaint_talks, work, person_months, on_welfare]
+        months = _cohort_months(unit, *window) if window else 0
+        status = STATUS_LABELS[Status(unit["status"])]
+        rows.append({
+            "naam": (unit["naam"], unit["naam"]),
+            "code": (unit["code"], unit["code"]),
+            "soort": (KIND_LABELS[unit["soort"]], KIND_LABELS[unit["soort"]]),
+            "stadsdeel": (unit["stadsdeel"] or MISSING, unit["stadsdeel"] or MISSING),
+            "status": (status, status),
+            "start": (unit["start"], fmt_date(unit["start"]) if unit["start"] else MISSING),
+            "eind": (unit["eind"], fmt_date(unit["eind"]) if unit["eind"] else MISSING),
+            "cohortmaanden": (months, fmt_int(months)),
+            "gesprekken": count_cell(talks),
+            "klachten": count_cell(complaints),
+            "klachten_per_1000": rate_cell(Rate.of(complaints, complaint_talks), 2),
+            "werk_per_1000": rate_cell(Rate.of(work, person_months), 1),
+            "bijstand": count_cell(on_welfare),
+        })
+    rule = page_input.rule
+    notes_table = (
+        signs_note(rule),
+        "— bij Eind: nog geen einddatum; bij Stadsdeel: stedelijke doelgroep (stadsbreed); bij een cijfer: geen "
+        "gesprekken of geen cohortmaanden in de periode.",
+    )
+    table = make_table(f"Eenheden op {fmt_date(selection.peildatum)}", "eenheden_op_peildatum", UNIT_COLUMNS, rows,
+                       notes_table)
+    caption = (
+        f"Gesprekken en uitstroom van {window_text(window)}; klachten (en klachten per 1.000 gesprekken) van "
+        f"{window_text(complaint_window)}: klachten zijn zeldzaam en worden per half jaar geteld. Uitstroom naar "
+        "werk over de eigen cohortmaanden tot en met de peildatum (per 1.000 in de bijstand per maand); bijstand = "
+        "personen in de bijstand in de peildatummaand. Klik op een kolomkop om te sorteren."
+    )
+    return RolloutModel(selection.peildatum, _status_summary(page_input.units, selection.peildatum), timeline, notes,
+                        table, caption, tuple(released))

@@ -1,0 +1,139 @@
+"""The thin glue between page models and Streamlit: one cached call per page, and laying the parts out.
+
+Views call ``model = page_model("overzicht")`` once and then only place what the model holds. The model is
+cached across sessions per dataset content, selection and rule (`st.cache_data` with a `hash_funcs` entry for
+the page input, so the dataset is identified by its content id and never hashed row by row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
+from cohort.fmt import fmt_date, fmt_dec, fmt_int
+from cohort.pagemodels import build
+from cohort.pagemodels.common import Chart, Notice, PageInput, Table, Tile
+from cohort.ui.filters import get_context
+
+if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables that are opened need it
+    from pandas.io.formats.style import Styler
+
+PLOTLY_CONFIG = {"displaylogo": False}
+TABLE_KEY_PREFIX = "cijfers_"
+
+
+def _input_key(page_input: PageInput) -> tuple[str, str, object]:
+    return page_input.dataset.cache_key, repr(page_input.selection), page_input.rule
+
+
+@st.cache_data(max_entries=64, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+def _build(name: str, page_input: PageInput) -> Any:
+    return build(name, page_input)
+
+
+def page_input() -> PageInput:
+    context = get_context()
+    return PageInput(context.dataset, context.selection, context.rule)
+
+
+def page_model(name: str) -> Any:
+    """The page model `name` (a key of `cohort.pagemodels.PAGES`) for this run's dataset and selection."""
+    return _build(name, page_input())
+
+
+# --- Laying out ---------------------------------------------------------------------------------------------------
+
+
+def show_tiles(tiles: Sequence[Tile], columns: int = 4) -> None:
+    for start in range(0, len(tiles), columns):
+        row = st.columns(columns)
+        for column, tile in zip(row, tiles[start:start + columns], strict=False):
+            with column, st.container(border=True):
+                st.metric(tile.label, tile.value)
+                st.caption(tile.definition)
+
+
+def show_notice(notice: Notice | None) -> None:
+    if notice is None:
+        return
+    {"info": st.info, "warning": st.warning, "success": st.success, "error": st.error}[notice.kind](notice.text)
+
+
+def table_styler(table: Table) -> tuple[Styler, dict]:
+    """Dutch display text (13.024; 2,30; ×) while the cells stay numbers, so a click on a header sorts them."""
+    import pandas as pd
+
+    frame = table.values.to_pandas()
+    styler = frame.style
+    formats: dict[str, Callable[[object], str]] = {}
+    for column in table.columns:
+        if column.kind == "number":
+            formats[column.name] = (lambda v: fmt_int(v)) if column.decimals == 0 else (
+                lambda v, d=column.decimals: fmt_dec(v, d))
+        elif column.kind == "date":
+            formats[column.name] = fmt_date
+    styler = styler.format(formats, na_rep="—")  # type: ignore[arg-type]
+    texts = table.texts
+    for column in table.columns:
+        if column.kind == "text":
+            continue
+        nulls = table.values.get_column(column.name).is_null().to_list()
+        by_sign: dict[str, list[int]] = {}
+        for row, (is_null, text) in enumerate(zip(nulls, texts.get_column(column.name).to_list(), strict=True)):
+            if is_null:
+                by_sign.setdefault(text, []).append(row)
+        for sign, rows in by_sign.items():
+            styler = styler.format(na_rep=sign, subset=pd.IndexSlice[rows, [column.name]])
+    config: dict = {}
+    for column in table.columns:
+        if column.kind == "date":
+            config[column.name] = st.column_config.DateColumn(column.label, help=column.help)
+        elif column.kind == "number":
+            config[column.name] = st.column_config.NumberColumn(column.label, help=column.help)
+        else:
+            config[column.name] = st.column_config.TextColumn(column.label, help=column.help)
+    return styler, config
+
+
+def show_table(table: Table, *, height: str | int = "auto") -> None:
+    styler, config = table_styler(table)
+    st.dataframe(styler, hide_index=True, column_config=config, height=height)  # type: ignore[arg-type]
+    for note in table.notes:
+        st.caption(note)
+    downloads(table)
+
+
+def downloads(table: Table) -> None:
+    """CSV and Excel of exactly what the table shows (formulas neutralised), built only when clicked."""
+    frame = table.download_frame()
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV", lambda: frame_to_csv_bytes(frame), file_name=f"{table.file_stem}.csv", mime="text/csv",
+        key=f"csv_{table.file_stem}", on_click="ignore",
+    )
+    right.download_button(
+        "Download Excel", lambda: frame_to_xlsx_bytes(frame, sheet_name=table.file_stem[:31], title=table.title),
+        file_name=f"{table.file_stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{table.file_stem}", on_click="ignore",
+    )
+
+
+def chart_table(table: Table) -> None:
+    """The numbers behind a chart, in an expander that builds the table only when opened."""
+    expander = st.expander(f"Cijfers bij deze grafiek: {table.title}", key=f"{TABLE_KEY_PREFIX}{table.file_stem}",
+                           on_change="rerun")
+    with expander:
+        if expander.open:
+            show_table(table)
+
+
+def show_chart(chart: Chart) -> None:
+    st.plotly_chart(chart.figure, config=PLOTLY_CONFIG)
+    for caption in chart.captions:
+        st.caption(caption)
+    if chart.table is not None:
+        chart_table(chart.table)
