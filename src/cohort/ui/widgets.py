@@ -14,6 +14,7 @@ from cohort.dataset import Dataset
 from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 from cohort.fmt import fmt_date, fmt_dec, fmt_int, fmt_month_short
 from cohort.selection import Selection
+from cohort.ui.versions import dataset_status_suffix, version_notices
 
 if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables that are opened need it
     from pandas.io.formats.style import Styler
@@ -38,8 +39,9 @@ def example_banner(dataset: Dataset) -> None:
 
 
 def active_filters(selection: Selection, dataset: Dataset) -> None:
-    """The active filters, always visible at the top of a page."""
-    st.caption(f"Dataset: {dataset.meta.name} · {selection.describe()}")
+    """The active filters, always visible at the top of a page, with the dataset's status and version."""
+    st.caption(f"Dataset: {dataset.meta.name}{dataset_status_suffix()} · {selection.describe()}")
+    version_notices()
 
 
 def tile(column, label: str, value: str, definition: str, *, delta: str | None = None) -> None:
