@@ -6,6 +6,7 @@
 #                             (editable) unless a stamp shows the same requirements are installed already
 #   ensure_chromium           install Debian's chromium when /usr/bin/chromium is missing
 #   ensure_axe                npm ci in tests/browser when axe-core is missing or the lock file changed
+#   ensure_poppler            install Debian's poppler-utils (pdftoppm: the briefing tests render PDF to PNG)
 #   ensure_postgresql         install Debian's postgresql when no server binaries are there (store tests)
 #   ensure_nginx              install Debian's nginx when missing (the deployment config is checked with it)
 #   as_root CMD...            run CMD as root (directly, or via sudo), or return 1
@@ -125,6 +126,17 @@ ensure_axe() {
     step "installing axe-core (npm ci in tests/browser)"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$want" >"$stamp"
+}
+
+ensure_poppler() {
+    if command -v pdftoppm >/dev/null 2>&1; then
+        return 0
+    fi
+    step "pdftoppm is missing; installing Debian's poppler-utils (the briefing tests render the PDF to PNG)"
+    apt_install poppler-utils && return 0
+    warn "poppler-utils could not be installed (need root or sudo): the briefing's PNG test will be skipped" \
+        "(and fail when CI=true). Install it with: sudo apt-get install -y poppler-utils"
+    return 0
 }
 
 ensure_postgresql() {

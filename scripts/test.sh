@@ -12,6 +12,7 @@ started=$SECONDS
 ensure_venv dev
 ensure_chromium
 ensure_axe
+ensure_poppler
 ensure_postgresql
 ensure_nginx
 step "set-up took $((SECONDS - started)) s"

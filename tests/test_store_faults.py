@@ -237,6 +237,7 @@ def test_a_read_only_database_still_serves_reads(location: StoreLocation) -> Non
 
     reader = location.open()  # up to date, so opening needs no write
 
+    assert reader.read_only
     assert [r.name for r in reader.list_datasets()] == ["Eerste"]
     assert_frame_equal(reader.load(record.dataset_id).monthly, make_dataset(0).monthly)
     with pytest.raises(StoreUnavailable) as failed:

@@ -137,8 +137,8 @@ class DatasetStore:
         if not name:
             raise StoreError("Geef de dataset een naam voordat u publiceert.")
         _check_data_status(data_status)
-        units, monthly = _normalised(dataset)
         with guarded("publish", self.where):
+            units, monthly = _normalised(dataset)
             dataset_id = content_id(units, monthly)
             parts = encode(units, monthly)
             sums = {part: checksum(parts[part]) for part in PARTS}
@@ -350,11 +350,11 @@ class DatasetStore:
             if row is None:
                 raise StoreError(_UNKNOWN)
             parts = self._backend.get_content(dataset_id)
-        units, monthly = self._checked(row, parts)
-        meta = DatasetMeta(
-            name=row["name"], description=row["description"], source=row["source"], is_example=False,
-            dataset_id=dataset_id, notes=notes_from(row["notes_json"]),
-        )
+            units, monthly = self._checked(row, parts)
+            meta = DatasetMeta(
+                name=row["name"], description=row["description"], source=row["source"], is_example=False,
+                dataset_id=dataset_id, notes=notes_from(row["notes_json"]),
+            )
         return Dataset(units=units, monthly=monthly, meta=meta)
 
     def _checked(self, row: Any, parts: dict[str, bytes], *, full: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -35,8 +35,8 @@ _FAILED = {
 _CAUSE = {
     "disk_full": "er is geen ruimte meer op de schijf van de opslag. Vraag de beheerder ruimte vrij te maken "
                  "en probeer het daarna opnieuw.",
-    "read_only": "de opslag is alleen-lezen, zodat er niets kan worden opgeslagen (lezen gaat wel). Vraag de "
-                 "beheerder de opslag weer schrijfbaar te maken.",
+    "read_only": "de opslag is alleen-lezen, zodat er niets kan worden opgeslagen. Vraag de beheerder de opslag "
+                 "weer schrijfbaar te maken.",
     "damaged": "de catalogus van de opslag is beschadigd. Vraag de beheerder een back-up terug te zetten; "
                "`python -m cohort.store verify` controleert de hele opslag.",
     "busy": "de catalogus is bezet door een andere bewerking. Probeer het zo dadelijk opnieuw.",
@@ -123,6 +123,8 @@ def failure(operation: Operation, exc: BaseException, *, where: str) -> StoreUna
     reason = reason_of(exc)
     log.error("store %s failed (%s) at %s: %r", operation, reason, where, exc, exc_info=exc)
     message = f"{_FAILED[operation]}: {_CAUSE[reason]}"
+    if reason == "read_only" and operation != "read":
+        message += " De gepubliceerde datasets blijven wel zichtbaar (lezen gaat wel)."
     if _NOTHING_CHANGED[operation]:
         message += f" {_NOTHING_CHANGED[operation]}"
     return StoreUnavailable(message, reason)

@@ -13,7 +13,7 @@ lock of their own, so two replicas starting together migrate once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -71,7 +71,6 @@ def describe(url: str) -> str:
 
 class PostgresBackend:
     dialect = "postgresql"
-    read_only = False
 
     def __init__(self, url: str) -> None:
         self.where = describe(url)
@@ -79,6 +78,9 @@ class PostgresBackend:
         # until its timeout, on every page run), and it runs the migrations.
         with psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_SECONDS,
                              application_name="cohortmonitor") as conn:
+            # A standby or a read-only role still serves reads; writes then fail with SQLSTATE 25006.
+            self.read_only = bool(conn.execute("SELECT current_setting('transaction_read_only') = 'on' OR "
+                                               "pg_is_in_recovery() AS read_only").fetchone()["read_only"])
             self._migrate(conn)
         self.pool = ConnectionPool(
             url,
@@ -125,8 +127,11 @@ class PostgresBackend:
             raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield PostgresConnection(raw)
-            finally:
-                raw.execute("COMMIT")
+            except BaseException:
+                with suppress(psycopg.Error):
+                    raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
 
     def put_content(self, conn: PostgresConnection, dataset_id: str, parts: dict[str, bytes]) -> None:
         conn.run(
