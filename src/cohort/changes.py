@@ -88,6 +88,7 @@ class ChangesModel:
     new_name: str
     summary: str  # "3 gebieden herzien, 2 maanden toegevoegd; klachten t/m juni 2021 van 30 naar 31"
     tiles: tuple[Tile, ...]
+    facts: tuple[tuple[str, str], ...]  # ("Maanden toegevoegd", "juli 2021 t/m december 2022"), …
     months_added: tuple[date, ...]
     months_removed: tuple[date, ...]
     units_added: tuple[str, ...]  # "Naam (code)"
@@ -257,7 +258,8 @@ def changes_between(old: Dataset, new: Dataset, rule: SuppressionRule) -> Change
     units_added = {c: f"{new_units[c][0]} ({c})" for c in sorted(new_units.keys() - old_units.keys())}
     units_removed = {c: f"{old_units[c][0]} ({c})" for c in sorted(old_units.keys() - new_units.keys())}
     rows = _rows(old, new, rule)
-    revised_units = tuple(dict.fromkeys(row.name for row in rows if row.code is not None and row.difference.revised))
+    revised_units = tuple(dict.fromkeys(row.name for row in sorted(rows, key=lambda r: r.code or '')
+                                        if row.code is not None and row.difference.revised))
     hidden = sum(1 for row in rows if row.difference.text == PROTECTED_TEXT)
     notes = [signs_note(rule, rates=False),
              "— = niet in die versie (eenheid toegevoegd of verwijderd), of geen periode die beide versies hebben."]
@@ -283,6 +285,13 @@ def changes_between(old: Dataset, new: Dataset, rule: SuppressionRule) -> Change
         new_name=new.meta.name,
         summary=summary,
         tiles=tiles,
+        facts=(
+            ("Maanden toegevoegd", months_text(months_added)),
+            ("Maanden verwijderd", months_text(months_removed)),
+            ("Eenheden toegevoegd", ", ".join(units_added.values()) or MISSING),
+            ("Eenheden verwijderd", ", ".join(units_removed.values()) or MISSING),
+            ("Herzien (zichtbaar)", ", ".join(revised_units) or MISSING),
+        ),
         months_added=months_added,
         months_removed=months_removed,
         units_added=tuple(units_added.values()),

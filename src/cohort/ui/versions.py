@@ -60,7 +60,7 @@ def version_notices() -> None:
 class ChangesPage:
     """The page “Wat is er veranderd”: the comparison, or why there is none."""
 
-    heading: str  # "‘Cohort 2022’ (versie 2, definitief) vergeleken met ‘Cohort 2021’ (versie 1, voorlopig)"
+    heading: str  # "‘Cohort 2022’ (versie 2, definitief, …) vergeleken met de vorige versie ‘Cohort 2021’ (…)"
     model: ChangesModel | None
     notice: str | None  # Dutch, when there is nothing to compare
 
@@ -80,7 +80,8 @@ def changes_page() -> ChangesPage:
     resolution = current_resolution()
     record = resolution.record if resolution is not None else None
     if record is None:
-        return ChangesPage("", None, "U ziet de voorbeelddata; die hebben geen eerdere versie om mee te vergelijken.")
+        return ChangesPage(context.dataset.meta.name, None,
+                           "U ziet de voorbeelddata; die hebben geen eerdere versie om mee te vergelijken.")
     if record.replaces is None:
         return ChangesPage(version_heading(record, None), None,
                            f"‘{record.name}’ is de eerste versie van deze reeks: er is geen vorige versie om mee te "
