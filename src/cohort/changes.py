@@ -194,7 +194,9 @@ def _table(rows: Sequence[ChangeRow], title: str, file_stem: str, notes: Sequenc
                     "bij een stand: de stand aan het eind van die maand."),
         TableColumn("oud", "Vorige versie"),
         TableColumn("nieuw", "Deze versie"),
-        TableColumn("verschil", "Verschil", help="Deze versie min de vorige; × als een van beide verborgen is."),
+        # Text, not a number column: the page's number format would drop the sign ("+10" must not read "10").
+        TableColumn("verschil", "Verschil", "text",
+                    help="Deze versie min de vorige; × als een van beide verborgen is."),
     )
     cells = [{
         "indicator": (row.indicator.label, row.indicator.label),
@@ -202,7 +204,7 @@ def _table(rows: Sequence[ChangeRow], title: str, file_stem: str, notes: Sequenc
         "periode": (row.period, row.period),
         "oud": _count_cell(row.old),
         "nieuw": _count_cell(row.new),
-        "verschil": (row.difference.value, row.difference.text),
+        "verschil": (row.difference.text, row.difference.text),
     } for row in rows]
     return make_table(title, file_stem, columns, cells, notes)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from typing import Literal
 
 import polars as pl
 import streamlit as st
@@ -367,13 +368,13 @@ def published_section() -> None:
     else:
         if not any(r.is_default for r in published):
             st.caption("Er is geen standaarddataset ingesteld: viewers zien de meest recent gepubliceerde dataset.")
-        st.dataframe(_listing(published, names), hide_index=True, placeholder="", column_config=_listing_columns(),
+        st.dataframe(_listing(published, names, "gepubliceerd"), hide_index=True, placeholder="", column_config=_listing_columns(),
                      key="lijst_gepubliceerd")
     if evaluator and (published or pending):  # each handler checks the role again at click time
         _manage(store, published + pending)
     with st.expander(f"Ingetrokken datasets ({fmt_int(len(withdrawn))})"):
         if withdrawn:
-            st.dataframe(_listing(withdrawn, names, withdrawn=True), hide_index=True, placeholder="",
+            st.dataframe(_listing(withdrawn, names, "ingetrokken"), hide_index=True, placeholder="",
                          column_config=_listing_columns(), key="lijst_ingetrokken")
         else:
             st.caption("Er zijn geen ingetrokken datasets.")
@@ -381,16 +382,20 @@ def published_section() -> None:
         with st.expander(f"Afgewezen publicaties ({fmt_int(len(rejected))})"):
             st.caption("Door een tweede evaluator afgewezen; viewers hebben ze nooit gezien. De reden staat in de "
                        "kolom ‘Tweede evaluator’ en in het logboek.")
-            st.dataframe(_listing(rejected, names, reasons=True), hide_index=True, placeholder="",
+            st.dataframe(_listing(rejected, names, "afgewezen"), hide_index=True, placeholder="",
                          column_config=_listing_columns(), key="lijst_afgewezen")
 
 
-def _listing(records: list[StoredDataset], names: dict[str, str], *, withdrawn: bool = False,
-             reasons: bool = False) -> pl.DataFrame:
+ListingKind = Literal["gepubliceerd", "ingetrokken", "ter goedkeuring", "afgewezen"]
+
+
+def _listing(records: list[StoredDataset], names: dict[str, str], kind: ListingKind) -> pl.DataFrame:
     """The store's list with the columns of issue 18 (status of the data, version, second evaluator)."""
-    base = withdrawn_frame(records) if withdrawn else published_frame(records)
+    base = withdrawn_frame(records) if kind == "ingetrokken" else published_frame(records)
+    if kind in ("ter goedkeuring", "afgewezen"):
+        base = base.drop("Standaard")  # never the default
     extra = version_columns(records, names)
-    if reasons:
+    if kind == "afgewezen":
         extra = extra.with_columns(pl.Series("Reden", [r.review_note for r in records], dtype=pl.String))
     frame = pl.concat([base, extra], how="horizontal")
     first = [c for c in ("Standaard", "Naam", "Gegevens", "Versie") if c in frame.columns]
@@ -409,7 +414,7 @@ def review_section(store: DatasetStore, pending: list[StoredDataset], names: dic
         if not pending:
             st.caption("Er wacht niets op goedkeuring.")
             return
-        st.dataframe(_listing(pending, names), hide_index=True, placeholder="", column_config=_listing_columns(),
+        st.dataframe(_listing(pending, names, "ter goedkeuring"), hide_index=True, placeholder="", column_config=_listing_columns(),
                      key="lijst_ter_goedkeuring")
         by_id = {r.dataset_id: r for r in pending}
         chosen = st.selectbox("Publicatie", list(by_id), format_func=lambda i: dataset_label(by_id[i]),
