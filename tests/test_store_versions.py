@@ -97,7 +97,7 @@ def test_only_the_newest_published_version_can_be_replaced(location: StoreLocati
     first = publish(store, 0, "Versie een")
     second = publish(store, 1, "Versie twee", replaces=first.dataset_id)
 
-    with pytest.raises(StoreError, match="al vervangen door ‘Versie twee’ \\(versie 2\\)"):
+    with pytest.raises(StoreError, match=r"al vervangen door ‘Versie twee’ \(versie 2\)"):
         publish(store, 2, "Tak", replaces=first.dataset_id)
     with pytest.raises(StoreError, match="bestaat niet"):
         publish(store, 2, "Niets", replaces="f" * 64)
@@ -150,7 +150,7 @@ def test_a_publication_under_review_is_for_evaluators_until_a_second_evaluator_a
         store.set_default(pending.dataset_id, BERT)
     # The same person, whatever the capitals, may not be the second pair of eyes.
     for same in (ANNA, " Anna@Amsterdam.NL "):
-        with pytest.raises(StoreError, match="zelf gepubliceerd.*vier-ogenprincipe"):
+        with pytest.raises(StoreError, match=r"zelf gepubliceerd.*vier-ogenprincipe"):
             store.approve(pending.dataset_id, same)
     assert store.get(pending.dataset_id).status == "ter goedkeuring"
 
@@ -166,7 +166,7 @@ def test_a_publication_under_review_is_for_evaluators_until_a_second_evaluator_a
     assert detail.startswith(f"‘Ter keuring’ goedgekeurd door {BERT} op {at.day} ")
     assert f"; gepubliceerd door {ANNA} op {published_at.day} " in detail
     assert f"{published_at:%H:%M:%S} UTC." in detail and f"{at:%H:%M:%S} UTC;" in detail
-    with pytest.raises(StoreError, match="is al goedgekeurd en gepubliceerd \\(door bert@amsterdam.nl\\)"):
+    with pytest.raises(StoreError, match=r"is al goedgekeurd en gepubliceerd \(door bert@amsterdam.nl\)"):
         store.approve(pending.dataset_id, "carla@amsterdam.nl")
     assert actions(store) == [(BERT, "publiceren"), (ANNA, "publiceren"), (BERT, "goedkeuren")]
 
@@ -225,7 +225,7 @@ def test_a_new_version_under_review_blocks_another_and_takes_over_the_default_wh
     assert pending.version == 2 and store.default_id() == old.dataset_id  # nothing changes for viewers yet
     assert store.resolve(old.dataset_id).newer is None  # not announced before approval
 
-    with pytest.raises(StoreError, match="staat al een nieuwe versie ter goedkeuring \\(‘Nieuw’, versie 2\\)"):
+    with pytest.raises(StoreError, match=r"staat al een nieuwe versie ter goedkeuring \(‘Nieuw’, versie 2\)"):
         publish(store, 2, "Ook nieuw", replaces=old.dataset_id, by=BERT)
     store.approve(pending.dataset_id, BERT)
 

@@ -368,8 +368,8 @@ def published_section() -> None:
     else:
         if not any(r.is_default for r in published):
             st.caption("Er is geen standaarddataset ingesteld: viewers zien de meest recent gepubliceerde dataset.")
-        st.dataframe(_listing(published, names, "gepubliceerd"), hide_index=True, placeholder="", column_config=_listing_columns(),
-                     key="lijst_gepubliceerd")
+        st.dataframe(_listing(published, names, "gepubliceerd"), hide_index=True, placeholder="",
+                     column_config=_listing_columns(), key="lijst_gepubliceerd")
     if evaluator and (published or pending):  # each handler checks the role again at click time
         _manage(store, published + pending)
     with st.expander(f"Ingetrokken datasets ({fmt_int(len(withdrawn))})"):
@@ -414,8 +414,8 @@ def review_section(store: DatasetStore, pending: list[StoredDataset], names: dic
         if not pending:
             st.caption("Er wacht niets op goedkeuring.")
             return
-        st.dataframe(_listing(pending, names, "ter goedkeuring"), hide_index=True, placeholder="", column_config=_listing_columns(),
-                     key="lijst_ter_goedkeuring")
+        st.dataframe(_listing(pending, names, "ter goedkeuring"), hide_index=True, placeholder="",
+                     column_config=_listing_columns(), key="lijst_ter_goedkeuring")
         by_id = {r.dataset_id: r for r in pending}
         chosen = st.selectbox("Publicatie", list(by_id), format_func=lambda i: dataset_label(by_id[i]),
                               key="keuring_dataset")
