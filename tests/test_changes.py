@@ -75,10 +75,11 @@ def test_rows_per_indicator_and_unit_with_hidden_differences(model) -> None:
                .get_column("periode")) == {"eind jun 2021"}
     assert set(model.table.texts.filter(pl.col("indicator") == "Klachten").get_column("periode")) == {
         "jan 2021 t/m jun 2021"}
-    # The counts stay numbers for sorting; hidden cells are null there. The difference keeps its sign as text.
+    # What the table holds is what it shows: no number behind a hidden cell, the sign kept on a difference.
     klachten = model.table.values.filter(pl.col("indicator") == "Klachten")
-    assert klachten.get_column("nieuw").to_list() == [28, 6, None, None, 13, 6]
+    assert klachten.get_column("nieuw").to_list() == ["28", "6", "×", "×", "13", "6"]
     assert klachten.get_column("verschil").to_list() == ["+1", "0", "×", "×", "+1", "0"]
+    assert model.table.values.equals(model.table.texts)
     assert [row.difference.value for row in model.rows if row.indicator.measure == "klachten"] == [1, 0, None, None,
                                                                                                      1, 0]
     assert model.hidden_differences == 2

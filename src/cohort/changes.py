@@ -180,10 +180,9 @@ def _rows(old: Dataset, new: Dataset, rule: SuppressionRule) -> list[ChangeRow]:
     return rows
 
 
-def _count_cell(count: Count | None) -> tuple[int | None, str]:
-    if count is None:
-        return None, MISSING
-    return (count.value if count.shown else None), count.text
+def _count_cell(count: Count | None) -> tuple[str, str]:
+    text = MISSING if count is None else count.text
+    return text, text
 
 
 def _table(rows: Sequence[ChangeRow], title: str, file_stem: str, notes: Sequence[str]) -> Table:
@@ -192,9 +191,10 @@ def _table(rows: Sequence[ChangeRow], title: str, file_stem: str, notes: Sequenc
         TableColumn("eenheid", "Eenheid", "text"),
         TableColumn("periode", "Periode", "text", help="De maanden die beide versies hebben, in hele perioden; "
                     "bij een stand: de stand aan het eind van die maand."),
-        TableColumn("oud", "Vorige versie"),
-        TableColumn("nieuw", "Deze versie"),
-        # Text, not a number column: the page's number format would drop the sign ("+10" must not read "10").
+        # Text columns, as displayed: the browser's table shows an empty number cell as "None" whatever the
+        # styler says (so "×" would not show), and a number format would drop the sign ("+10" must not read "10").
+        TableColumn("oud", "Vorige versie", "text"),
+        TableColumn("nieuw", "Deze versie", "text"),
         TableColumn("verschil", "Verschil", "text",
                     help="Deze versie min de vorige; × als een van beide verborgen is."),
     )
