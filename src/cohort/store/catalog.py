@@ -395,7 +395,7 @@ class DatasetStore:
             if newer is not None:
                 notice += f" Er is een nieuwere versie: ‘{newer.name}’ (versie {newer.version})."
         notice = f"{notice} {_showing(fallback)}"
-        return Resolution(fallback.dataset_id, fallback.source, notice, fallback.record)
+        return Resolution(fallback.dataset_id, fallback.source, notice, fallback.record, fallback.newer)
 
     def audit_log(self, limit: int = 100) -> pl.DataFrame:
         """Newest first, with Dutch column names for display."""
