@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -26,6 +27,11 @@ def open_app(page: str | None = None, *, check: bool = False, **query: str | lis
     if check:
         assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def rendered_text(markdown: str) -> str:
+    """The text a browser shows for Markdown from `cohort.plaintext.markdown_literal` (AppTest sees the source)."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace(":small[]", ""))
 
 
 def metrics_by_label(at: AppTest) -> dict[str, str]:

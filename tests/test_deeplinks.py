@@ -1,7 +1,7 @@
 """AppTest: a shared link opens the same page, data and numbers; bad links show a notice, never a traceback."""
 
 import pytest
-from apptest import PAGES, open_app
+from apptest import PAGES, open_app, rendered_text
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -86,7 +86,7 @@ def test_stadsdelen_filter_from_the_link(example):
                                  ("Nieuw-West", "Zuidoost"))
     assert shown(at)["Gebieden afgerond"] == fmt_int(headline.area_status[Status.FINISHED]) == "3"
     assert shown(at)["Gesprekken"] == fmt_int(headline.conversations)
-    assert "Nieuw-West, Zuidoost" in " ".join(c.value for c in at.caption)
+    assert "Nieuw-West, Zuidoost" in " ".join(rendered_text(c.value) for c in at.caption)
 
 
 @pytest.mark.parametrize(
@@ -146,6 +146,16 @@ def test_published_dataset_opened_by_id_shows_its_numbers(store):
     assert any("Evaluatie najaar" in c.value for c in at.caption)
     assert at.query_params["dataset"] == dataset_id, "a valid id stays in the URL"
     assert f"dataset={dataset_id}" in at.code[-1].value
+
+
+def test_a_dataset_id_repeated_in_the_link_is_one_value(store):
+    dataset_id = publish_small(store)
+    at = open_app(dataset=[dataset_id, dataset_id])
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Onbekende dataset" in w for w in warnings(at)), warnings(at)
+    # Two different ids are ambiguous: the link is explained and the fallback shown.
+    at = open_app(dataset=[dataset_id, "f" * 64])
+    assert any("Onbekende dataset" in w for w in warnings(at))
 
 
 def test_withdrawn_dataset_shows_notice_and_default(store):

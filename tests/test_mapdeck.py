@@ -1,4 +1,4 @@
-"""The area map: colours, legend, selection, tooltip escaping, fallback and JSON serialisation."""
+"""The area map: colours, legend, selection, the plain-text tooltip, fallback and JSON serialisation."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_status_colours() -> None:
     assert rgb(props["K"]) == hex_to_rgb(STATUS_COLOURS[Status.PLANNED])
     assert rgb(props["M"]) == hex_to_rgb(STATUS_COLOURS[Status.NEVER])
     assert rgb(props["T"]) == hex_to_rgb(NO_DATA_COLOUR)  # geometry without values
-    assert props["T"]["status"] == NO_DATA_LABEL
+    assert "\nStatus: Geen gegevens\n" in props["T"]["tooltip"] and NO_DATA_LABEL == "Geen gegevens"
     assert [(i.colour_hex, i.label) for i in view.legend] == [
         ("#004699", "Afgerond"), ("#E69F00", "Actief"), ("#56B4E9", "Gepland"), ("#BEBEBE", "Geen cohort"),
         (NO_DATA_COLOUR, "Geen gegevens"),
@@ -162,7 +162,7 @@ def test_hidden_small_numbers_are_grey_and_named_in_legend() -> None:
     view = build_map(small_boundaries(), values, Indicator("sequential", "Uitstroom"))
     props = props_by_code(view)
     assert rgb(props["E"]) == hex_to_rgb(NO_DATA_COLOUR)
-    assert props["E"]["value_text"] == "&lt;5"  # escaped, shows as "<5"
+    assert props["E"]["tooltip"].endswith("\nUitstroom: <5")  # plain text: the tooltip is never HTML
     assert view.legend[-1].label == HIDDEN_LABEL
 
 
@@ -208,33 +208,45 @@ def test_selected_area_gets_thick_outline_on_top() -> None:
 def test_tooltip_content_and_dutch_months() -> None:
     view = build_map(small_boundaries(), small_values(), Indicator("sequential", "Uitstroom naar werk", "%"))
     props = props_by_code(view)
-    assert props["A"]["periode"] == "sep 2019 – aug 2020"
-    assert props["E"]["periode"] == "vanaf mrt 2020"
-    assert props["M"]["periode"] == "geen cohortperiode"
-    assert props["A"]["naam"] == "Centrum"  # the workbook's name wins over the file's
-    assert props["A"]["status"] == "Afgerond" and props["A"]["indicator"] == "Uitstroom naar werk"
-    html = view.deck._tooltip["html"]
-    for placeholder in ("{naam}", "{stadsdeel}", "{status}", "{periode}", "{indicator}", "{value_text}"):
-        assert placeholder in html
-    assert "{indicator}" not in build_map(small_boundaries(), small_values(), STATUS_INDICATOR).deck._tooltip["html"]
+    assert "\nPeriode: vanaf mrt 2020\n" in props["E"]["tooltip"]
+    assert "\nPeriode: geen cohortperiode\n" in props["M"]["tooltip"]
+    # The workbook's name wins over the file's ("Grens A").
+    assert props["A"]["tooltip"] == (
+        "Centrum (A)\nStadsdeel: Centrum\nStatus: Afgerond\nPeriode: sep 2019 – aug 2020\nUitstroom naar werk: 4,0"
+    )
+    by_status = props_by_code(build_map(small_boundaries(), small_values(), STATUS_INDICATOR))
+    assert by_status["E"]["tooltip"] == "West (E)\nStadsdeel: West\nStatus: Actief\nPeriode: vanaf mrt 2020"
     assert period_text(None, date(2021, 6, 30)) == "tot jun 2021"
 
 
-def test_tooltip_values_are_escaped() -> None:
+def test_tooltip_is_plain_text_exactly_as_written() -> None:
+    # Streamlit fills the one placeholder of a text-mode tooltip once and sets innerText: nothing in a name is
+    # markup, and a name that looks like a placeholder stays itself (tests/browser/test_plain_text.py hovers).
     attack = "<img src=x onerror=alert(1)>"
-    values = small_values(naam=[attack, "{value_text}", "Zuid", "Oost", "Noord", "x"],
+    values = small_values(naam=[attack, "{stadsdeel} & \"x\"", "Zuid", "Oost", "Noord", "x"],
                           stadsdeel=["<script>alert(2)</script>", "West", "Zuid", "Oost", "Noord", ""],
                           value_text=['"><b>4', "8,0", "12,0", "16,0", "20,0", "—"])
     view = build_map(small_boundaries(), values, Indicator("sequential", "Uitstroom"))
+    assert view.deck._tooltip["text"] == "{tooltip}" and "html" not in view.deck._tooltip
     props = props_by_code(view)
-    assert props["A"]["naam"] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert props["A"]["stadsdeel"] == "&lt;script&gt;alert(2)&lt;/script&gt;"
-    assert props["A"]["value_text"] == "&quot;&gt;&lt;b&gt;4"
-    assert props["E"]["naam"] == "&#123;value_text&#125;"  # no placeholder injection
-    serialised = view.deck.to_json()
-    assert "<img" not in serialised and "<script" not in serialised
-    # The table is plain text (rendered as text by the page), so it keeps the name as typed.
+    assert props["A"]["tooltip"] == (
+        "<img src=x onerror=alert(1)> (A)\nStadsdeel: <script>alert(2)</script>\nStatus: Afgerond\n"
+        'Periode: sep 2019 – aug 2020\nUitstroom: "><b>4'
+    )
+    assert props["E"]["tooltip"].startswith('{stadsdeel} & "x" (E)\n')
+    # Names reach the deck only inside the tooltip; the table keeps them as typed (the page shows it as text).
+    assert set(props["A"]) == {"code", "tooltip", "fill_color", "line_color", "line_width"}
     assert attack in view.table.get_column("naam").to_list()
+
+
+def test_no_text_in_the_deck_starts_like_a_deck_gl_expression() -> None:
+    # deck.gl's JSON converter evaluates "@@=…" and looks up "@@#…": such a name stopped the whole map.
+    values = small_values(naam=["@@=properties.code", "@@#GL.ONE", "Zuid", "Oost", "Noord", "x"])
+    props = props_by_code(build_map(small_boundaries(), values, STATUS_INDICATOR))
+    assert props["A"]["tooltip"] == " @@=properties.code (A)\nStadsdeel: Centrum\nStatus: Afgerond\n" \
+                                    "Periode: sep 2019 – aug 2020"
+    assert props["E"]["tooltip"].startswith(" @@#GL.ONE (E)\n")
+    assert not any(str(value).startswith("@@") for p in props.values() for value in p.values())
 
 
 # --- fallback and serialisation

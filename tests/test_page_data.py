@@ -64,9 +64,22 @@ def test_empty_state(store_dir):
     assert at.title[0].value == "Data uploaden en publiceren"
     assert [d.label for d in at.get("download_button")] == ["Download sjabloon (.xlsx)", "Download voorbeeld (.xlsx)"]
     infos = [i.value for i in at.info]
-    assert any("Nog geen bestand gekozen" in text for text in infos)
     assert any("geen gepubliceerde dataset" in text for text in infos)
     assert not [b for b in at.button if b.label == "Publiceren"]
+
+
+def test_the_upload_limit_is_stated_and_a_refused_file_explained(store_dir, monkeypatch):
+    # A file over the limit never reaches the server: Streamlit refuses it in the browser with English chip text
+    # ("File must be 2.0MB or smaller") and the uploader stays empty. The page must say what that means.
+    monkeypatch.setenv("COHORT_MAX_UPLOAD_MB", "2")
+    at = open_page()
+    assert "Alleen een Excel-werkmap (.xlsx) van hooguit 2 MB." in [c.value for c in at.caption]
+    assert [i.value for i in at.info if "bestand" in i.value] == [
+        "Er is nog geen bestand ingelezen. Staat er hierboven een bestand met een rood uitroepteken, dan is het "
+        "geweigerd: het is groter dan 2 MB (het uploadvak zegt dan in het Engels ‘File must be 2.0MB or "
+        "smaller’). Maak het kleiner, bijvoorbeeld door lege rijen en andere tabbladen te verwijderen, of neem "
+        "contact op met de beheerder van de Cohortmonitor. Begin anders met het sjabloon of de voorbeeldwerkmap."
+    ]
 
 
 def test_good_upload_shows_preview_and_publishes(store_dir):

@@ -1,7 +1,7 @@
 """AppTest: the pages "Klachten en bejegening" and "Over de data" show the core's numbers on the example data."""
 
 import polars as pl
-from apptest import metrics_by_label, open_app, open_tables
+from apptest import metrics_by_label, open_app, open_tables, rendered_text
 from streamlit.testing.v1 import AppTest
 
 from cohort.complaints import city_rate, complaint_window, complaints_by_period
@@ -16,8 +16,8 @@ ABOUT = "views/over.py"
 
 
 def expander(at: AppTest, starts_with: str):
-    matches = [e for e in at.expander if e.label.startswith(starts_with)]
-    assert matches, [e.label for e in at.expander]
+    matches = [e for e in at.expander if rendered_text(e.label).startswith(starts_with)]
+    assert matches, [rendered_text(e.label) for e in at.expander]
     return matches[0]
 
 

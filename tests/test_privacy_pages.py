@@ -22,6 +22,7 @@ from datetime import datetime
 
 import polars as pl
 import pytest
+from apptest import rendered_text
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -167,7 +168,8 @@ def open_page(page: str, dataset_id: str) -> AppTest:
 def funnel_table(at: AppTest):
     at.session_state["cijfers_klachten_trechter_gebied"] = True  # tables are built only when opened
     at.run()
-    (expander,) = [e for e in at.expander if e.label.startswith("Cijfers bij deze grafiek: Trechterplot")]
+    label = "Cijfers bij deze grafiek: Trechterplot"
+    (expander,) = [e for e in at.expander if rendered_text(e.label).startswith(label)]
     return expander.dataframe[0].value.set_index("eenheid")
 
 

@@ -139,3 +139,51 @@ def test_many_identical_errors_are_capped_but_counted():
     text_errors = [p for p in problems(result) if p.column == "bijstand"]
     assert len(text_errors) == 201  # 200 listed + one summary line
     assert text_errors[-1].message.startswith("En nog 163 rijen")
+
+
+def test_a_date_that_does_not_exist_is_named_as_such_and_nothing_follows_from_it():
+    units = units_rows()
+    units[0][4] = "31-02-2021"  # start of DX01, whose eind (31 October 2020) is filled in
+    units[1][4] = "31/04/2021"
+    result = read_workbook(make_workbook(units))
+    errors = [(p.sheet, p.row, p.column, p.value, p.message) for p in problems(result)]
+    # Not also "‘eind’ is ingevuld maar ‘start’ niet": start is filled in, with a day that does not exist.
+    assert errors == [
+        ("eenheden", 2, "start", "31-02-2021", "31-02-2021 is geen bestaande datum: februari 2021 heeft 28 dagen."),
+        ("eenheden", 3, "start", "31/04/2021", "31/04/2021 is geen bestaande datum: april 2021 heeft 30 dagen."),
+    ]
+
+
+def test_impossible_months_and_days_in_maandcijfers():
+    monthly = monthly_rows()
+    monthly[0][0] = "2020-02-30"
+    monthly[1][0] = "2020-13"
+    monthly[2][0] = "29-02-2020"  # 2020 is a leap year: a real date (not the first of the month: a warning)
+    monthly[6][0] = "2020-03-01"  # so that this unit's February is not there twice
+    monthly[3][0] = "n.v.t."
+    result = read_workbook(make_workbook(monthly=monthly))
+    errors = [(p.row, p.value, p.message) for p in problems(result) if p.column == "maand"]
+    assert errors == [
+        (2, "2020-02-30", "2020-02-30 is geen bestaande datum: februari 2020 heeft 29 dagen."),
+        (3, "2020-13", "2020-13 is geen bestaande datum: een jaar heeft 12 maanden."),
+        (5, "n.v.t.", "Geen geldige datum. Gebruik een Excel-datum of bijvoorbeeld 2021-03-01, 1-3-2021 of mrt 2021."),
+    ]
+
+
+def test_duplicate_monthly_rows_name_the_month_and_the_code():
+    monthly = monthly_rows()
+    monthly.append([datetime(2020, 2, 1), "DX03", 1500, 0, 20, 6, 0, 0, 0, 0])  # Excel row 10, as row 8
+    result = read_workbook(make_workbook(monthly=monthly))
+    duplicates = [(p.row, p.column, p.value, p.message) for p in problems(result)]
+    message = "Dubbele rij: februari 2020 voor code DX03 staat vaker op dit tabblad (rijen 8 en 10)."
+    assert duplicates == [(8, "maand, code", "februari 2020, DX03", message),
+                          (10, "maand, code", "februari 2020, DX03", message)]
+
+
+def test_many_duplicate_rows_are_listed_briefly():
+    monthly = monthly_rows() + [[datetime(2020, 1, 1), "DX01", 1000, 50, 25, 12, 1, 0, 0, 0]] * 6  # rows 10-15
+    result = read_workbook(make_workbook(monthly=monthly))
+    first = next(p for p in problems(result) if p.column == "maand, code")
+    assert first.row == 2
+    assert first.message == ("Dubbele rij: januari 2020 voor code DX01 staat vaker op dit tabblad (rijen 2, 10, 11, "
+                             "12, 13 en nog 2).")

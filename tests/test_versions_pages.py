@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
+from apptest import rendered_text
 from test_access import AUTH, XLSX
 from versions_data import new_version, old_version, workbook
 
@@ -95,15 +96,16 @@ def test_the_changes_page_shows_hand_computed_differences_and_hides_differences_
     at = open_page(CHANGES_PAGE, dataset=new_id)
 
     assert [t.value for t in at.title] == ["Wat is er veranderd"]
-    caption = at.caption[0].value
-    assert caption.startswith("Dataset: ‘Cohort t/m december 2021’ \\(versie 2, definitief, gepubliceerd op ")
-    assert "vergeleken met de vorige versie ‘Cohort t/m juni 2021’ \\(versie 1, voorlopig" in caption
-    assert any(m.value == ("**3 gebieden herzien, 6 maanden toegevoegd; gesprekken t/m juni 2021 van 1\\.380 naar "
-                           "1\\.390; klachten t/m juni 2021 van 27 naar 28; personen in de bijstand eind juni "
-                           "2021 van 2\\.300 naar 2\\.305**") for m in at.markdown), [m.value for m in at.markdown]
+    caption = rendered_text(at.caption[0].value)
+    assert caption.startswith("Dataset: ‘Cohort t/m december 2021’ (versie 2, definitief, gepubliceerd op ")
+    assert "vergeleken met de vorige versie ‘Cohort t/m juni 2021’ (versie 1, voorlopig" in caption
+    shown_markdown = [rendered_text(m.value) for m in at.markdown]
+    assert ("**3 gebieden herzien, 6 maanden toegevoegd; gesprekken t/m juni 2021 van 1.380 naar 1.390; klachten "
+            "t/m juni 2021 van 27 naar 28; personen in de bijstand eind juni 2021 van 2.300 naar 2.305**"
+            ) in shown_markdown, shown_markdown
     assert {m.label: m.value for m in at.metric} == {"Herziene eenheden": "3", "Maanden erbij / eraf": "6 / 0",
                                                      "Eenheden erbij / eraf": "0 / 0", "Verborgen verschillen": "2"}
-    assert "**Maanden toegevoegd:** juli 2021 t/m december 2021" in [m.value for m in at.markdown]
+    assert "**Maanden toegevoegd:** juli 2021 t/m december 2021" in shown_markdown
 
     changed = rows_of(at)  # first: only what changed (and what is hidden)
     assert changed == {
@@ -135,7 +137,7 @@ def test_the_changes_page_shows_hand_computed_differences_and_hides_differences_
 def test_the_first_version_and_the_example_have_nothing_to_compare(versions: tuple[str, str]) -> None:
     old_id, _new_id = versions
     at = open_page(CHANGES_PAGE, dataset=old_id)
-    assert [i.value for i in at.info if "eerste versie" in i.value] == [
+    assert [rendered_text(i.value) for i in at.info if "eerste versie" in i.value] == [
         "‘Cohort t/m juni 2021’ is de eerste versie van deze reeks: er is geen vorige versie om mee te vergelijken."]
     assert not at.dataframe
 
@@ -149,10 +151,10 @@ def test_a_pinned_link_keeps_its_version_shows_its_status_and_names_the_newer_ve
     old_id, new_id = versions
     at = open_page("views/gebieden.py", dataset=old_id)
 
-    assert at.caption[0].value.startswith(
+    assert rendered_text(at.caption[0].value).startswith(
         "Dataset: Cohort t/m juni 2021 (voorlopig · versie 1 · er is een nieuwere versie) · ")
     assert at.query_params["dataset"] == old_id  # still pinned
-    [newer] = [i.value for i in at.info if "nieuwere versie" in i.value]
+    [newer] = [rendered_text(i.value) for i in at.info if "nieuwere versie" in i.value]
     assert newer.startswith("Er is een nieuwere versie van deze dataset: ‘Cohort t/m december 2021’ (versie 2, "
                             "definitief, gepubliceerd op ")
     links = dict(re.findall(r"\[([^\]]+)\]\(([^)]+)\)", newer))
@@ -160,7 +162,8 @@ def test_a_pinned_link_keeps_its_version_shows_its_status_and_names_the_newer_ve
     assert links["Wat is er veranderd"] == f"wijzigingen?dataset={new_id}"
 
     newest = open_page("views/gebieden.py", dataset=new_id)
-    assert newest.caption[0].value.startswith("Dataset: Cohort t/m december 2021 (definitief · versie 2) · ")
+    assert rendered_text(newest.caption[0].value).startswith(
+        "Dataset: Cohort t/m december 2021 (definitief · versie 2) · ")
     assert not [i for i in newest.info if "nieuwere versie" in i.value]
 
 
@@ -215,8 +218,9 @@ def test_four_eyes_publish_as_one_evaluator_approve_as_the_other_then_viewers_se
     assert not has_listing(viewer, "lijst_ter_goedkeuring") and not has_listing(viewer, "lijst_gepubliceerd")
     # Bert opens the link as an evaluator: he sees the dataset, marked as waiting, before he approves.
     bert = open_page("views/gebieden.py", dataset=pending.dataset_id, secrets=FOUR_EYES, user=BERT)
-    assert bert.caption[0].value.startswith("Dataset: Ter keuring (ter goedkeuring · voorlopig) · ")
-    assert any("staat **ter goedkeuring**: gepubliceerd door anna@amsterdam.nl" in w.value for w in bert.warning)
+    assert rendered_text(bert.caption[0].value).startswith("Dataset: Ter keuring (ter goedkeuring · voorlopig) · ")
+    assert any("staat ter goedkeuring: gepubliceerd door anna@amsterdam.nl" in rendered_text(w.value)
+               for w in bert.warning)
 
     bert = open_page("views/data.py", secrets=FOUR_EYES, user=BERT)
     next(b for b in bert.button if b.key == "goedkeuren").click().run()
@@ -229,7 +233,7 @@ def test_four_eyes_publish_as_one_evaluator_approve_as_the_other_then_viewers_se
     assert f"goedgekeurd door {BERT}" in log["Toelichting"][0] and f"gepubliceerd door {ANNA}" in log["Toelichting"][0]
     viewer = open_page("views/gebieden.py", dataset=pending.dataset_id, secrets=FOUR_EYES, user=VIEWER)
     assert not viewer.warning
-    assert viewer.caption[0].value.startswith("Dataset: Ter keuring (voorlopig) · ")
+    assert rendered_text(viewer.caption[0].value).startswith("Dataset: Ter keuring (voorlopig) · ")
     viewer_list = listing(open_page("views/data.py", secrets=FOUR_EYES, user=VIEWER), "lijst_gepubliceerd")
     assert viewer_list[["Naam", "Gegevens", "Tweede evaluator"]].values.tolist()[0][:2] == ["Ter keuring", "voorlopig"]
     assert viewer_list["Tweede evaluator"][0].startswith(f"goedgekeurd door {BERT}, ")

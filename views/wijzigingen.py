@@ -6,27 +6,27 @@ every count comes from the release of its own version, and a difference of a hid
 
 import streamlit as st
 
+from cohort.plaintext import markdown_literal
 from cohort.ui.models import show_table, show_tiles
-from cohort.ui.publish import md_literal
 from cohort.ui.versions import changes_page, version_notices
 
 page = changes_page()
 
 st.title("Wat is er veranderd")
-st.caption(f"Dataset: {md_literal(page.heading)}. "
+st.caption(f"Dataset: {markdown_literal(page.heading)}. "
            "De filters in de zijbalk gelden niet voor deze pagina: de vergelijking gaat over alle eenheden.")
 version_notices()
 
 if page.model is None:
-    st.info(page.notice or "", icon=":material/info:")
+    st.info(markdown_literal(page.notice or ""), icon=":material/info:")
 else:
     model = page.model
-    st.markdown(f"**{md_literal(model.summary)}**")
+    st.markdown(f"**{markdown_literal(model.summary)}**")
     show_tiles(model.tiles)
 
     st.subheader("Maanden en eenheden")
     for label, text in model.facts:
-        st.markdown(f"**{label}:** {md_literal(text)}")
+        st.markdown(f"**{label}:** {markdown_literal(text)}")
 
     st.subheader("Per indicator en eenheid")
     st.caption("Vorige versie, deze versie en het verschil, over de maanden die beide versies hebben (in hele "

@@ -7,7 +7,6 @@ token of an option is its Dutch label. Hand-written spellings are accepted as al
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,20 +132,34 @@ def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None
     return AllowedValues(params)
 
 
+AMBIGUOUS_DATASET = "meerdere"  # never a valid id, so the store explains that the link names no known dataset
+
+
+def requested_dataset(values: Sequence[str]) -> str | None:
+    """The dataset id a link asks for: None without one. `?dataset=x&dataset=x` (a link pasted together twice)
+    asks for x; different ids are ambiguous and give AMBIGUOUS_DATASET."""
+    distinct = list(dict.fromkeys(str(v) for v in values))
+    if not distinct:
+        return None
+    return distinct[0] if len(distinct) == 1 else AMBIGUOUS_DATASET
+
+
 def clean_query(params: Mapping[str, Sequence[str]], allowed: AllowedValues) -> CleanResult:
     """Keep what is valid, drop the rest by key.
 
     Dropped: unknown options, months outside the data, values over MAX_VALUE_CHARS, a single-valued key given
-    more than once, a range without exactly two months, a malformed dataset id, and unknown keys whose name or
-    value looks like markup. Unknown plain keys (other widgets' parameters) are left alone.
+    more than once with different values (the same value twice is that value), a range without exactly two
+    months, a malformed dataset id, and unknown keys whose name or value looks like markup. Unknown plain keys
+    (other widgets' parameters) are left alone.
     """
     kept: dict[str, str | list[str]] = {}
     dropped: list[str] = []
     for key, raw in params.items():
         values = [str(v) for v in raw]
         if key == DATASET_KEY:
-            if len(values) == 1 and _DATASET_ID.fullmatch(values[0]):
-                kept[key] = values[0]
+            requested = requested_dataset(values)
+            if requested is not None and _DATASET_ID.fullmatch(requested):
+                kept[key] = requested
             else:
                 dropped.append(key)
             continue
@@ -190,6 +203,7 @@ def _parse(values: list[str], spec: Param) -> tuple[str | list[str] | None, bool
             return None, False
         order = list(dict.fromkeys(spec.tokens.values()))
         return sorted(options, key=order.index), True  # type: ignore[arg-type]
+    values = list(dict.fromkeys(values))  # a value repeated as it was is still one value
     if len(values) != 1:
         return None, False
     option = _option(values[0], spec)
@@ -197,7 +211,7 @@ def _parse(values: list[str], spec: Param) -> tuple[str | list[str] | None, bool
 
 
 def ignored_notice(dropped: Sequence[str]) -> str | None:
-    """Dutch notice naming the ignored keys: sanitised, escaped and truncated, never raw values."""
+    """Dutch notice naming the ignored keys: sanitised and truncated, never raw values (shown as plain text)."""
     if not dropped:
         return None
     names = [_safe_name(k) for k in dict.fromkeys(dropped)]
@@ -214,7 +228,7 @@ def _safe_name(key: str) -> str:
     name = re.sub(r"[^A-Za-z0-9_-]", "?", key)[:30] or "?"
     if len(key) > 30:
         name += "…"
-    return html.escape(name)
+    return name
 
 
 

@@ -3,14 +3,16 @@
 `values` has one row per area: code, naam, stadsdeel, status (gepland/actief/afgerond/geen), start, eind
 (dates or null), value (float or null) and value_text (already formatted in Dutch; "—" or "<5" when hidden).
 
-Security: area names come from uploaded workbooks and deck.gl renders tooltips as HTML, so every text that goes
-into a feature is HTML-escaped here (and braces too, so a name cannot smuggle in a tooltip placeholder).
+Security: area names come from uploaded workbooks, so the tooltip is plain text: one `{tooltip}` placeholder in
+Streamlit's text mode, which sets the tooltip's `innerText` (never HTML). Nothing is HTML-escaped here: Streamlit's
+HTML mode escapes substituted values itself (our escaping showed as `&quot;`), and with several placeholders a
+name containing `{stadsdeel}` would be filled in by the next one. Names reach the deck's JSON only inside that
+tooltip text, which never starts with "@@" (deck.gl's JSON converter runs such a string as an expression).
 No basemap by default: without network the polygons must still render on a plain background.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 from dataclasses import dataclass
@@ -201,11 +203,6 @@ def diverging_labels(mean: float, sd: float, decimals: int) -> dict[str, str]:
 # --- text helpers
 
 
-def escape(text: object) -> str:
-    """HTML-escape for deck.gl tooltips; braces too, so names cannot inject `{placeholders}`."""
-    return html.escape("" if text is None else str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
-
-
 def period_text(start: date | None, end: date | None) -> str:
     if start is None and end is None:
         return "geen cohortperiode"
@@ -359,20 +356,29 @@ def _styler(indicator: Indicator, numbers: list[float]) -> tuple[Any, list[Legen
     return style_diverging, legend, notes
 
 
-def _tooltip(indicator: Indicator) -> dict[str, Any]:
+def tooltip_text(texts: dict[str, str], indicator: Indicator) -> str:
+    """The tooltip of one area from its texts (code, naam, stadsdeel, status, periode, indicator, value_text):
+    plain lines, shown as text whatever the names contain."""
     lines = [
-        "<b>{naam}</b> ({code})",
-        "Stadsdeel: {stadsdeel}",
-        "Status: {status}",
-        "Periode: {periode}",
+        f"{texts['naam']} ({texts['code']})",
+        f"Stadsdeel: {texts['stadsdeel']}",
+        f"Status: {texts['status']}",
+        f"Periode: {texts['periode']}",
     ]
     if indicator.kind != "status":
-        lines.append("{indicator}: <b>{value_text}</b>")
-    return {
-        "html": "<br/>".join(lines),
-        "style": {"backgroundColor": "#FFFFFF", "color": DARK_TEXT, "fontSize": "13px",
-                  "border": "1px solid #767676", "padding": "6px"},
-    }
+        lines.append(f"{texts['indicator']}: {texts['value_text']}")
+    text = "\n".join(lines)
+    # A string that starts with "@@=" or "@@#" is an expression or a constant to deck.gl's JSON converter (a
+    # name like that stopped the whole map). A leading space is not shown: white space at a line start collapses.
+    return " " + text if text.startswith("@@") else text
+
+
+TOOLTIP = {
+    # One placeholder in text mode: Streamlit fills it in once and sets innerText, so no name is ever markup.
+    "text": "{tooltip}",
+    "style": {"backgroundColor": "#FFFFFF", "color": DARK_TEXT, "fontSize": "13px", "whiteSpace": "pre-line",
+              "maxWidth": "360px", "overflowWrap": "anywhere", "border": "1px solid #767676", "padding": "6px"},
+}
 
 
 def build_map(
@@ -412,18 +418,22 @@ def build_map(
         stadsdeel = (row.get("stadsdeel") if row is not None else None) or props["stadsdeel"]
         status_text = STATUS_LABELS[status] if status is not None else NO_DATA_LABEL
         is_selected = code == selected
+        texts = {
+            "code": str(code),
+            "naam": str(naam),
+            "stadsdeel": str(stadsdeel),
+            "status": status_text,
+            "periode": period_text(row.get("start"), row.get("eind")) if row else MISSING,
+            "indicator": indicator.label,
+            "value_text": value_text,
+        }
         features.append(
             {
                 "type": "Feature",
                 "geometry": feature["geometry"],
                 "properties": {
-                    "code": escape(code),
-                    "naam": escape(naam),
-                    "stadsdeel": escape(stadsdeel),
-                    "status": escape(status_text),
-                    "periode": escape(period_text(row.get("start"), row.get("eind")) if row else MISSING),
-                    "indicator": escape(indicator.label),
-                    "value_text": escape(value_text),
+                    "code": code,  # from the boundary file, not the upload: the page selects by it
+                    "tooltip": tooltip_text(texts, indicator),
                     "fill_color": _rgba(styled.colour, 235) if styled else _rgba(NO_DATA_COLOUR, 200),
                     "line_color": _rgba(DARK_TEXT if is_selected else OUTLINE_COLOUR),
                     "line_width": 4 if is_selected else 1,
@@ -495,7 +505,7 @@ def build_map(
             pdk.Layer(
                 "GeoJsonLayer",
                 {"type": "FeatureCollection",
-                 "features": [f for f in features if f["properties"]["code"] == escape(selected)]},
+                 "features": [f for f in features if f["properties"]["code"] == selected]},
                 id="selectie",
                 pickable=False,
                 stroked=True,
@@ -514,7 +524,7 @@ def build_map(
         initial_view_state=pdk.ViewState(latitude=VIEW_LATITUDE, longitude=VIEW_LONGITUDE, zoom=VIEW_ZOOM),
         map_provider="carto" if basemap == "carto-light" else None,
         map_style=pdk.map_styles.CARTO_LIGHT if basemap == "carto-light" else None,
-        tooltip=_tooltip(indicator),
+        tooltip=dict(TOOLTIP),
     )
     table = pl.DataFrame(
         table_rows,

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 import polars as pl
 
+from cohort.parsing import make_visible
+
 
 class Severity(StrEnum):
     ERROR = "fout"  # blocks publishing
@@ -20,7 +22,7 @@ class Problem:
     sheet: str | None = None
     row: int | None = None  # Excel row number as the evaluator sees it (header = row 1)
     column: str | None = None
-    value: str | None = None  # the offending value as text (truncated for display)
+    value: str | None = None  # the offending value as text (invisible characters written out, truncated)
 
 
 @dataclass
@@ -75,6 +77,6 @@ MAX_VALUE_CHARS = 60
 def _where(where: dict[str, object]) -> dict[str, object]:
     value = where.get("value")
     if value is not None:
-        text = str(value)
+        text = make_visible(str(value))  # "DG01⟨U+200B⟩": otherwise the report shows "DG01" as the problem
         where["value"] = text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
     return where

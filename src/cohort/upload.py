@@ -229,3 +229,23 @@ def _months(record: StoredDataset) -> str:
 
 def max_upload_bytes(max_upload_mb: int) -> int:
     return max_upload_mb * MB
+
+
+def upload_limit_note(max_upload_mb: int) -> str:
+    """What the uploader takes, beside it (Streamlit's own text under the button is English)."""
+    return f"Alleen een Excel-werkmap (.xlsx) van hooguit {fmt_int(max_upload_mb)} MB."
+
+
+def no_upload_notice(max_upload_mb: int) -> str:
+    """The uploader is empty: nothing chosen yet, or a file the browser refused for its size.
+
+    A file over the limit never reaches the app (Streamlit refuses it in the browser and shows "File must be
+    50.0MB or smaller" at the file), so the page cannot tell the two apart and explains both."""
+    limit = fmt_int(max_upload_mb)
+    return (
+        "Er is nog geen bestand ingelezen. Staat er hierboven een bestand met een rood uitroepteken, dan is het "
+        f"geweigerd: het is groter dan {limit} MB (het uploadvak zegt dan in het Engels ‘File must be "
+        f"{max_upload_mb:.1f}MB or smaller’). Maak het kleiner, bijvoorbeeld door lege rijen en andere tabbladen "
+        "te verwijderen, of neem contact op met de beheerder van de Cohortmonitor. Begin anders met het sjabloon "
+        "of de voorbeeldwerkmap."
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -22,7 +24,21 @@ from cohort.contract import (
     UNIT_COLUMNS,
     UnitKind,
 )
-from cohort.parsing import clean_text, count_problem, is_excel_serial, parse_count, parse_date
+from cohort.fmt import fmt_month
+from cohort.parsing import (
+    all_ascii,
+    char_name,
+    clean_text,
+    count_problem,
+    date_problem,
+    has_invisible,
+    invisible_at_edges,
+    invisible_inside,
+    is_excel_serial,
+    month_text,
+    parse_count,
+    parse_date,
+)
 from cohort.report import ValidationReport
 
 ROW = "_rij"
@@ -44,14 +60,17 @@ def _list_rows(
     column: str | None,
     message: str | None = None,
     message_column: str | None = None,
+    message_for: Callable[[dict[str, Any]], str] | None = None,
     value_column: str | None = None,
     warning: bool = False,
 ) -> None:
-    """Add one problem per offending row (capped), each with its Excel row and value."""
+    """Add one problem per offending row (capped), each with its Excel row and value.
+
+    The message is `message`, a column of the frame, or `message_for(row)` (only called for listed rows)."""
     add = report.warning if warning else report.error
     listed = offending.head(MAX_LISTED)
     for row in listed.iter_rows(named=True):
-        text = row[message_column] if message_column else message
+        text = message_for(row) if message_for else row[message_column] if message_column else message
         value = row.get(value_column or column or "", None)
         add(str(text), sheet=sheet, row=row[ROW], column=column, value=value)
     rest = offending.height - listed.height
@@ -89,6 +108,57 @@ def check_columns(
     return frame.select([ROW, *renamed]).rename(renamed)
 
 
+RAW = "_rauw"  # a cell as it was in the file, for the report
+
+
+def clean_cells(
+    frame: pl.DataFrame, sheet: str, report: ValidationReport, *, keys: tuple[str, ...], free_text: tuple[str, ...]
+) -> pl.DataFrame:
+    """`clean_text` on every column, saying where invisible characters were removed or found.
+
+    At the ends they are removed (a warning names them). Inside a key (a code, a choice, a stadsdeel) one is an
+    error: "DG01" with a zero-width space inside is a different code that looks the same. Inside free text (a
+    name) it stays, with a warning. Inside dates and counts the cell cannot be read, which its own check reports.
+    """
+    columns = [c for c in frame.columns if c != ROW]
+    # Invisible characters, non-breaking spaces and letters that NFC changes are all outside ASCII; counts and
+    # dates usually are ASCII throughout, so most columns only need their spaces stripped.
+    ascii_only = frame.select(all_ascii(pl.col(c)) for c in columns).row(0) if columns else ()
+    unicode_columns = [c for c, plain in zip(columns, ascii_only, strict=True) if not plain]
+    cleaned = frame.with_columns(clean_text(c, ascii_only=c not in unicode_columns) for c in columns)
+    for column in unicode_columns:
+        raw = frame.filter(has_invisible(pl.col(column)))
+        if raw.height == 0:
+            continue
+        raw = raw.select(ROW, pl.col(column).alias(RAW), clean_text(column))
+        with_edges = raw.with_columns(
+            pl.col(RAW).map_elements(invisible_at_edges, return_dtype=pl.List(pl.String)).alias("_aan_rand"))
+        at_edges = with_edges.filter(pl.col("_aan_rand").list.len() > 0)
+        _list_rows(report, at_edges, sheet=sheet, column=column, value_column=RAW, warning=True,
+                   message_for=lambda row, c=column: _removed_message(row["_aan_rand"], row[c]))
+        if column in keys or column in free_text:
+            inside = raw.filter(has_invisible(pl.col(column)))
+            _list_rows(report, inside, sheet=sheet, column=column, warning=column in free_text,
+                       message_for=lambda row, c=column: _inside_message(row[c], c, key=c in keys))
+    return cleaned
+
+
+def _removed_message(chars: list[str], cleaned: str | None) -> str:
+    what = "Onzichtbaar teken" if len(chars) == 1 else "Onzichtbare tekens"
+    read_as = f" Gelezen als ‘{cleaned}’." if cleaned else " De cel is daarmee leeg."
+    return f"{what} aan begin of eind verwijderd: {', '.join(char_name(c) for c in chars)}.{read_as}"
+
+
+def _inside_message(text: str, column: str, *, key: bool) -> str:
+    char, before = invisible_inside(text) or ("", "")
+    before = before if len(before) <= 20 else "…" + before[-20:]
+    found = f"bevat een onzichtbaar teken: {char_name(char)} na ‘{before}’."
+    if not key:
+        return f"De tekst {found} Het blijft staan; controleer of dat zo bedoeld is."
+    noun = "code" if column == "code" else "waarde"
+    return f"De {noun} {found} Typ de {noun} opnieuw in, zonder dat teken."
+
+
 def drop_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """Formatted-but-empty trailing rows are common in real workbooks; they are not data."""
     values = [c for c in frame.columns if c != ROW]
@@ -99,9 +169,13 @@ def drop_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _parse_dates(frame: pl.DataFrame, column: str, sheet: str, report: ValidationReport) -> pl.DataFrame:
     parsed = frame.with_columns(parse_date(pl.col(column)).alias(f"_{column}"))
-    bad = parsed.filter(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null())
-    _list_rows(report, bad, sheet=sheet, column=column,
-               message="Geen geldige datum. Gebruik een Excel-datum of bijvoorbeeld 2021-03-01, 1-3-2021 of mrt 2021.")
+    bad = parsed.filter(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null()).with_columns(
+        pl.coalesce(
+            date_problem(pl.col(column)),
+            pl.lit("Geen geldige datum. Gebruik een Excel-datum of bijvoorbeeld 2021-03-01, 1-3-2021 of mrt 2021."),
+        ).alias("_melding")
+    )
+    _list_rows(report, bad, sheet=sheet, column=column, message_column="_melding")
     serial = parsed.filter(is_excel_serial(pl.col(column)))
     if serial.height:
         _list_rows(report, serial, sheet=sheet, column=column, warning=True,
@@ -113,7 +187,8 @@ def validate_units(raw: pl.DataFrame, report: ValidationReport) -> pl.DataFrame:
     sheet = SHEET_UNITS
     names = [c.name for c in UNIT_COLUMNS]
     frame = check_columns(raw, sheet, names, [c.name for c in UNIT_COLUMNS if c.required], report)
-    frame = frame.with_columns([clean_text(c) for c in frame.columns if c != ROW])
+    raw_codes = frame.select(ROW, pl.col("code").alias(RAW)) if "code" in frame.columns else None
+    frame = clean_cells(frame, sheet, report, keys=("code", "soort", "stadsdeel"), free_text=("naam",))
     frame = drop_empty_rows(frame)
     for name in names:
         if name not in frame.columns:
@@ -127,7 +202,18 @@ def validate_units(raw: pl.DataFrame, report: ValidationReport) -> pl.DataFrame:
     _list_rows(report, frame.filter(pl.col("soort").is_not_null() & ~pl.col("soort").is_in(kinds)),
                sheet=sheet, column="soort", message="‘soort’ moet ‘gebied’ of ‘doelgroep’ zijn.")
     duplicated = frame.filter(pl.col("code").is_not_null() & pl.col("code").is_duplicated())
-    _list_rows(report, duplicated, sheet=sheet, column="code", message="Deze code komt vaker voor; codes zijn uniek.")
+    if raw_codes is not None and duplicated.height:
+        # Show the code as it was in the file: "DG01" and "DG01" + zero-width space look the same otherwise.
+        duplicated = duplicated.join(raw_codes, on=ROW, how="left").with_columns(
+            pl.when(pl.col(RAW) == pl.col("code"))
+            .then(pl.lit("Deze code komt vaker voor; codes zijn uniek."))
+            .otherwise(pl.lit("Deze code komt vaker voor; codes zijn uniek (spaties en onzichtbare tekens aan begin "
+                              "of eind tellen niet mee)."))
+            .alias("_melding")
+        )
+    _list_rows(report, duplicated, sheet=sheet, column="code", value_column=RAW if raw_codes is not None else None,
+               message_column="_melding" if "_melding" in duplicated.columns else None,
+               message="Deze code komt vaker voor; codes zijn uniek.")
     _list_rows(report, frame.filter((pl.col("soort") == UnitKind.AREA) & pl.col("stadsdeel").is_null()),
                sheet=sheet, column="stadsdeel", message="Een gebied heeft een stadsdeel nodig.")
     group_with_district = frame.filter((pl.col("soort") == UnitKind.TARGET_GROUP) & pl.col("stadsdeel").is_not_null())
@@ -137,11 +223,12 @@ def validate_units(raw: pl.DataFrame, report: ValidationReport) -> pl.DataFrame:
         pl.when(pl.col("soort") == UnitKind.TARGET_GROUP).then(None).otherwise(pl.col("stadsdeel")).alias("stadsdeel")
     )
 
+    start_given = frame.get_column("start").is_not_null()  # before parsing: an unreadable start is reported
     for name in ("start", "eind"):
         frame = _parse_dates(frame, name, sheet, report)
     _list_rows(report, frame.filter(pl.col("eind") < pl.col("start")), sheet=sheet, column="eind",
                message="‘eind’ ligt voor ‘start’.")
-    _list_rows(report, frame.filter(pl.col("start").is_null() & pl.col("eind").is_not_null()), sheet=sheet,
+    _list_rows(report, frame.filter(~start_given & pl.col("eind").is_not_null()), sheet=sheet,
                column="eind", message="‘eind’ is ingevuld maar ‘start’ niet.")
     return frame.select(ROW, *names)
 
@@ -151,7 +238,7 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
     names = [c.name for c in MONTHLY_COLUMNS]
     required = ["maand", "code", *(c.name for c in REQUIRED_COUNTS)]
     frame = check_columns(raw, sheet, names, required, report)
-    frame = frame.with_columns([clean_text(c) for c in frame.columns if c != ROW])
+    frame = clean_cells(frame, sheet, report, keys=("code",), free_text=())
     frame = drop_empty_rows(frame)
     if "maand" not in frame.columns or "code" not in frame.columns:
         return frame.clear()
@@ -160,7 +247,9 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
                message="‘code’ is verplicht maar leeg.")
     _list_rows(report, frame.filter(pl.col("maand").is_null()), sheet=sheet, column="maand",
                message="‘maand’ is verplicht maar leeg.")
-    unknown = frame.filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(sorted(unit_codes)))
+    # A code with an invisible character inside is already reported as such; "unknown" would only confuse.
+    unknown = frame.filter(pl.col("code").is_not_null() & ~pl.col("code").is_in(sorted(unit_codes))
+                           & ~has_invisible(pl.col("code")))
     _list_rows(report, unknown, sheet=sheet, column="code",
                message="Deze code staat niet op het tabblad ‘eenheden’.")
 
@@ -171,8 +260,13 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
     frame = frame.with_columns(pl.col("maand").dt.truncate("1mo"))
     keyed = frame.filter(pl.col("maand").is_not_null() & pl.col("code").is_not_null())
     duplicated = keyed.filter(pl.struct("maand", "code").is_duplicated())
-    _list_rows(report, duplicated, sheet=sheet, column="maand", value_column="code",
-               message="Dubbele rij: deze combinatie van maand en code komt vaker voor.")
+    if duplicated.height:
+        rows = duplicated.group_by("maand", "code").agg(pl.col(ROW).sort().alias("_rijen"))
+        duplicated = duplicated.join(rows, on=["maand", "code"]).sort(ROW).with_columns(
+            pl.format("{}, {}", month_text(pl.col("maand")), pl.col("code")).alias("_waarde"))
+    _list_rows(report, duplicated, sheet=sheet, column="maand, code", value_column="_waarde",
+               message_for=lambda row: f"Dubbele rij: {fmt_month(row['maand'])} voor code {row['code']} staat vaker "
+                                       f"op dit tabblad ({_rows_text(row['_rijen'])}).")
 
     counts = [c for c in (c.name for c in REQUIRED_COUNTS) if c in frame.columns]
     counts += [c for c in OPTIONAL_COUNT_NAMES if c in frame.columns]
@@ -184,6 +278,16 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
                    column="uitstroom_werk",
                    message="‘uitstroom_werk’ is groter dan ‘uitstroom’ (het is een deel ervan).")
     return frame.select(ROW, "maand", "code", *counts)
+
+
+def _rows_text(rows: list[int], shown: int = 5) -> str:
+    """'rijen 8 en 10'; 'rijen 2, 3, 4, 5, 6 en nog 7'."""
+    listed = [str(r) for r in rows[:shown]]
+    if len(rows) == 1:
+        return f"rij {listed[0]}"
+    if len(rows) > shown:
+        return f"rijen {', '.join(listed)} en nog {len(rows) - shown}"
+    return f"rijen {', '.join(listed[:-1])} en {listed[-1]}"
 
 
 def _parse_counts(frame: pl.DataFrame, name: str, *, required: bool, report: ValidationReport) -> pl.DataFrame:

@@ -1,5 +1,7 @@
 """What the pages say about a dataset's version, its status and its approval (pure, Dutch, no Streamlit).
 
+The texts are plain (names come from uploads): `cohort.ui` escapes them with `cohort.plaintext.markdown_literal`.
+
 Every page shows beside the dataset's name whether its figures are `voorlopig` or `definitief`, which
 version it is, whether it still waits for approval (evaluators only ever see that), and whether a newer
 version exists. The Streamlit glue is `cohort.ui.versions`; the rules are in `cohort.store`.
@@ -42,7 +44,7 @@ def newer_version_text(newer: StoredDataset) -> str:
 
 def pending_text(record: StoredDataset) -> str:
     """For an evaluator who opened a publication that waits for approval."""
-    return (f"Deze dataset staat **ter goedkeuring**: gepubliceerd door {record.published_by} op "
+    return (f"Deze dataset staat ter goedkeuring: gepubliceerd door {record.published_by} op "
             f"{fmt_timestamp(record.published_at)}. Viewers zien hem pas als een tweede evaluator hem goedkeurt "
             "(op de pagina Data).")
 

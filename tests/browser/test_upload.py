@@ -147,3 +147,24 @@ def test_broken_upload_names_sheet_row_and_column(app_server: str, page: Page) -
     expect(page.get_by_role("button", name="Publiceren")).to_have_count(0)
     expect(page.get_by_label("Naam van de dataset (verplicht)")).to_have_count(0)
     screenshot(page, "upload-broken")
+
+
+def test_a_file_over_the_limit_is_explained_in_dutch(app_server: str, page: Page, tmp_path: Path) -> None:
+    # The browser refuses a file over the limit before uploading it (Streamlit's English chip text); the file
+    # never reaches the app, so the page must itself say in Dutch what that means. A sparse file: no 51 MB written.
+    big = tmp_path / "te_groot.xlsx"
+    with big.open("wb") as file:
+        file.truncate(51 * 1024 * 1024)
+    open_page_ready(page, app_server, "data")
+    expect(page.get_by_text("Alleen een Excel-werkmap (.xlsx) van hooguit 50 MB.")).to_be_visible()
+    with page.expect_file_chooser() as chooser:
+        page.locator(f"{UPLOADER} [data-testid=\"stBaseButton-secondary\"]").click()
+    chooser.value.set_files(str(big))
+    uploader = page.locator(UPLOADER)
+    expect(uploader.get_by_text("te_groot.xlsx")).to_be_visible()
+    # Streamlit's own refusal (in English, shown when pointing at the red mark), quoted by the page.
+    expect(uploader.get_by_text("File must be 50.0MB or smaller")).to_have_count(1)
+    notice = page.locator('[data-testid="stAlert"]').filter(has_text="nog geen bestand ingelezen")
+    expect(notice).to_contain_text("dan is het geweigerd: het is groter dan 50 MB")
+    assert_no_exception(page)
+    screenshot(page, "upload-too-large")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import plotly.graph_objects as go
@@ -37,7 +36,7 @@ def area_timeseries_figure(monthly: pl.DataFrame, *, name: str, start: date | No
             x0=start, x1=eind or months[-1], fillcolor=STATUS_COLOURS[Status.ACTIVE], opacity=0.15, line_width=0,
             annotation_text="cohortperiode", annotation_position="top left",
         )
-    base_layout(fig, title=f"{html.escape(name)}: uitstroom naar werk per maand", y_title="per 1.000", height=260)
+    base_layout(fig, title=f"{name}: uitstroom naar werk per maand", y_title="per 1.000", height=260)
     fig.update_layout(showlegend=False, margin={"t": 40})
     fig.update_xaxes(tickformat="%Y", dtick="M12")
     return fig

@@ -8,6 +8,7 @@ and annotations as plain dicts in one `update_layout` call instead of `add_hline
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,12 +25,24 @@ _THOUSANDS_GROUPS = 7  # Int64 has at most 19 digits
 VECTORISE_FROM = 1_000  # rows; measured break-even of a Polars text expression against a Python loop
 
 
+def plotly_text(text: object) -> str:
+    """Text for a Plotly title, axis label, legend or hover, shown exactly as written.
+
+    Plotly.js reads a subset of HTML in every text (<b>, <br>, <a href>) and decodes &lt; &gt; &amp;, so names
+    from an upload are escaped once, here. Not the quotes: Plotly shows &quot; as it is, and without a `<` no
+    quote can be part of a tag.
+    """
+    return html.escape("" if text is None else str(text), quote=False)
+
+
 def base_layout(fig: go.Figure, *, title: str, y_title: str = "", x_title: str = "", height: int = 380) -> go.Figure:
-    """House layout in a single `update_layout` call; the axis styles go to every x and y axis (subplots too)."""
+    """House layout in a single `update_layout` call; the axis styles go to every x and y axis (subplots too).
+
+    `title` is plain text (it may name a unit or stadsdeel) and is escaped here."""
     axes = {name: {"title": {"text": x_title}, **X_AXIS_STYLE} for name in axis_names(fig, "x")}
     axes |= {name: {"title": {"text": y_title}, **Y_AXIS_STYLE} for name in axis_names(fig, "y")}
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        title={"text": plotly_text(title), "x": 0, "xanchor": "left", "font": {"size": 17}},
         separators=PLOTLY_SEPARATORS,
         font={"family": FONT_FAMILY, "color": DARK_TEXT, "size": 13},
         plot_bgcolor="white",

@@ -1,7 +1,7 @@
 """Complaint charts: rate per period with intervals, the funnel plot, and categories as stacked bars.
 
 Unit names come from uploaded workbooks and Plotly renders a subset of HTML in hover text, legends and tick
-labels (links included), so every name is passed through `html.escape` before it reaches a figure.
+labels (links included), so every name is passed through `base.plotly_text` before it reaches a figure.
 
 Small numbers (`cohort.privacy`): a hidden count and everything computed from it (rate, interval, bar height,
 position in the funnel) never reaches a figure. Frames from `complaints.protect_complaints` say what is hidden
@@ -10,12 +10,10 @@ position in the funnel) never reaches a figure. Frames from `complaints.protect_
 
 from __future__ import annotations
 
-import html
-
 import plotly.graph_objects as go
 import polars as pl
 
-from cohort.charts.base import base_layout, dec_texts, int_texts, interval_texts, text_matrix, values
+from cohort.charts.base import base_layout, dec_texts, int_texts, interval_texts, plotly_text, text_matrix, values
 from cohort.complaints import FUNNEL_CLASSES
 from cohort.contract import COMPLAINT_LABELS
 from cohort.fmt import fmt_dec, fmt_int, fmt_interval
@@ -202,7 +200,7 @@ def funnel_figure(
             continue
         classes = pl.col("trechter").fill_null("").replace_strict(FUNNEL_CLASSES, default="—", return_dtype=pl.String)
         customdata = text_matrix([
-            [html.escape(str(name)) for name in rows.get_column("eenheid").to_list()],
+            [plotly_text(name) for name in rows.get_column("eenheid").to_list()],
             int_texts(rows, "klachten"), int_texts(rows, "gesprekken"), dec_texts(rows.get_column("per_1000"), 2),
             interval_texts(rows.get_column("ondergrens"), rows.get_column("bovengrens"), 2),
             rows.select(classes).to_series(),
@@ -254,7 +252,7 @@ def categories_figure(
     periods, horizontal bars per unit or stadsdeel (names escaped). A hidden count has no bar segment (its
     height would be the count) and reads "<5" or "×" in the hover text."""
     categories = order or sorted(set(long.get_column(by).to_list()))
-    shown = [html.escape(str(c)) for c in categories]
+    shown = [plotly_text(c) for c in categories]
     fig = go.Figure()
     for label in COMPLAINT_LABELS.values():
         rows = long.filter(pl.col("categorie") == label)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from datetime import date
 
@@ -19,6 +18,7 @@ from cohort.charts.base import (
     interval_texts,
     month_label_expr,
     months,
+    plotly_text,
     text_matrix,
     values,
 )
@@ -212,7 +212,7 @@ def unit_ranking_figure(ranking: pl.DataFrame, *, title: str, reference: float |
     """
     # Plotly draws the first category at the bottom; hidden rates (null) go to the bottom of the list.
     rows = ranking.sort("werk_per_1000", descending=False, nulls_last=False)
-    labels = [html.escape(f"{naam} ({code})") for naam, code in zip(rows["naam"], rows["code"], strict=True)]
+    labels = [plotly_text(f"{naam} ({code})") for naam, code in zip(rows["naam"], rows["code"], strict=True)]
     rows = rows.with_columns(pl.Series("_label", labels, dtype=pl.String))
     traces = []
     for kind, colour, name in (("gebied", COHORT_COLOUR, "Gebied"), ("doelgroep", TARGET_GROUP_COLOUR,
@@ -257,7 +257,7 @@ def unit_ranking_figure(ranking: pl.DataFrame, *, title: str, reference: float |
 def level_comparison_figure(frame: pl.DataFrame, *, title: str) -> go.Figure:
     """Per stadsdeel (or the city): cohort months vs comparison months, bars with 95% whiskers (`outflow_by_level`)."""
     rows = frame.sort("stadsdeel", descending=True)
-    names = [html.escape(str(s)) for s in rows.get_column("stadsdeel").to_list()]
+    names = [plotly_text(s) for s in rows.get_column("stadsdeel").to_list()]
     traces = []
     for prefix, group in (("vergelijking_", "Vergelijking"), ("cohort_", "Cohort loopt")):
         rates = values(rows, f"{prefix}per_1000")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime, time
 
 import plotly.graph_objects as go
 import polars as pl
 
-from cohort.charts.base import base_layout, text_matrix
+from cohort.charts.base import base_layout, plotly_text, text_matrix
 from cohort.contract import STATUS_ORDER, Status, UnitKind
 from cohort.fmt import MONTHS_NL, fmt_date
 from cohort.palette import DARK_TEXT, GREY, STATUS_COLOURS, STATUS_LABELS
@@ -18,7 +17,7 @@ MS_PER_DAY = 86_400_000
 
 
 def _label(naam: str, code: str) -> str:
-    return html.escape(f"{naam} ({code})")
+    return plotly_text(f"{naam} ({code})")
 
 
 def _ms(day: date) -> datetime:

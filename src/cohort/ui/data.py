@@ -18,7 +18,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from cohort.dataset import Dataset
-from cohort.links import DATASET_KEY
+from cohort.links import DATASET_KEY, requested_dataset
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.store import DatasetStore, Resolution, StoreError, database_url
 from cohort.ui.auth import is_evaluator
@@ -108,11 +108,7 @@ def store_message(error: StoreError) -> str:
 
 
 def _requested_id() -> str | None:
-    values = st.query_params.get_all(DATASET_KEY)
-    if not values:
-        return None
-    # A repeated key is ambiguous; pass something that is never valid, so the store explains it.
-    return values[0] if len(values) == 1 else "ongeldig"
+    return requested_dataset(st.query_params.get_all(DATASET_KEY))
 
 
 def current_dataset() -> CurrentDataset:

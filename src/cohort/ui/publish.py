@@ -11,7 +11,6 @@ Versions, status and four eyes (issue 18): a publication may name the dataset it
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -22,6 +21,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from cohort.access import Action, four_eyes_required, review_refusal
 from cohort.exports import frame_to_xlsx_bytes
 from cohort.fmt import fmt_dec, fmt_int
+from cohort.plaintext import markdown_literal as md_literal  # names and messages from a file or a form
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.store import (
     DATA_PROVISIONAL,
@@ -46,6 +46,7 @@ from cohort.upload import (
     check_upload_bytes,
     dataset_label,
     max_upload_bytes,
+    no_upload_notice,
     preview_sheets,
     publish_outcome,
     published_frame,
@@ -73,11 +74,6 @@ STAGE_LABELS = {
 def current_user() -> str:
     """Who is doing this, as written into the audit log: the logged-in e-mail, or "lokale gebruiker"."""
     return current_identity().actor
-
-
-def md_literal(text: str) -> str:
-    """Text from a file or a form, shown literally inside Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~])", r"\\\1", text)
 
 
 FLASH_PUBLISH = "publiceren"
@@ -142,8 +138,7 @@ def upload_section() -> None:
     if uploaded is None:
         st.session_state.pop(_OUTCOME_KEY, None)
         show_flash(FLASH_PUBLISH)
-        st.info("Nog geen bestand gekozen. Gebruik het sjabloon of de voorbeeldwerkmap als uitgangspunt.",
-                icon=":material/upload_file:")
+        st.info(no_upload_notice(settings.max_upload_mb), icon=":material/upload_file:")
         return
     outcome = checked_upload(uploaded, max_upload_bytes(settings.max_upload_mb))
     show_report(outcome)

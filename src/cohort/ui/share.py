@@ -8,7 +8,6 @@ link asks for; where they differ we set the widget through `st.session_state` an
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -27,13 +26,13 @@ from cohort.links import (
     view_params,
 )
 from cohort.mapdata import MAP_INDICATORS
+from cohort.plaintext import markdown_literal
 from cohort.selection import Selection
 
 _CHECKED = "_link_checked"
 _EXPECTED = "_link_expected"
 _FIXES = "_link_fixes"
 _NOTICES = "_link_notices"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$-])")
 
 
 def link_allowed_values(dataset: Dataset, lattice: Lattice | None = None) -> AllowedValues:
@@ -63,7 +62,8 @@ def prepare_link(dataset: Dataset, dataset_notice: str | None, lattice: Lattice 
     elif dataset_notice and dataset_notice not in st.session_state.get(_NOTICES, []):
         st.session_state[_NOTICES] = [*st.session_state.get(_NOTICES, []), dataset_notice]
     for notice in st.session_state.get(_NOTICES, []):
-        st.warning(notice, icon=":material/link_off:")
+        # Notices name datasets and quote withdrawal reasons: plain text, never Markdown.
+        st.warning(markdown_literal(notice), icon=":material/link_off:")
 
 
 def finish_link() -> None:
@@ -120,11 +120,6 @@ def describe_view(page_title: str, selection: Selection, dataset: Dataset) -> st
     return " · ".join(parts)
 
 
-def _plain(text: str) -> str:
-    # Dataset and unit names come from uploaded files: no Markdown from them.
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def share_control(page, selection: Selection, dataset: Dataset, lattice: Lattice | None = None) -> None:
     """'Deel deze weergave' at the bottom of the sidebar: the link, ready to copy, and what it shows."""
     # The sidebar filters come from their widgets, so the link always matches what is shown; everything else
@@ -135,7 +130,7 @@ def share_control(page, selection: Selection, dataset: Dataset, lattice: Lattice
     url = share_url(page.url_path, params, dataset)
     with st.sidebar, st.container(border=True):
         st.markdown("**Deel deze weergave**")
-        st.caption(_plain(describe_view(page.title, selection, dataset)))
+        st.caption(markdown_literal(describe_view(page.title, selection, dataset)))
         st.code(url, language=None, wrap_lines=True)
         st.caption("Kopieer de link met de knop rechtsboven in het vak. Wie hem opent, ziet dezelfde pagina, "
                    "filters en dataset.")

@@ -19,6 +19,7 @@ import streamlit as st
 from cohort.changes import ChangesModel, changes_between
 from cohort.dataset import Dataset
 from cohort.links import DATASET_KEY
+from cohort.plaintext import markdown_literal
 from cohort.privacy import SuppressionRule
 from cohort.store import STATUS_PENDING, StoredDataset, StoreError
 from cohort.ui.data import current_resolution, dataset_store, published_dataset, store_message
@@ -49,11 +50,12 @@ def version_notices() -> None:
     if resolution is None or resolution.record is None:
         return
     if resolution.record.status == STATUS_PENDING:
-        st.warning(pending_text(resolution.record), icon=":material/pending_actions:")
+        st.warning(markdown_literal(pending_text(resolution.record)), icon=":material/pending_actions:")
     if resolution.newer is not None:
         newer = resolution.newer.dataset_id
-        st.info(f"{newer_version_text(resolution.newer)} [Bekijk de nieuwste versie]({dataset_link(newer)}) · "
-                f"[Wat is er veranderd]({dataset_link(newer, CHANGES_URL_PATH)})", icon=":material/update:")
+        st.info(f"{markdown_literal(newer_version_text(resolution.newer))} [Bekijk de nieuwste versie]"
+                f"({dataset_link(newer)}) · [Wat is er veranderd]({dataset_link(newer, CHANGES_URL_PATH)})",
+                icon=":material/update:")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import streamlit as st
 from cohort.dataset import Dataset
 from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 from cohort.fmt import fmt_date, fmt_dec, fmt_int, fmt_month_short
+from cohort.plaintext import markdown_literal
 from cohort.selection import Selection
 from cohort.ui.versions import dataset_status_suffix, version_notices
 
@@ -38,9 +39,15 @@ def example_banner(dataset: Dataset) -> None:
         )
 
 
+def plain_caption(text: str) -> None:
+    """A caption that shows `text` exactly as written: for lines with names or notes from an upload."""
+    st.caption(markdown_literal(text))
+
+
 def active_filters(selection: Selection, dataset: Dataset) -> None:
-    """The active filters, always visible at the top of a page, with the dataset's status and version."""
-    st.caption(f"Dataset: {dataset.meta.name}{dataset_status_suffix()} · {selection.describe()}")
+    """The active filters, always visible at the top of a page (the dataset's name is plain text), with the
+    dataset's status and version beside its name and, under it, a note when a newer version exists."""
+    plain_caption(f"Dataset: {dataset.meta.name}{dataset_status_suffix()} · {selection.describe()}")
     version_notices()
 
 
@@ -94,8 +101,9 @@ def chart_data(frame: pl.DataFrame, *, title: str, file_stem: str, column_config
     The expander tracks whether it is open (key `cijfers_<file_stem>`) and builds the table only then: six styled
     tables on a page cost more than its charts on every rerun. Files are built only when clicked.
     """
-    expander = st.expander(f"Cijfers bij deze grafiek: {title}", key=f"{TABLE_KEY_PREFIX}{file_stem}",
-                           on_change="rerun")
+    # Titles can name a unit from the upload, so the label is plain text.
+    expander = st.expander(markdown_literal(f"Cijfers bij deze grafiek: {title}"),
+                           key=f"{TABLE_KEY_PREFIX}{file_stem}", on_change="rerun")
     with expander:
         if not expander.open:
             return

@@ -15,6 +15,7 @@ import polars as pl
 
 from cohort.contract import OPTIONAL_COUNT_NAMES, SHEET_GUIDE, SHEET_MONTHLY, SHEET_NOTES, SHEET_UNITS
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
+from cohort.parsing import clean_cell
 from cohort.report import ValidationReport
 from cohort.validation import ROW, cross_checks, normalise_header, validate_monthly, validate_units
 
@@ -111,7 +112,7 @@ def read_notes(frame: pl.DataFrame | None) -> dict[str, str]:
         normalised = normalise_header(key)
         if normalised in {"sleutel", "key"}:
             continue  # a header row
-        notes[normalised] = str(value).strip()
+        notes[normalised] = clean_cell(str(value))
     return notes
 
 
