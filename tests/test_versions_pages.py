@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import rendered_text
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
-from apptest import rendered_text
 from test_access import AUTH, XLSX
 from versions_data import new_version, old_version, workbook
 
