@@ -36,7 +36,8 @@ AUTH = {
     "client_secret": "test-client-secret",
     "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
 }
-SECRETS = {"auth": AUTH, "cohort": {"evaluators": [EVALUATOR, "tweede@amsterdam.nl"]}}
+# One pair of eyes: these tests are about roles; four-eyes publishing (the default with login) is in test_review.py.
+SECRETS = {"auth": AUTH, "cohort": {"evaluators": [EVALUATOR, "tweede@amsterdam.nl"], "four_eyes": False}}
 
 
 # --- the rules ----------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def test_every_action_is_for_evaluators_only():
         assert not may(viewer, action)
         assert not may(logged_out, action)
     assert {a.value for a in Action} == {"upload", "publish", "set_default", "withdraw", "view_audit",
-                                         "disable_suppression"}
+                                         "disable_suppression", "review", "set_data_status"}
 
 
 def test_unknown_action_is_an_error_not_a_permission():

@@ -12,13 +12,14 @@ from cohort.ui.auth import audit_log_section, is_evaluator, local_mode_banner, v
 from cohort.ui.data import dataset_store
 from cohort.ui.filters import get_context
 from cohort.ui.publish import published_section, template_downloads, upload_section
+from cohort.ui.versions import dataset_status_suffix
 from cohort.upload import upload_limit_note
 
 context = get_context()
 
 st.title("Data uploaden en publiceren")
-st.caption(f"Voor evaluatoren. Viewers zien nu: {markdown_literal(context.dataset.meta.name)}. "
-           "De filters in de zijbalk gelden niet voor deze pagina.")
+st.caption(f"Voor evaluatoren. Viewers zien nu: {markdown_literal(context.dataset.meta.name)}"
+           f"{markdown_literal(dataset_status_suffix())}. De filters in de zijbalk gelden niet voor deze pagina.")
 
 # No st.stop() for viewers: the router still draws the share control after the page.
 if not is_evaluator():

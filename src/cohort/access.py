@@ -2,6 +2,10 @@
 
 The Streamlit glue (`cohort.ui.auth`) builds an `Identity` from the login and the allowlist; every action
 handler calls `require` at click time, so hiding a button is never the only protection.
+
+Four-eyes publishing: with an identity provider configured, a publication by one evaluator becomes visible to
+viewers only when a second, different evaluator approves it (`four_eyes_required`, `require_reviewer`); in
+local mode there is only one user, so it is off. The store checks "different" again under its write lock.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     VIEW_AUDIT = "view_audit"
     DISABLE_SUPPRESSION = "disable_suppression"
+    REVIEW = "review"  # approve or reject another evaluator's publication
+    SET_DATA_STATUS = "set_data_status"  # voorlopig / definitief
 
 
 # What the refusal says the user tried to do ("Alleen evaluatoren mogen …").
@@ -37,6 +43,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.WITHDRAW: "datasets intrekken",
     Action.VIEW_AUDIT: "het logboek inzien",
     Action.DISABLE_SUPPRESSION: "het verbergen van kleine aantallen uitzetten",
+    Action.REVIEW: "publicaties goedkeuren of afwijzen",
+    Action.SET_DATA_STATUS: "de status van een dataset (voorlopig of definitief) wijzigen",
 }
 ROLE_LABELS: dict[Role, str] = {Role.VIEWER: "viewer", Role.EVALUATOR: "evaluator"}
 
@@ -116,3 +124,28 @@ def require(identity: Identity, action: Action | str) -> None:
     """Raise `PermissionDenied` (Dutch message) unless `identity` may take `action`."""
     if not may(identity, action):
         raise PermissionDenied(refusal(identity, action))
+
+
+def four_eyes_required(identity: Identity, configured: bool | None) -> bool:
+    """Whether a publication needs a second evaluator's approval: never in local mode (one user, no names
+    to tell apart); with an identity provider as configured (`[cohort] four_eyes`), on when not configured."""
+    if identity.mode == "lokaal":
+        return False
+    return True if configured is None else configured
+
+
+def review_refusal(identity: Identity, published_by: str) -> str | None:
+    """None when `identity` may approve or reject a publication by `published_by`, else the Dutch reason."""
+    if not may(identity, Action.REVIEW):
+        return refusal(identity, Action.REVIEW)
+    if normalise_email(identity.actor) == normalise_email(published_by):
+        return ("U hebt deze dataset zelf gepubliceerd en kunt hem daarom niet goedkeuren of afwijzen: een tweede "
+                "evaluator moet dat doen (vier-ogenprincipe).")
+    return None
+
+
+def require_reviewer(identity: Identity, published_by: str) -> None:
+    """Raise `PermissionDenied` unless `identity` is an evaluator other than the one who published."""
+    reason = review_refusal(identity, published_by)
+    if reason is not None:
+        raise PermissionDenied(reason)

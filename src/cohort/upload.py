@@ -20,7 +20,7 @@ from cohort.contract import COMPLAINT_COLUMNS, SHEET_MONTHLY, SHEET_NOTES, SHEET
 from cohort.dataset import Dataset
 from cohort.fmt import fmt_int, fmt_month, fmt_month_short
 from cohort.report import Severity, ValidationReport
-from cohort.store import DatasetStore, StoredDataset, StoreError
+from cohort.store import DATA_PROVISIONAL, DatasetStore, StoredDataset, StoreError
 from cohort.workbook.guard import check_upload
 from cohort.workbook.read import read_workbook
 
@@ -72,9 +72,12 @@ def check_upload_bytes(
 
 
 def publish_outcome(
-    store: DatasetStore, outcome: UploadOutcome, *, name: str, description: str, published_by: str
+    store: DatasetStore, outcome: UploadOutcome, *, name: str, description: str, published_by: str,
+    replaces: str | None = None, data_status: str = DATA_PROVISIONAL, review: bool = False,
 ) -> StoredDataset:
-    """Publish a checked upload. Refuses anything with errors, so hiding the button is never the only guard."""
+    """Publish a checked upload. Refuses anything with errors, so hiding the button is never the only guard.
+
+    `replaces`, `data_status`, `review`: see `DatasetStore.publish` (versions, voorlopig/definitief, four eyes)."""
     if not outcome.publishable or outcome.dataset is None:
         raise StoreError(
             f"‘{outcome.safe_name}’ heeft {fmt_int(len(outcome.report.errors))} fout(en) en is niet gepubliceerd. "
@@ -86,6 +89,9 @@ def publish_outcome(
         description=description.strip(),
         published_by=published_by,
         validation_summary=outcome.report.summary(),
+        replaces=replaces,
+        data_status=data_status,
+        review=review,
     )
 
 

@@ -7,7 +7,9 @@ What an evaluator publishes must reach every viewer, survive restarts and crashe
 - a dataset becomes visible in one transaction, only when its content is complete; a failed publish leaves
   nothing behind, and any failure is a Dutch message (see `cohort.store.errors`), logged in full;
 - content is checked against the checksums recorded at publish every time it is loaded;
-- ids from outside (URLs) are only looked up when they are a well-formed SHA-256 digest.
+- ids from outside (URLs) are only looked up when they are a well-formed SHA-256 digest;
+- a publication may be a new version of a published dataset, is marked `voorlopig` or `definitief`, and under
+  four-eyes publishing waits `ter goedkeuring` until a second evaluator approves it (`cohort.store.versions`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ from cohort.settings import load_settings
 from cohort.store.content import PARTS, checksum, content_id, decode, encode
 from cohort.store.errors import DatasetDamaged, StoreError, guarded, log
 from cohort.store.records import (
+    DATA_PROVISIONAL,
+    DATA_STATUSES,
+    STATUS_PENDING,
     STATUS_PUBLISHED,
+    STATUS_REJECTED,
     STATUS_WITHDRAWN,
     Resolution,
     StoredDataset,
@@ -37,11 +43,15 @@ from cohort.store.records import (
     utc_now_iso,
 )
 from cohort.store.sqlite import CATALOG_FILE, SqliteBackend
+from cohort.store.versions import check_review, newer_version, review_detail, version_of
 
 DATABASE_URL_ENV = "COHORT_DATABASE_URL"
 ACTION_PUBLISH = "publiceren"
 ACTION_SET_DEFAULT = "standaard instellen"
 ACTION_WITHDRAW = "intrekken"
+ACTION_APPROVE = "goedkeuren"
+ACTION_REJECT = "afwijzen"
+ACTION_DATA_STATUS = "status wijzigen"
 AUDIT_COLUMNS = ("Tijdstip (UTC)", "Door", "Actie", "Dataset", "Toelichting")
 _MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
                 "oktober", "november", "december")
@@ -114,13 +124,19 @@ class DatasetStore:
     # --- publishing ---------------------------------------------------------------------------------
 
     def publish(
-        self, dataset: Dataset, *, name: str, description: str, published_by: str, validation_summary: str
+        self, dataset: Dataset, *, name: str, description: str, published_by: str, validation_summary: str,
+        replaces: str | None = None, data_status: str = DATA_PROVISIONAL, review: bool = False,
     ) -> StoredDataset:
         """Store the dataset under its content id; the same data again returns the existing record
-        (`newly_published` False; a withdrawn one is published again) and changes nothing else."""
+        (`newly_published` False; a withdrawn or rejected one is published again) and changes nothing else.
+
+        `replaces`: the id of the published dataset this is a new version of. `review`: four-eyes publishing,
+        the dataset is `ter goedkeuring` (evaluators only) until another evaluator approves it (`approve`).
+        """
         name, published_by = name.strip(), _actor(published_by)
         if not name:
             raise StoreError("Geef de dataset een naam voordat u publiceert.")
+        _check_data_status(data_status)
         with guarded("publish", self.where):
             units, monthly = _normalised(dataset)
             dataset_id = content_id(units, monthly)
@@ -130,30 +146,40 @@ class DatasetStore:
                 # Checked under the write lock: another process may have published the same data meanwhile.
                 row = _fetch(conn, dataset_id)
                 if row is not None:
-                    return self._republish(conn, row, published_by, parts, sums)
+                    return self._republish(conn, row, published_by, parts, sums, review=review)
+                series_id, version, replaced = version_of(conn, replaces)
                 months = monthly.get_column("maand")
                 conn.run(
                     "INSERT INTO datasets (dataset_id, name, description, source, notes_json, published_at,"
                     " published_by, n_units, n_months, n_rows, first_month, last_month, validation_summary,"
-                    " status, units_sha256, monthly_sha256)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " status, units_sha256, monthly_sha256, data_status, replaces, series_id, version,"
+                    " review_required)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         dataset_id, name, description, dataset.meta.source,
                         json.dumps(dict(dataset.meta.notes), ensure_ascii=False, sort_keys=True, default=str),
                         utc_now_iso(), published_by, units.height, months.n_unique(), monthly.height,
-                        _iso(months.min()), _iso(months.max()), validation_summary, STATUS_PUBLISHED,
-                        sums["units"], sums["monthly"],
+                        _iso(months.min()), _iso(months.max()), validation_summary,
+                        STATUS_PENDING if review else STATUS_PUBLISHED, sums["units"], sums["monthly"],
+                        data_status, replaces, series_id or dataset_id, version, review,
                     ),
                 )
                 self._backend.put_content(conn, dataset_id, parts)
                 record = record_from_row(_fetch(conn, dataset_id))
-                add_audit(conn, actor=published_by, action=ACTION_PUBLISH, dataset_id=dataset_id,
-                          detail=f"‘{name}’: {record.n_units} eenheden, {record.n_months} maanden "
-                                 f"({record.first_month.isoformat()} t/m {record.last_month.isoformat()}).")
+                detail = (f"‘{name}’ ({data_status}): {record.n_units} eenheden, {record.n_months} maanden "
+                          f"({record.first_month.isoformat()} t/m {record.last_month.isoformat()}).")
+                if replaced is not None:
+                    detail += f" Versie {version}, vervangt ‘{replaced.name}’ (versie {replaced.version})."
+                if review:
+                    detail += " Ter goedkeuring: viewers zien de dataset pas als een tweede evaluator hem goedkeurt."
+                else:
+                    detail += _take_over_default(conn, record)
+                add_audit(conn, actor=published_by, action=ACTION_PUBLISH, dataset_id=dataset_id, detail=detail)
+                record = record_from_row(_fetch(conn, dataset_id))
         return _with_flag(record, newly_published=True)
 
     def _republish(
-        self, conn: Any, row: Any, by: str, parts: dict[str, bytes], sums: dict[str, str]
+        self, conn: Any, row: Any, by: str, parts: dict[str, bytes], sums: dict[str, str], *, review: bool
     ) -> StoredDataset:
         record = record_from_row(row)
         repaired = False
@@ -168,14 +194,20 @@ class DatasetStore:
             conn.run("UPDATE datasets SET units_sha256 = ?, monthly_sha256 = ? WHERE dataset_id = ?",
                      (sums["units"], sums["monthly"], record.dataset_id))
             repaired = True
-        if record.status == STATUS_WITHDRAWN:
+        if record.status in (STATUS_WITHDRAWN, STATUS_REJECTED):
+            # A new act of publication: whoever publishes now is the publisher a second evaluator must differ from.
             conn.run(
-                "UPDATE datasets SET status = ?, withdrawn_at = NULL, withdrawn_by = NULL, withdrawal_reason = ''"
-                " WHERE dataset_id = ?",
-                (STATUS_PUBLISHED, record.dataset_id),
+                "UPDATE datasets SET status = ?, published_at = ?, published_by = ?, withdrawn_at = NULL,"
+                " withdrawn_by = NULL, withdrawal_reason = '', review_required = ?, reviewed_at = NULL,"
+                " reviewed_by = NULL, review_note = '' WHERE dataset_id = ?",
+                (STATUS_PENDING if review else STATUS_PUBLISHED, utc_now_iso(), by, review, record.dataset_id),
             )
-            detail = f"Dezelfde gegevens als ‘{record.name}’ (ingetrokken); opnieuw gepubliceerd."
+            again = "opnieuw ter goedkeuring aangeboden" if review else "opnieuw gepubliceerd"
+            detail = f"Dezelfde gegevens als ‘{record.name}’ ({record.status}); {again}."
             record = record_from_row(_fetch(conn, record.dataset_id))
+        elif record.status == STATUS_PENDING:
+            detail = (f"Dezelfde gegevens staan al ter goedkeuring als ‘{record.name}’ (gepubliceerd door "
+                      f"{record.published_by}); niets gewijzigd.")
         else:
             detail = f"Dezelfde gegevens waren al gepubliceerd als ‘{record.name}’; niets gewijzigd."
         if repaired:
@@ -188,10 +220,9 @@ class DatasetStore:
         by = _actor(by)
         with guarded("change", self.where), self._backend.writing() as conn:
             record = _require(conn, dataset_id)
-            if record.status == STATUS_WITHDRAWN:
-                raise StoreError(
-                    f"‘{record.name}’ is ingetrokken en kan daarom niet de standaarddataset worden."
-                )
+            if record.status != STATUS_PUBLISHED:
+                why = "wacht nog op goedkeuring" if record.status == STATUS_PENDING else f"is {record.status}"
+                raise StoreError(f"‘{record.name}’ {why} en kan daarom niet de standaarddataset worden.")
             previous = conn.one("SELECT dataset_id, name FROM datasets WHERE is_default = TRUE")
             conn.run("UPDATE datasets SET is_default = FALSE WHERE is_default = TRUE")
             conn.run("UPDATE datasets SET is_default = TRUE WHERE dataset_id = ?", (dataset_id,))
@@ -207,15 +238,68 @@ class DatasetStore:
             record = _require(conn, dataset_id)
             if record.status == STATUS_WITHDRAWN:
                 raise StoreError(f"‘{record.name}’ is al ingetrokken.")
+            if record.status == STATUS_REJECTED:
+                raise StoreError(f"‘{record.name}’ is afgewezen en was nooit zichtbaar; er valt niets in te trekken.")
             conn.run(
                 "UPDATE datasets SET status = ?, is_default = FALSE, withdrawn_at = ?, withdrawn_by = ?,"
                 " withdrawal_reason = ? WHERE dataset_id = ?",
                 (STATUS_WITHDRAWN, utc_now_iso(), by, reason, dataset_id),
             )
             detail = f"‘{record.name}’ ingetrokken" + (f": {reason}" if reason else ".")
+            if record.status == STATUS_PENDING:
+                detail += " De dataset stond nog ter goedkeuring en is nooit zichtbaar geweest voor viewers."
             if record.is_default:
                 detail += " Dit was de standaarddataset; er is nu geen standaarddataset."
             add_audit(conn, actor=by, action=ACTION_WITHDRAW, dataset_id=dataset_id, detail=detail)
+            return record_from_row(_fetch(conn, dataset_id))
+
+    def approve(self, dataset_id: str, by: str) -> StoredDataset:
+        """The second pair of eyes: make a publication that waits for approval visible to viewers.
+
+        Refused for the evaluator who published it, and for anything that no longer waits (already approved,
+        rejected or withdrawn, also by someone else a moment ago: the check runs under the write lock)."""
+        by = _actor(by)
+        with guarded("change", self.where), self._backend.writing() as conn:
+            record = _require(conn, dataset_id)
+            check_review(record, by, "goedkeuren")
+            now = utc_now_iso()
+            conn.run("UPDATE datasets SET status = ?, reviewed_at = ?, reviewed_by = ? WHERE dataset_id = ?",
+                     (STATUS_PUBLISHED, now, by, dataset_id))
+            approved = record_from_row(_fetch(conn, dataset_id))
+            detail = review_detail(record, by, now, "goedgekeurd") + " Nu zichtbaar voor viewers."
+            detail += _take_over_default(conn, approved)
+            add_audit(conn, actor=by, action=ACTION_APPROVE, dataset_id=dataset_id, detail=detail, at=now)
+            return record_from_row(_fetch(conn, dataset_id))
+
+    def reject(self, dataset_id: str, by: str, reason: str) -> StoredDataset:
+        """The second evaluator refuses a publication that waits for approval; viewers never see it."""
+        by, reason = _actor(by), reason.strip()
+        if not reason:
+            raise StoreError("Vermeld waarom u deze publicatie afwijst; dat wordt vastgelegd in het logboek.")
+        with guarded("change", self.where), self._backend.writing() as conn:
+            record = _require(conn, dataset_id)
+            check_review(record, by, "afwijzen")
+            now = utc_now_iso()
+            conn.run("UPDATE datasets SET status = ?, reviewed_at = ?, reviewed_by = ?, review_note = ?"
+                     " WHERE dataset_id = ?", (STATUS_REJECTED, now, by, reason, dataset_id))
+            add_audit(conn, actor=by, action=ACTION_REJECT, dataset_id=dataset_id,
+                      detail=review_detail(record, by, now, "afgewezen") + f" Reden: {reason}", at=now)
+            return record_from_row(_fetch(conn, dataset_id))
+
+    def set_data_status(self, dataset_id: str, data_status: str, by: str) -> StoredDataset:
+        """Mark a dataset `voorlopig` or `definitief` (the same figures, confirmed or not)."""
+        by = _actor(by)
+        _check_data_status(data_status)
+        with guarded("change", self.where), self._backend.writing() as conn:
+            record = _require(conn, dataset_id)
+            if record.status not in (STATUS_PUBLISHED, STATUS_PENDING):
+                raise StoreError(f"‘{record.name}’ is {record.status}; de status van de gegevens kan niet meer "
+                                 "worden gewijzigd.")
+            if record.data_status == data_status:
+                raise StoreError(f"‘{record.name}’ is al {data_status}.")
+            conn.run("UPDATE datasets SET data_status = ? WHERE dataset_id = ?", (data_status, dataset_id))
+            add_audit(conn, actor=by, action=ACTION_DATA_STATUS, dataset_id=dataset_id,
+                      detail=f"‘{record.name}’: {record.data_status} → {data_status}.")
             return record_from_row(_fetch(conn, dataset_id))
 
     # --- reading ------------------------------------------------------------------------------------
@@ -227,14 +311,27 @@ class DatasetStore:
             row = _fetch(conn, dataset_id)
         return record_from_row(row) if row is not None else None
 
-    def list_datasets(self, include_withdrawn: bool = False) -> list[StoredDataset]:
-        """Newest first."""
-        statuses = (STATUS_PUBLISHED, STATUS_WITHDRAWN) if include_withdrawn else (STATUS_PUBLISHED,)
+    def list_datasets(self, include_withdrawn: bool = False, *, include_review: bool = False) -> list[StoredDataset]:
+        """Newest first: the published datasets, and the withdrawn ones and those waiting for or refused at
+        review (for evaluators) when asked."""
+        statuses = [STATUS_PUBLISHED]
+        if include_withdrawn:
+            statuses.append(STATUS_WITHDRAWN)
+        if include_review:
+            statuses += [STATUS_PENDING, STATUS_REJECTED]
+        marks = ", ".join("?" for _ in statuses)
         with guarded("read", self.where), self._backend.reading() as conn:
             rows = conn.all(
-                "SELECT * FROM datasets WHERE status IN (?, ?) ORDER BY published_at DESC, seq DESC",
-                (statuses[0], statuses[-1]),
+                f"SELECT * FROM datasets WHERE status IN ({marks}) ORDER BY published_at DESC, seq DESC",
+                tuple(statuses),
             )
+        return [record_from_row(row) for row in rows]
+
+    def series(self, dataset_id: str) -> list[StoredDataset]:
+        """Every version of the series `dataset_id` belongs to (any status), oldest version first."""
+        with guarded("read", self.where), self._backend.reading() as conn:
+            record = _require(conn, dataset_id)
+            rows = conn.all("SELECT * FROM datasets WHERE series_id = ? ORDER BY version", (record.series_id,))
         return [record_from_row(row) for row in rows]
 
     def default_id(self) -> str | None:
@@ -269,24 +366,36 @@ class DatasetStore:
                       row["dataset_id"], self.where, damage, _checksums(row), actual, exc_info=damage.__cause__)
             raise
 
-    def resolve(self, dataset_id: str | None) -> Resolution:
-        """Which dataset to show for a requested id (e.g. from the URL); a Dutch notice if not that one."""
+    def resolve(self, dataset_id: str | None, *, include_pending: bool = False) -> Resolution:
+        """Which dataset to show for a requested id (e.g. from the URL); a Dutch notice if not that one.
+
+        `include_pending`: the user is an evaluator, who may open a publication that waits for approval (to
+        check it); everyone else gets a notice and the default. `newer` names a newer published version."""
         requested: StoredDataset | None = None
         with guarded("read", self.where), self._backend.reading() as conn:
             if is_valid_dataset_id(dataset_id):
                 row = _fetch(conn, dataset_id)  # type: ignore[arg-type]
                 requested = record_from_row(row) if row is not None else None
-            if requested is not None and requested.status == STATUS_PUBLISHED:
-                return Resolution(requested.dataset_id, "requested", None, requested)
+            if requested is not None and (requested.status == STATUS_PUBLISHED
+                                          or (include_pending and requested.status == STATUS_PENDING)):
+                return Resolution(requested.dataset_id, "requested", None, requested, newer_version(conn, requested))
             fallback = _fallback(conn)
+            newer = newer_version(conn, requested)
         if not dataset_id:
             return fallback
         if requested is None:
             notice = "Onbekende dataset: de link verwijst naar een dataset die niet bestaat."
+        elif requested.status == STATUS_PENDING:
+            notice = ("Deze dataset wacht nog op goedkeuring door een tweede evaluator en is daarom nog niet "
+                      "openbaar.")
+        elif requested.status == STATUS_REJECTED:
+            notice = "Deze dataset is bij de controle door een tweede evaluator afgewezen en wordt niet getoond."
         else:
             notice = _withdrawn_notice(requested)
+            if newer is not None:
+                notice += f" Er is een nieuwere versie: ‘{newer.name}’ (versie {newer.version})."
         notice = f"{notice} {_showing(fallback)}"
-        return Resolution(fallback.dataset_id, fallback.source, notice, fallback.record)
+        return Resolution(fallback.dataset_id, fallback.source, notice, fallback.record, fallback.newer)
 
     def audit_log(self, limit: int = 100) -> pl.DataFrame:
         """Newest first, with Dutch column names for display."""
@@ -328,12 +437,31 @@ class DatasetStore:
         return VerifyReport(checks, leftovers)
 
 
-def add_audit(conn: Any, *, actor: str, action: str, dataset_id: str | None, detail: str) -> None:
+def add_audit(conn: Any, *, actor: str, action: str, dataset_id: str | None, detail: str,
+              at: str | None = None) -> None:
     """Called inside the transaction of the action itself, so the log can never disagree with the catalog."""
     conn.run(
         "INSERT INTO audit_log (at, actor, action, dataset_id, detail) VALUES (?, ?, ?, ?, ?)",
-        (utc_now_iso(), actor, action, dataset_id, detail),
+        (at or utc_now_iso(), actor, action, dataset_id, detail),
     )
+
+
+def _take_over_default(conn: Any, record: StoredDataset) -> str:
+    """A new version that becomes visible takes over the default from the version it replaces (viewers
+    without a link then see the new figures); the audit text says so. Inside the caller's transaction."""
+    if record.replaces is None or record.status != STATUS_PUBLISHED:
+        return ""
+    old = _fetch(conn, record.replaces)
+    if old is None or not old["is_default"]:
+        return ""
+    conn.run("UPDATE datasets SET is_default = FALSE WHERE dataset_id = ?", (record.replaces,))
+    conn.run("UPDATE datasets SET is_default = TRUE WHERE dataset_id = ?", (record.dataset_id,))
+    return f" Neemt de standaarddataset over van ‘{old['name']}’."
+
+
+def _check_data_status(data_status: str) -> None:
+    if data_status not in DATA_STATUSES:
+        raise StoreError("Kies voor de status van de gegevens ‘voorlopig’ of ‘definitief’.")
 
 
 def _fetch(conn: Any, dataset_id: str) -> Any:
@@ -352,11 +480,13 @@ def _fallback(conn: Any) -> Resolution:
     # enough to stop showing example data; the bundled example only when nothing is published.
     row = conn.one("SELECT * FROM datasets WHERE is_default = TRUE")
     if row is not None:
-        return Resolution(row["dataset_id"], "default", None, record_from_row(row))
+        record = record_from_row(row)
+        return Resolution(row["dataset_id"], "default", None, record, newer_version(conn, record))
     row = conn.one("SELECT * FROM datasets WHERE status = ? ORDER BY published_at DESC, seq DESC LIMIT 1",
                    (STATUS_PUBLISHED,))
     if row is not None:
-        return Resolution(row["dataset_id"], "newest", None, record_from_row(row))
+        record = record_from_row(row)
+        return Resolution(row["dataset_id"], "newest", None, record, newer_version(conn, record))
     return Resolution(None, "example")
 
 

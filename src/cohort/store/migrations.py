@@ -125,6 +125,79 @@ MIGRATIONS = (
         ),
         postgresql=("ALTER TABLE datasets ADD COLUMN units_sha256 text, ADD COLUMN monthly_sha256 text",),
     ),
+    Migration(
+        3,
+        "versies, voorlopig/definitief en vier-ogenpublicatie",
+        # SQLite cannot change a CHECK constraint in place, so the table is rebuilt (the procedure of
+        # https://sqlite.org/lang_altertable.html#otheralter), keeping every row and its seq. Existing
+        # datasets become version 1 of their own series, `voorlopig` (nobody has declared them final), and
+        # were published without review.
+        sqlite=(
+            """CREATE TABLE datasets_v3 (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                dataset_id TEXT NOT NULL UNIQUE CHECK (length(dataset_id) = 64),
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                source TEXT NOT NULL,
+                notes_json TEXT NOT NULL,
+                published_at TEXT NOT NULL,
+                published_by TEXT NOT NULL,
+                n_units INTEGER NOT NULL,
+                n_months INTEGER NOT NULL,
+                n_rows INTEGER NOT NULL,
+                first_month TEXT NOT NULL,
+                last_month TEXT NOT NULL,
+                validation_summary TEXT NOT NULL,
+                status TEXT NOT NULL
+                    CHECK (status IN ('ter goedkeuring', 'gepubliceerd', 'afgewezen', 'ingetrokken')),
+                is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+                withdrawn_at TEXT,
+                withdrawn_by TEXT,
+                withdrawal_reason TEXT NOT NULL DEFAULT '',
+                units_sha256 TEXT,
+                monthly_sha256 TEXT,
+                data_status TEXT NOT NULL DEFAULT 'voorlopig' CHECK (data_status IN ('voorlopig', 'definitief')),
+                replaces TEXT CHECK (replaces IS NULL OR replaces <> dataset_id),
+                series_id TEXT NOT NULL,
+                version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+                review_required INTEGER NOT NULL DEFAULT 0 CHECK (review_required IN (0, 1)),
+                reviewed_at TEXT,
+                reviewed_by TEXT,
+                review_note TEXT NOT NULL DEFAULT '',
+                CHECK (NOT (is_default = 1 AND status <> 'gepubliceerd'))
+            )""",
+            """INSERT INTO datasets_v3 (seq, dataset_id, name, description, source, notes_json, published_at,
+                published_by, n_units, n_months, n_rows, first_month, last_month, validation_summary, status,
+                is_default, withdrawn_at, withdrawn_by, withdrawal_reason, units_sha256, monthly_sha256, series_id)
+               SELECT seq, dataset_id, name, description, source, notes_json, published_at, published_by, n_units,
+                n_months, n_rows, first_month, last_month, validation_summary, status, is_default, withdrawn_at,
+                withdrawn_by, withdrawal_reason, units_sha256, monthly_sha256, dataset_id FROM datasets""",
+            "DROP TABLE datasets",
+            "ALTER TABLE datasets_v3 RENAME TO datasets",
+            "CREATE UNIQUE INDEX one_default ON datasets (is_default) WHERE is_default = 1",
+            # Versions are numbered under the write lock; the index makes a duplicate impossible all the same.
+            "CREATE UNIQUE INDEX one_version ON datasets (series_id, version)",
+        ),
+        postgresql=(
+            "ALTER TABLE datasets DROP CONSTRAINT datasets_status_check, DROP CONSTRAINT datasets_check",
+            """ALTER TABLE datasets
+                ADD COLUMN data_status text NOT NULL DEFAULT 'voorlopig'
+                    CHECK (data_status IN ('voorlopig', 'definitief')),
+                ADD COLUMN replaces text REFERENCES datasets (dataset_id) CHECK (replaces <> dataset_id),
+                ADD COLUMN series_id text,
+                ADD COLUMN version integer NOT NULL DEFAULT 1 CHECK (version >= 1),
+                ADD COLUMN review_required boolean NOT NULL DEFAULT false,
+                ADD COLUMN reviewed_at timestamptz,
+                ADD COLUMN reviewed_by text,
+                ADD COLUMN review_note text NOT NULL DEFAULT '',
+                ADD CONSTRAINT datasets_status_check
+                    CHECK (status IN ('ter goedkeuring', 'gepubliceerd', 'afgewezen', 'ingetrokken')),
+                ADD CONSTRAINT datasets_default_is_published CHECK (NOT (is_default AND status <> 'gepubliceerd'))""",
+            "UPDATE datasets SET series_id = dataset_id",
+            "ALTER TABLE datasets ALTER COLUMN series_id SET NOT NULL",
+            "CREATE UNIQUE INDEX one_version ON datasets (series_id, version)",
+        ),
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -31,6 +31,7 @@ from cohort.access import (
 
 SECRETS_SECTION = "cohort"
 ALLOWLIST_KEY = "evaluators"
+FOUR_EYES_KEY = "four_eyes"
 LOCAL_MODE_NOTE = ("**Lokale modus**: er is geen inlog ingesteld; u werkt als de enige, lokale gebruiker en bent "
                    "evaluator.")
 
@@ -52,6 +53,16 @@ def evaluator_allowlist() -> frozenset[str]:
     """The evaluators' e-mails from `[cohort] evaluators` in the secrets (lower case)."""
     section = _secrets().get(SECRETS_SECTION) or {}
     return parse_allowlist(section.get(ALLOWLIST_KEY) if isinstance(section, Mapping) else None)
+
+
+def four_eyes_configured() -> bool | None:
+    """`[cohort] four_eyes` from the secrets (true/false), None when not set. An unreadable value counts as
+    true: a typo must not switch the second pair of eyes off."""
+    section = _secrets().get(SECRETS_SECTION) or {}
+    value = section.get(FOUR_EYES_KEY) if isinstance(section, Mapping) else None
+    if value is None or isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in {"false", "nee", "no", "0", "uit", "off"}
 
 
 def current_identity() -> Identity:

@@ -27,6 +27,7 @@ from cohort.workbook.read import read_workbook
 EXAMPLE_NOTE_VALUES = {"ja", "yes", "true", "1"}
 CATALOG_TTL_SECONDS = float(os.environ.get("COHORT_CATALOG_TTL_SECONDS", "5"))
 SHOWING_EXAMPLE = "U ziet nu de voorbeelddata."
+_RESOLUTION_KEY = "_dataset_resolution"
 
 
 class DatasetUnavailable(RuntimeError):
@@ -83,9 +84,15 @@ def _load_published(root: str, url: str | None, dataset_id: str) -> Dataset:
     return dataset
 
 
+def published_dataset(dataset_id: str) -> Dataset:
+    """A stored dataset by its id, from the same shared cache (e.g. the version another one replaces)."""
+    return _load_published(*_location(), dataset_id)
+
+
 @st.cache_data(ttl=CATALOG_TTL_SECONDS, max_entries=256, show_spinner=False)
-def _resolve(root: str, url: str | None, requested: str | None) -> Resolution:
-    return _store(root, url).resolve(requested)
+def _resolve(root: str, url: str | None, requested: str | None, include_pending: bool = False) -> Resolution:
+    # include_pending: an evaluator may open a publication that waits for approval; a viewer may not.
+    return _store(root, url).resolve(requested, include_pending=include_pending)
 
 
 def forget_catalog() -> None:
@@ -108,8 +115,9 @@ def current_dataset() -> CurrentDataset:
     """The dataset for this session, with a Dutch notice when the link's dataset cannot be shown."""
     requested = _requested_id()
     root, url = _location()
+    resolution: Resolution | None
     try:
-        resolution = _resolve(root, url, requested)
+        resolution = _resolve(root, url, requested, is_evaluator())
         if resolution.dataset_id is None:
             dataset = example_dataset()
         else:
@@ -120,6 +128,13 @@ def current_dataset() -> CurrentDataset:
         notice: str | None = f"{store_message(error)} {SHOWING_EXAMPLE}"
     else:
         notice = resolution.notice
+    st.session_state[_RESOLUTION_KEY] = resolution
     if requested is not None and (resolution is None or resolution.source != "requested"):
         del st.query_params[DATASET_KEY]  # an invalid id must not travel on in shared links
     return CurrentDataset(dataset, notice)
+
+
+def current_resolution() -> Resolution | None:
+    """What `current_dataset` resolved in this run: the catalog record shown (status, version) and a newer
+    version, if any; None for the example after a store failure."""
+    return st.session_state.get(_RESOLUTION_KEY)

@@ -2,25 +2,41 @@
 
 The decisions live in `cohort.upload` (pure); this module only draws them and wires the buttons. Every action
 is checked again here at click time (errors, confirmation, name), never only by hiding a button.
+
+Versions, status and four eyes (issue 18): a publication may name the dataset it replaces and is marked
+`voorlopig` or `definitief`; with an identity provider configured (and `[cohort] four_eyes` not false) it waits
+`ter goedkeuring` until a second evaluator approves it in the section "Ter goedkeuring" (`review_section`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Literal
 
 import polars as pl
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from cohort.access import Action
+from cohort.access import Action, four_eyes_required, review_refusal
 from cohort.exports import frame_to_xlsx_bytes
 from cohort.fmt import fmt_dec, fmt_int
 from cohort.plaintext import markdown_literal as md_literal  # names and messages from a file or a form
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
-from cohort.store import STATUS_WITHDRAWN, DatasetStore, StoredDataset, StoreError
-from cohort.ui.auth import allowed, current_identity, is_evaluator
+from cohort.store import (
+    DATA_PROVISIONAL,
+    DATA_STATUSES,
+    STATUS_PENDING,
+    STATUS_REJECTED,
+    STATUS_WITHDRAWN,
+    DatasetStore,
+    StoredDataset,
+    StoreError,
+    same_person,
+)
+from cohort.ui.auth import allowed, current_identity, four_eyes_configured, is_evaluator
 from cohort.ui.data import dataset_store, forget_catalog, store_message
+from cohort.ui.versions import CHANGES_URL_PATH, dataset_link
 from cohort.ui.widgets import tile
 from cohort.upload import (
     STAGE_CHECK,
@@ -39,6 +55,7 @@ from cohort.upload import (
     upload_preview,
     withdrawn_frame,
 )
+from cohort.versions import replaceable, version_columns
 from cohort.workbook.guard import safe_display_name
 from cohort.workbook.template import TEMPLATE_FILE_NAME, template_bytes
 
@@ -61,6 +78,13 @@ def current_user() -> str:
 
 FLASH_PUBLISH = "publiceren"
 FLASH_MANAGE = "beheren"
+FLASH_REVIEW = "goedkeuren"
+NEW_SERIES = ""  # the "replaces" choice for a dataset that is not a new version of another
+
+
+def four_eyes() -> bool:
+    """Whether a publication now needs a second evaluator's approval (never in local mode)."""
+    return four_eyes_required(current_identity(), four_eyes_configured())
 
 
 def _flash(where: str, text: str, toast: str) -> None:
@@ -234,18 +258,46 @@ def _preview_columns(frame: pl.DataFrame) -> dict:
 
 def publish_form(uploaded: UploadedFile, outcome: UploadOutcome) -> None:
     show_flash(FLASH_PUBLISH)
+    candidates = _replaceable()
     with st.form("publiceren_formulier", border=True):
-        st.markdown("**Publiceren**: daarna ziet iedereen die de Cohortmonitor opent deze gegevens.")
+        if four_eyes():
+            st.markdown("**Publiceren**: een tweede evaluator moet de dataset daarna goedkeuren (vier ogen); pas "
+                        "dan zien viewers deze gegevens.")
+        else:
+            st.markdown("**Publiceren**: daarna ziet iedereen die de Cohortmonitor opent deze gegevens.")
         name = st.text_input("Naam van de dataset (verplicht)", key="publicatie_naam", max_chars=120,
                              placeholder="Bijvoorbeeld: WPI-registratie t/m december 2022")
         description = st.text_area("Beschrijving", key="publicatie_beschrijving", max_chars=2000,
                                    placeholder="Bron, peildatum, bijzonderheden of bekende beperkingen.")
+        left, right = st.columns(2)
+        replaces = left.selectbox(
+            "Nieuwe versie van", [NEW_SERIES, *candidates], key="publicatie_vervangt",
+            format_func=lambda i: candidates[i] if i else "geen: een nieuwe reeks",
+            help="Vervangt deze publicatie een gepubliceerde dataset (herziene of aangevulde cijfers)? Links naar de "
+                 "oude versie blijven die versie tonen en melden dat er een nieuwere is; ‘Wat is er veranderd’ "
+                 "vergelijkt beide.",
+        )
+        data_status = right.radio(
+            "Status van de gegevens", DATA_STATUSES, key="publicatie_status", horizontal=True,
+            help="Voorlopig: de cijfers kunnen nog worden herzien. Definitief: de registratie is afgesloten. "
+                 "Elke pagina toont dit naast de naam van de dataset.",
+        )
         submitted = st.form_submit_button("Publiceren", type="primary", icon=":material/publish:")
     if submitted:
-        publish_now(uploaded, name, description)
+        publish_now(uploaded, name, description, replaces=replaces or None, data_status=data_status)
 
 
-def publish_now(uploaded: UploadedFile, name: str, description: str) -> None:
+def _replaceable() -> dict[str, str]:
+    """dataset_id -> label of the datasets a new version may replace (the newest of each series)."""
+    try:
+        records = dataset_store().list_datasets(include_review=True)
+    except StoreError:
+        return {}  # the publish itself will report the store's state
+    return {r.dataset_id: f"{dataset_label(r)} · versie {r.version}" for r in replaceable(records)}
+
+
+def publish_now(uploaded: UploadedFile, name: str, description: str, *, replaces: str | None = None,
+                data_status: str = DATA_PROVISIONAL) -> None:
     """Publish what is uploaded right now, checked again here: the form alone is no guarantee."""
     if not allowed(Action.PUBLISH):
         return
@@ -261,13 +313,21 @@ def publish_now(uploaded: UploadedFile, name: str, description: str) -> None:
         with st.status("Opslaan …", expanded=True) as status:
             st.write("Gegevens opslaan en in de catalogus zetten …")
             record = publish_outcome(dataset_store(), outcome, name=name, description=description,
-                                     published_by=current_user())
+                                     published_by=current_user(), replaces=replaces, data_status=data_status,
+                                     review=four_eyes())
             status.update(label="Opgeslagen", state="complete")
     except StoreError as exc:
         st.error(store_message(exc), icon=":material/error:")
         return
     name = md_literal(record.name)
-    if record.newly_published:
+    if record.status == STATUS_PENDING and same_person(record.published_by, current_user()):
+        _flash(FLASH_PUBLISH, f"Ter goedkeuring aangeboden: ‘{name}’ (code `{record.dataset_id}`). Viewers zien deze "
+               "dataset pas als een tweede evaluator hem goedkeurt onder ‘Ter goedkeuring’.",
+               f"Ter goedkeuring: ‘{name}’")
+    elif record.status == STATUS_PENDING:
+        _flash(FLASH_PUBLISH, f"Deze gegevens staan al ter goedkeuring als ‘{name}’, aangeboden door "
+               f"{md_literal(record.published_by)}; er is niets dubbel opgeslagen.", f"Al ter goedkeuring: ‘{name}’")
+    elif record.newly_published:
         _flash(FLASH_PUBLISH, f"Gepubliceerd: ‘{name}’ (code `{record.dataset_id}`).", f"Gepubliceerd: ‘{name}’")
     else:
         _flash(FLASH_PUBLISH, f"Deze gegevens waren al gepubliceerd als ‘{name}’ (code `{record.dataset_id}`); "
@@ -279,32 +339,141 @@ def publish_now(uploaded: UploadedFile, name: str, description: str) -> None:
 
 
 def published_section() -> None:
+    evaluator = is_evaluator()
     try:
         store = dataset_store()
-        records = store.list_datasets(include_withdrawn=True)
+        # Viewers never receive what waits for approval or was refused: it is not even read for them.
+        records = store.list_datasets(include_withdrawn=True, include_review=evaluator)
     except StoreError as exc:
         # A damaged or unreachable store must not take the upload part of the page down with it.
         st.error(f"De lijst met gepubliceerde datasets kan niet worden gelezen. {store_message(exc)}",
                  icon=":material/error:")
         return
-    published = [r for r in records if r.status != STATUS_WITHDRAWN]
-    withdrawn = [r for r in records if r.status == STATUS_WITHDRAWN]
+    names = {r.dataset_id: r.name for r in records}
+    published = [r for r in records if r.visible]
+    pending = [r for r in records if r.status == STATUS_PENDING]
+    rejected = [r for r in records if r.status == STATUS_REJECTED]
+    # A dataset withdrawn before anyone approved it was never public: viewers do not hear of it.
+    withdrawn = [r for r in records if r.status == STATUS_WITHDRAWN and (evaluator or r.was_public)]
+    if evaluator and (pending or four_eyes()):
+        review_section(store, pending, names)
     if not published:
         show_flash(FLASH_MANAGE)  # the last one may just have been withdrawn
         st.info("Er is geen gepubliceerde dataset: iedereen ziet de voorbeelddata.", icon=":material/info:")
     else:
         if not any(r.is_default for r in published):
             st.caption("Er is geen standaarddataset ingesteld: viewers zien de meest recent gepubliceerde dataset.")
-        st.dataframe(published_frame(published), hide_index=True, placeholder="", column_config=_listing_columns(),
-                     key="lijst_gepubliceerd")
-        if is_evaluator():  # viewers see the list only; each handler checks the role again at click time
-            _manage(store, published)
+        st.dataframe(_listing(published, names, "gepubliceerd"), hide_index=True, placeholder="",
+                     column_config=_listing_columns(), key="lijst_gepubliceerd")
+    if evaluator and (published or pending):  # each handler checks the role again at click time
+        _manage(store, published + pending)
     with st.expander(f"Ingetrokken datasets ({fmt_int(len(withdrawn))})"):
         if withdrawn:
-            st.dataframe(withdrawn_frame(withdrawn), hide_index=True, placeholder="", column_config=_listing_columns(),
-                         key="lijst_ingetrokken")
+            st.dataframe(_listing(withdrawn, names, "ingetrokken"), hide_index=True, placeholder="",
+                         column_config=_listing_columns(), key="lijst_ingetrokken")
         else:
             st.caption("Er zijn geen ingetrokken datasets.")
+    if evaluator and rejected:
+        with st.expander(f"Afgewezen publicaties ({fmt_int(len(rejected))})"):
+            st.caption("Door een tweede evaluator afgewezen; viewers hebben ze nooit gezien. De reden staat in de "
+                       "kolom ‘Tweede evaluator’ en in het logboek.")
+            st.dataframe(_listing(rejected, names, "afgewezen"), hide_index=True, placeholder="",
+                         column_config=_listing_columns(), key="lijst_afgewezen")
+
+
+ListingKind = Literal["gepubliceerd", "ingetrokken", "ter goedkeuring", "afgewezen"]
+
+
+def _listing(records: list[StoredDataset], names: dict[str, str], kind: ListingKind) -> pl.DataFrame:
+    """The store's list with the columns of issue 18 (status of the data, version, second evaluator)."""
+    base = withdrawn_frame(records) if kind == "ingetrokken" else published_frame(records)
+    if kind in ("ter goedkeuring", "afgewezen"):
+        base = base.drop("Standaard")  # never the default
+    extra = version_columns(records, names)
+    if kind == "afgewezen":
+        extra = extra.with_columns(pl.Series("Reden", [r.review_note for r in records], dtype=pl.String))
+    frame = pl.concat([base, extra], how="horizontal")
+    first = [c for c in ("Standaard", "Naam", "Gegevens", "Versie") if c in frame.columns]
+    return frame.select(*first, *[c for c in frame.columns if c not in first])
+
+
+# --- 3a. four eyes ------------------------------------------------------------------------------------
+
+
+def review_section(store: DatasetStore, pending: list[StoredDataset], names: dict[str, str]) -> None:
+    """Publications that wait for a second evaluator: look at them, then approve or reject."""
+    with st.container(border=True):
+        st.markdown(f"**Ter goedkeuring** ({fmt_int(len(pending))}): vier ogen, een tweede evaluator keurt goed "
+                    "of wijst af voordat viewers de gegevens zien.")
+        show_flash(FLASH_REVIEW)
+        if not pending:
+            st.caption("Er wacht niets op goedkeuring.")
+            return
+        st.dataframe(_listing(pending, names, "ter goedkeuring"), hide_index=True, placeholder="",
+                     column_config=_listing_columns(), key="lijst_ter_goedkeuring")
+        by_id = {r.dataset_id: r for r in pending}
+        chosen = st.selectbox("Publicatie", list(by_id), format_func=lambda i: dataset_label(by_id[i]),
+                              key="keuring_dataset")
+        if chosen is None:
+            return
+        record = by_id[chosen]
+        links = f"[Bekijk deze dataset]({dataset_link(chosen, './')})"
+        if record.replaces:
+            links += f" · [Wat is er veranderd]({dataset_link(chosen, CHANGES_URL_PATH)})"
+        st.markdown(f"{links} (opent in een nieuw tabblad; alleen evaluatoren zien hem).")
+        own = same_person(record.published_by, current_user())
+        if own:
+            st.caption(f"U hebt ‘{md_literal(record.name)}’ zelf gepubliceerd; een andere evaluator moet hem "
+                       "goedkeuren of afwijzen.")
+        left, right = st.columns(2)
+        with left:
+            if st.button("Goedkeuren", key="goedkeuren", type="primary", disabled=own,
+                         icon=":material/task_alt:"):
+                approve_now(store, chosen)
+        with right, st.form("afwijzen_formulier", border=False):
+            reason = st.text_input("Reden van afwijzen (verplicht)", key="afwijzen_reden", max_chars=500,
+                                   disabled=own)
+            if st.form_submit_button("Afwijzen", disabled=own, icon=":material/block:"):
+                reject_now(store, chosen, reason=reason)
+
+
+def _may_review(store: DatasetStore, dataset_id: str) -> bool:
+    """At click time: an evaluator, and not the one who published it (the store checks this once more)."""
+    if not allowed(Action.REVIEW):
+        return False
+    record = store.get(dataset_id)
+    refusal = review_refusal(current_identity(), record.published_by) if record is not None else None
+    if refusal:
+        st.error(refusal, icon=":material/lock:")
+        return False
+    return True
+
+
+def approve_now(store: DatasetStore, dataset_id: str) -> None:
+    try:
+        if not _may_review(store, dataset_id):
+            return
+    except StoreError as exc:
+        st.error(store_message(exc), icon=":material/error:")
+        return
+    _act(lambda: store.approve(dataset_id, by=current_user()),
+         lambda record: f"‘{md_literal(record.name)}’ is goedgekeurd en nu zichtbaar voor viewers.",
+         where=FLASH_REVIEW)
+
+
+def reject_now(store: DatasetStore, dataset_id: str, *, reason: str) -> None:
+    try:
+        if not _may_review(store, dataset_id):
+            return
+    except StoreError as exc:
+        st.error(store_message(exc), icon=":material/error:")
+        return
+    if not reason.strip():
+        st.error("Vermeld waarom u deze publicatie afwijst; dat wordt vastgelegd.", icon=":material/error:")
+        return
+    _act(lambda: store.reject(dataset_id, by=current_user(), reason=reason),
+         lambda record: f"‘{md_literal(record.name)}’ is afgewezen; viewers krijgen hem niet te zien.",
+         where=FLASH_REVIEW, reset=("afwijzen_reden",))
 
 
 def _listing_columns() -> dict:
@@ -319,15 +488,24 @@ def _listing_columns() -> dict:
         "Code": st.column_config.TextColumn("Code", help="Begin van de datasetcode (inhoudshash)"),
         "Ingetrokken op": st.column_config.TextColumn("Ingetrokken op", width=175),
         "Reden": st.column_config.TextColumn("Reden", width=220),
+        "Gegevens": st.column_config.TextColumn("Gegevens", width=90, help="Voorlopig of definitief"),
+        "Versie": st.column_config.TextColumn("Versie", width=200, help="Welke dataset deze versie vervangt"),
+        "Tweede evaluator": st.column_config.TextColumn("Tweede evaluator", width=220,
+                                                        help="Wie de publicatie goedkeurde of afwees (vier ogen)"),
     }
 
 
-def _manage(store: DatasetStore, published: list[StoredDataset]) -> None:
-    by_id = {r.dataset_id: r for r in published}
+def _manage_label(record: StoredDataset) -> str:
+    waiting = " · ter goedkeuring" if record.status == STATUS_PENDING else ""
+    return f"{dataset_label(record)} · {record.data_status}{waiting}"
+
+
+def _manage(store: DatasetStore, records: list[StoredDataset]) -> None:
+    by_id = {r.dataset_id: r for r in records}
     with st.container(border=True):
         st.markdown("**Beheren**")
         show_flash(FLASH_MANAGE)
-        chosen = st.selectbox("Dataset", list(by_id), format_func=lambda i: dataset_label(by_id[i]),
+        chosen = st.selectbox("Dataset", list(by_id), format_func=lambda i: _manage_label(by_id[i]),
                               key="beheer_dataset")
         if chosen is None:
             return
@@ -335,9 +513,13 @@ def _manage(store: DatasetStore, published: list[StoredDataset]) -> None:
         left, right = st.columns(2)
         with left:
             st.caption("De standaarddataset zien viewers wanneer hun link geen dataset noemt.")
-            if st.button("Als standaard instellen", key="standaard_instellen", disabled=record.is_default,
-                         icon=":material/star:"):
+            if st.button("Als standaard instellen", key="standaard_instellen",
+                         disabled=record.is_default or not record.visible, icon=":material/star:"):
                 set_default_now(store, chosen, record.name)
+            other = next(s for s in DATA_STATUSES if s != record.data_status)
+            st.caption(f"De gegevens zijn nu **{record.data_status}**; elke pagina toont dat naast de naam.")
+            if st.button(f"Markeren als {other}", key="status_wijzigen", icon=":material/verified:"):
+                set_data_status_now(store, chosen, other)
         with right, st.form("intrekken_formulier", border=False):
             st.caption("Intrekken verbergt de dataset voor viewers; de gegevens blijven bewaard voor de "
                        "verantwoording.")
@@ -352,6 +534,13 @@ def set_default_now(store: DatasetStore, dataset_id: str, name: str) -> None:
         return
     _act(lambda: store.set_default(dataset_id, by=current_user()),
          lambda _record: f"‘{md_literal(name)}’ is nu de standaarddataset.")
+
+
+def set_data_status_now(store: DatasetStore, dataset_id: str, data_status: str) -> None:
+    if not allowed(Action.SET_DATA_STATUS):
+        return
+    _act(lambda: store.set_data_status(dataset_id, data_status, by=current_user()),
+         lambda record: f"‘{md_literal(record.name)}’ is nu {record.data_status}.")
 
 
 def withdraw_now(store: DatasetStore, dataset_id: str, *, reason: str, confirmed: bool) -> None:
@@ -370,7 +559,7 @@ def withdraw_now(store: DatasetStore, dataset_id: str, *, reason: str, confirmed
 
 
 def _act(action: Callable[[], StoredDataset], success: Callable[[StoredDataset], str], *,
-         reset: tuple[str, ...] = ()) -> None:
+         reset: tuple[str, ...] = (), where: str = FLASH_MANAGE) -> None:
     try:
         record = action()
     except StoreError as exc:
@@ -379,7 +568,7 @@ def _act(action: Callable[[], StoredDataset], success: Callable[[StoredDataset],
     for key in reset:
         st.session_state.pop(key, None)
     text = success(record)
-    _flash(FLASH_MANAGE, text, text)
+    _flash(where, text, text)
     _refresh()
 
 

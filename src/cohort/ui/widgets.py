@@ -15,6 +15,7 @@ from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 from cohort.fmt import fmt_date, fmt_dec, fmt_int, fmt_month_short
 from cohort.plaintext import markdown_literal
 from cohort.selection import Selection
+from cohort.ui.versions import dataset_status_suffix, version_notices
 
 if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables that are opened need it
     from pandas.io.formats.style import Styler
@@ -44,8 +45,10 @@ def plain_caption(text: str) -> None:
 
 
 def active_filters(selection: Selection, dataset: Dataset) -> None:
-    """The active filters, always visible at the top of a page (the dataset's name is plain text)."""
-    plain_caption(f"Dataset: {dataset.meta.name} · {selection.describe()}")
+    """The active filters, always visible at the top of a page (the dataset's name is plain text), with the
+    dataset's status and version beside its name and, under it, a note when a newer version exists."""
+    plain_caption(f"Dataset: {dataset.meta.name}{dataset_status_suffix()} · {selection.describe()}")
+    version_notices()
 
 
 def tile(column, label: str, value: str, definition: str, *, delta: str | None = None) -> None:
