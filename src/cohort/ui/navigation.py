@@ -43,6 +43,7 @@ SECTIONS: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("views/gebieden.py", "Uitrol per gebied", ":material/view_timeline:", "gebieden"),
         PageSpec("views/klachten.py", "Klachten en bejegening", ":material/feedback:", "klachten"),
         PageSpec("views/over.py", "Over de data", ":material/info:", "over"),
+        PageSpec("views/wijzigingen.py", "Wat is er veranderd", ":material/difference:", "wijzigingen"),
     ),
     "Evaluatoren": (PageSpec("views/data.py", "Data", ":material/upload_file:", "data"),),
 }
