@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from cohort.settings import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "app.py")
-# The views app.py's navigation lists (a view written before it is wired into the navigation cannot be opened).
-PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py")
-               if f'"{p.relative_to(PROJECT_ROOT)}"' in Path(APP).read_text(encoding="utf-8"))
+PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py"))
 
 
 def open_app(page: str | None = None, *, check: bool = False, **query: str | list[str]) -> AppTest:
