@@ -26,19 +26,8 @@ from cohort.ui import data as ui_data
 
 APP = PROJECT_ROOT / "app.py"
 CHANGES_PAGE = "views/wijzigingen.py"
-ROUTER_PAGE_LINE = ('        st.Page("views/wijzigingen.py", title="Wat is er veranderd", icon=":material/difference:",'
-                    ' url_path="wijzigingen"),')
 ANNA, BERT, VIEWER = "anna@amsterdam.nl", "bert@amsterdam.nl", "raadslid@amsterdam.nl"
 FOUR_EYES = {"auth": AUTH, "cohort": {"evaluators": [ANNA, BERT]}}  # four eyes: the default with a login
-
-
-def router_source() -> str:
-    """app.py with absolute page paths (AppTest.from_string runs it from a temp dir) and the changes page."""
-    source = APP.read_text(encoding="utf-8")
-    if CHANGES_PAGE not in source:
-        over = next(line for line in source.splitlines() if 'url_path="over")' in line)
-        source = source.replace(over, f"{over}\n{ROUTER_PAGE_LINE}")
-    return source.replace('st.Page("views/', f'st.Page("{PROJECT_ROOT}/views/')
 
 
 @pytest.fixture
@@ -61,7 +50,7 @@ def versions(store: DatasetStore) -> tuple[str, str]:
 
 def open_page(page: str | None = None, *, dataset: str | None = None, secrets: dict | None = None,
               user: str | None = None) -> AppTest:
-    at = AppTest.from_string(router_source(), default_timeout=90)
+    at = AppTest.from_file(str(APP), default_timeout=90)
     if secrets:
         at.secrets.update(secrets)
         at.user = {"is_logged_in": True, "email": user, "name": user} if user else {"is_logged_in": False}
@@ -69,7 +58,7 @@ def open_page(page: str | None = None, *, dataset: str | None = None, secrets: d
         at.query_params["dataset"] = dataset
     at.run()
     if page:
-        at.switch_page(str(PROJECT_ROOT / page))
+        at.switch_page(page)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
