@@ -14,7 +14,8 @@ from .axe import assert_no_serious_a11y_violations, run_axe_rules
 from .helpers import assert_no_exception, navigation, open_page_ready, screenshot, tab_stops
 
 # The url_paths of app.py's st.Page entries; test_navigation_lists_exactly_these_pages keeps this list honest.
-PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data", "toegankelijkheid")
+PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "wijzigingen", "data",
+         "toegankelijkheid")
 SIDEBAR = 'section[data-testid="stSidebar"]'
 SHARE_TITLE = "Deel deze weergave"
 CHART_TABLE_PREFIX = "Cijfers bij deze grafiek"

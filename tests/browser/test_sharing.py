@@ -55,7 +55,8 @@ def test_filtered_view_round_trips_through_its_link(app_server: str, page: Page,
     open_view(page, app_server)
     choose(page, "Peildatum", "juni 2020")
     choose(page, "Stadsdelen", "Zuidoost")
-    page.locator(SIDEBAR).locator('[data-testid="stCheckbox"] label').first.click()
+    page.locator(SIDEBAR).locator('[data-testid="stCheckbox"]').filter(has_text="Stedelijke doelgroepen tonen") \
+        .locator("label").first.click()
     wait_for_rerun(page)
     page.locator(SIDEBAR).locator('[data-testid="stRadioOption"]').filter(has_text="Stadsdeel").click()
     wait_for_rerun(page)
