@@ -231,3 +231,76 @@ def edited(dataset: Dataset, edits: dict[tuple[str, date, str], int]) -> Dataset
         )
     meta = dataclasses.replace(dataset.meta, version=f"{dataset.meta.version}-edited-{abs(hash(tuple(edits)))}")
     return Dataset(dataset.units, monthly, meta)
+
+
+class JointAttacker:
+    """Several published datasets at once (two versions, or two overlapping uploads), as one set of unknowns.
+
+    A unit's count in a month is one unknown for every dataset that holds the same value there (an attacker may
+    assume an unchanged number stayed the same, and is right), and a separate unknown where a later version
+    changed it. Each dataset's shown counts are equations over its own months and phases.
+    """
+
+    def __init__(self, datasets: list[Dataset]) -> None:
+        self.parts = [Attacker(d) for d in datasets]
+        self.maps: list[dict[str, np.ndarray]] = []
+        truth: dict[str, list[int]] = {}
+        unknown: dict[str, dict[tuple[object, ...], int]] = {}
+        for part in self.parts:
+            mapping = {}
+            for family, values in part.truth.items():
+                index = unknown.setdefault(family, {})
+                known_values = truth.setdefault(family, [])
+                flat = values.reshape(-1)
+                where = np.unravel_index(np.arange(len(flat)), values.shape)
+                positions = np.empty(len(flat), dtype=np.int64)
+                for i, value in enumerate(flat.tolist()):
+                    key = (part.codes[where[0][i]], part.months[where[1][i]], *[w[i] for w in where[2:]], value)
+                    if key not in index:
+                        index[key] = len(known_values)
+                        known_values.append(value)
+                    positions[i] = index[key]
+                mapping[family] = positions
+            self.maps.append(mapping)
+        self.truth = {family: np.array(values, dtype=np.int64) for family, values in truth.items()}
+
+    def row(self, version: int, query: Query) -> tuple[str, np.ndarray]:
+        family, local = self.parts[version].row(query)
+        weights = np.zeros(len(self.truth[family]))
+        np.add.at(weights, self.maps[version][family], local)
+        return family, weights
+
+    def leaks(self, shown: list[Iterable[Count]], hidden: list[Iterable[Count]],
+              extra_targets: Iterable[tuple[str, np.ndarray, str]] = ()) -> list[Leak]:
+        """Targets (hidden counts of 1 to 4 of any version, never-published cells in `extra_targets`, single
+        unit-months of 1 to 4) that all versions' shown counts together pin to one value."""
+        equations: dict[str, dict[bytes, tuple[np.ndarray, float]]] = {}
+        floors: dict[str, dict[bytes, np.ndarray]] = {}
+        targets: dict[str, list[tuple[np.ndarray, str]]] = {}
+        for version, counts in enumerate(shown):
+            for count in counts:
+                if count.query is not None and count.shown:
+                    family, weights = self.row(version, count.query)
+                    equations.setdefault(family, {})[weights.tobytes()] = (weights, float(count.value or 0))
+        for version, counts in enumerate(hidden):
+            for count in counts:
+                if count.query is None or not count.hidden:
+                    continue
+                family, weights = self.row(version, count.query)
+                floors.setdefault(family, {})[weights.tobytes()] = weights
+                if 1 <= round(float(weights @ self.truth[family])) <= LARGEST_HIDDEN:
+                    targets.setdefault(family, []).append((weights, f"versie {version + 1}: verborgen {count.query}"))
+        for family, weights, name in extra_targets:
+            targets.setdefault(family, []).append((weights, name))
+        leaks: list[Leak] = []
+        for family, rows in equations.items():
+            truth = self.truth[family].astype(float)
+            family_targets = list(targets.get(family, []))
+            covered = np.flatnonzero(np.any([w > 0 for w, _ in rows.values()], axis=0))
+            for index in covered:
+                if 1 <= truth[index] <= LARGEST_HIDDEN:
+                    weights = np.zeros(len(truth))
+                    weights[index] = 1.0
+                    family_targets.append((weights, f"{family}: onbekende {index}"))
+            leaks += _pinned(rows, floors.get(family, {}), truth, family_targets)
+        return leaks

@@ -128,3 +128,25 @@ def test_unaligned_windows_and_unpublished_levels(release: Release) -> None:
     assert release.count("klachten_bejegening", ["A1"], date(2019, 7, 1), date(2020, 6, 1)).state == "unavailable"
     assert release.stock("bijstand", ["A1", "B1"], date(2020, 6, 1)).value == 2000
     assert release.stock("bijstand", ["A1"], date(2020, 5, 1)).state == "unavailable"  # not a quarter end
+
+
+def test_a_cell_an_earlier_publication_shows_is_never_the_complement() -> None:
+    # total 10 = a 3 + b 7. Alone: hide a (small) and b (its complement). When an earlier publication already
+    # showed b, hiding b protects nothing: the total must go instead, and b stays shown.
+    values = np.array([10, 3, 7])
+    equations = [(0, np.array([1, 2]))]
+    assert protect_cells(values, equations, RULE).tolist() == [False, True, True]
+    known = np.array([False, False, True])
+    assert protect_cells(values, equations, RULE, known=known).tolist() == [True, True, False]
+
+
+def test_cells_of_an_earlier_publication_keep_their_state_and_are_protected_too() -> None:
+    # Cells 0-2 are this release: t 9 = x 4 + y 5. Cells 3-4 belong to an earlier one only, which showed
+    # u 6 = y 5 + 1 (cell 4 hidden there). Showing y (5) would pin cell 4 at 1, so y is hidden (x is hidden as
+    # small); then x + y = 9 and y + cell 4 = 6 leave each of them several values, so t stays shown.
+    values = np.array([9, 4, 5, 6, 1])
+    equations = [(0, np.array([1, 2])), (3, np.array([2, 4]))]
+    fixed = np.array([False, False, False, True, True])
+    known = np.array([False, False, False, True, False])
+    hidden = protect_cells(values, equations, RULE, known=known, fixed=fixed)
+    assert hidden.tolist() == [False, True, True, False, True]

@@ -381,6 +381,8 @@ def test_a_catalog_of_schema_version_2_is_migrated_and_keeps_everything(location
             1, record.dataset_id, None, "voorlopig")
         assert (record.review_required, record.reviewed_by) == (False, None) and record.was_public
     assert withdrawn.withdrawn_by == "bert" and default.published_at == "2024-01-01T10:00:00.000000+00:00"
+    # Both were public from their publication (no review): migration 4 records that as their first visibility.
+    assert (default.visible_since, withdrawn.visible_since) == (default.published_at, withdrawn.published_at)
     assert store.default_id() == ids["standaard"]
     assert store.audit_log().height == 2 and store.verify().ok
     assert store.load(ids["standaard"]).monthly.get_column("bijstand")[0] == 30
@@ -391,11 +393,11 @@ def test_a_catalog_of_schema_version_2_is_migrated_and_keeps_everything(location
     assert store.default_id() == new.dataset_id
     with store._backend.reading() as conn:
         versions = [r["version"] for r in conn.all("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [1, 2, 3]
+    assert versions == [1, 2, 3, 4]
     if location.backend == "sqlite":
         with sqlite3.connect(location.root / "catalog.sqlite3") as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
             # The database itself still refuses a second default and a withdrawn default.
             with pytest.raises(sqlite3.IntegrityError):
                 conn.execute("UPDATE datasets SET is_default = 1 WHERE dataset_id = ?", (ids["ingetrokken"],))
@@ -406,6 +408,27 @@ def test_a_catalog_of_schema_version_2_is_migrated_and_keeps_everything(location
         with psycopg.connect(location.url) as conn, pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE datasets SET is_default = TRUE, status = 'ter goedkeuring' WHERE dataset_id = %s",
                          (ids["standaard"],))
+
+
+def test_visible_before_lists_what_viewers_saw_earlier_in_the_order_they_saw_it(location: StoreLocation) -> None:
+    """The publications a release is protected against (`cohort.release`): withdrawn ones count, ones never
+    shown to viewers do not, and a republication keeps its first moment of visibility."""
+    store = location.open()
+    first = publish(store, 1, "Eerste")
+    pending = publish(store, 2, "Ter goedkeuring", review=True)
+    second = publish(store, 3, "Tweede")
+    rejected = publish(store, 4, "Afgewezen", review=True)
+    store.reject(rejected.dataset_id, BERT, "onvolledig")
+    store.withdraw(first.dataset_id, BERT, "fout")
+    assert store.visible_before(second.dataset_id) == [first.dataset_id]
+    assert store.visible_before(pending.dataset_id) == [first.dataset_id, second.dataset_id]  # not yet visible
+    store.approve(pending.dataset_id, BERT)  # visible from now on: after the other two
+    assert store.visible_before(pending.dataset_id) == [first.dataset_id, second.dataset_id]
+    assert store.visible_before(first.dataset_id) == []
+    again = publish(store, 1, "Eerste")  # the same data published again keeps its first moment
+    assert again.visible_since == first.visible_since is not None
+    assert store.visible_before(second.dataset_id) == [first.dataset_id]
+    assert store.get(rejected.dataset_id).visible_since is None
 
 
 def test_the_database_refuses_an_unknown_status_and_a_duplicate_version(location: StoreLocation) -> None:

@@ -293,3 +293,13 @@ def test_local_mode_publishes_at_once_with_a_version_and_a_status(store: Dataset
     at.selectbox(key="beheer_dataset").set_value(old.dataset_id).run()
     next(b for b in at.button if b.key == "status_wijzigen").click().run()
     assert store.get(old.dataset_id).data_status == "definitief"
+
+
+def test_each_version_is_shown_with_the_publications_viewers_saw_before_it(versions: tuple[str, str]) -> None:
+    """The release of the newer version is protected together with the older one (`Dataset.earlier`); the
+    older one's own view is protected against nothing later, so publishing never changes what it shows."""
+    old_id, new_id = versions
+    newer = open_page(dataset=new_id).session_state["_view"].dataset
+    assert [d.meta.dataset_id for d in newer.earlier] == [old_id]
+    older = open_page(dataset=old_id).session_state["_view"].dataset
+    assert older.earlier == ()

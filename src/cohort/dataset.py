@@ -48,11 +48,19 @@ class Dataset:
     units: pl.DataFrame  # UNITS_SCHEMA, one row per unit, sorted by code
     monthly: pl.DataFrame  # MONTHLY_BASE_SCHEMA + the optional counts present, sorted by (code, maand)
     meta: DatasetMeta
+    # The datasets viewers could see before this one became visible, oldest first (from the store; none for the
+    # bundled example or a preview). Its release is protected together with theirs (`cohort.release`).
+    earlier: tuple[Dataset, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def cache_key(self) -> str:
         """Identifies the content, for caches of computations on it (the content hash once published)."""
         return self.meta.dataset_id or self.meta.version or f"object-{id(self)}"
+
+    @property
+    def release_key(self) -> str:
+        """Identifies what viewers of this dataset may see: its content and the publications before it."""
+        return "+".join([self.cache_key, *(d.cache_key for d in self.earlier)])
 
     @property
     def optional_counts(self) -> tuple[str, ...]:

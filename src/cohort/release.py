@@ -25,6 +25,7 @@ difference-in-differences, the event-time profile) follow the rule in ``docs/pri
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -165,7 +166,7 @@ def _gap_protected(hidden_values: np.ndarray, largest_hidden: int) -> bool:
 
 
 def _gap_fixpoint(values: np.ndarray, equations: list[Equation], member: list[list[int]], hidden: np.ndarray,
-                  latent: np.ndarray, largest_hidden: int) -> None:
+                  latent: np.ndarray, can_hide: np.ndarray, largest_hidden: int) -> None:
     queue = deque(sorted({e for cell in np.flatnonzero(hidden) for e in member[cell]}))
     queued = set(queue)
     while queue:
@@ -178,8 +179,13 @@ def _gap_fixpoint(values: np.ndarray, equations: list[Equation], member: list[li
         if _gap_protected(values[hidden_parts], largest_hidden):
             continue
         # The smallest visible non-zero part (hiding a zero protects nothing: zeros are known to be shown).
-        candidates = parts[~hidden[parts] & (values[parts] > 0)]
-        extra = int(candidates[np.argmin(values[candidates])]) if len(candidates) else int(total)
+        candidates = parts[~hidden[parts] & (values[parts] > 0) & can_hide[parts]]
+        if len(candidates):
+            extra = int(candidates[np.argmin(values[candidates])])
+        elif can_hide[total]:
+            extra = int(total)
+        else:
+            continue  # an earlier publication shows all of it: only the linear programme can find another cell
         hidden[extra] = True
         for again in (e, *member[extra]):
             if again not in queued:
@@ -246,26 +252,35 @@ class _Incidence:
 
 
 def _widening_cell(cell: int, values: np.ndarray, equations: list[Equation], member: list[list[int]],
-                   hidden: np.ndarray) -> int | None:
+                   hidden: np.ndarray, can_hide: np.ndarray) -> int | None:
     """A visible cell to hide so that a pinned small cell becomes uncertain again: the smallest visible
-    non-zero part of an equation it is in, else such a total, else one an equation further away."""
+    non-zero part of an equation it is in, else such a total, else one an equation further away (and further,
+    when cells an earlier publication shows cannot be hidden)."""
+
+    def pick(pool: np.ndarray) -> int | None:
+        candidates = pool[~hidden[pool] & (values[pool] > 0) & can_hide[pool]] if len(pool) else pool
+        return int(candidates[np.argmin(values[candidates])]) if len(candidates) else None
+
     own = [equations[e] for e in member[cell]]
-    pools = [
-        np.concatenate([parts for _, parts in own]) if own else np.array([], dtype=int),
-        np.array([total for total, _ in own], dtype=int),
-    ]
-    near = {c for _, parts in own for c in parts} | {total for total, _ in own}
-    pools.append(np.array(sorted({x for c in near for e in member[c] for x in (equations[e][0], *equations[e][1])}),
-                          dtype=int))
-    for pool in pools:
-        candidates = pool[~hidden[pool] & (values[pool] > 0)] if len(pool) else pool
-        if len(candidates):
-            return int(candidates[np.argmin(values[candidates])])
+    for pool in (np.concatenate([parts for _, parts in own]) if own else np.array([], dtype=int),
+                 np.array([total for total, _ in own], dtype=int)):
+        found = pick(pool)
+        if found is not None:
+            return found
+    seen = {cell}
+    ring = {c for _, parts in own for c in parts} | {total for total, _ in own}
+    while ring - seen:
+        seen |= ring
+        ring = {x for c in ring for e in member[c] for x in (equations[e][0], *equations[e][1])} - seen
+        found = pick(np.array(sorted(ring), dtype=int))
+        if found is not None:
+            return found
     return None
 
 
 def _pinned_fix(values: np.ndarray, equations: list[Equation], member: list[list[int]], incidence: _Incidence,
-                hidden: np.ndarray, latent: np.ndarray, small: np.ndarray, verified: np.ndarray) -> list[int]:
+                hidden: np.ndarray, latent: np.ndarray, can_hide: np.ndarray, small: np.ndarray,
+                verified: np.ndarray) -> list[int]:
     """Cells to hide next: one per small cell that all equations together still pin to a single value."""
     candidates = np.flatnonzero(small & ~verified)
     if not len(candidates):
@@ -293,7 +308,7 @@ def _pinned_fix(values: np.ndarray, equations: list[Equation], member: list[list
         low_value = low[position[cell]] if low is not None else system.lower[position[cell]]
         high_value = high[position[cell]] if high is not None else math.inf
         if high_value - low_value < 1 - 1e-6:
-            extra = _widening_cell(cell, values, equations, member, hidden)
+            extra = _widening_cell(cell, values, equations, member, hidden, can_hide)
             if extra is not None:
                 extras.append(extra)
                 continue
@@ -302,32 +317,41 @@ def _pinned_fix(values: np.ndarray, equations: list[Equation], member: list[list
 
 
 def protect_cells(values: np.ndarray, equations: list[Equation], rule: SuppressionRule,
-                  latent: np.ndarray | None = None) -> np.ndarray:
+                  latent: np.ndarray | None = None, *, known: np.ndarray | None = None,
+                  fixed: np.ndarray | None = None) -> np.ndarray:
     """Which cells to hide (a boolean per cell): the small ones, then complements until none can be worked out.
 
     First every equation on its own (`_gap_fixpoint`), then all of them together by linear programming
     (`_pinned_fix`): while some small cell is pinned to one value by the shown cells, one more cell is hidden.
     `latent` cells are never published (an attacker only knows they are at least 0); they are returned as
     hidden, and a small latent cell is protected like a small published one.
+
+    Cells of earlier publications (`_with_earlier`): `known` cells are shown by one of them, so they count as
+    visible whatever this release does and are never chosen; `fixed` cells belong to earlier publications only,
+    and keep the state those gave them (hidden unless known). Their small hidden cells are protected too.
     """
-    latent = np.zeros(len(values), dtype=bool) if latent is None else latent
-    hidden = latent.copy()
+    size = len(values)
+    latent = np.zeros(size, dtype=bool) if latent is None else latent
+    known = np.zeros(size, dtype=bool) if known is None else known
+    fixed = np.zeros(size, dtype=bool) if fixed is None else fixed
+    hidden = latent | (fixed & ~known)
     if not rule.enabled:
-        return hidden
-    small = (values >= 1) & (values <= rule.largest_hidden)
+        return latent.copy()
+    can_hide = ~known & ~fixed
+    small = (values >= 1) & (values <= rule.largest_hidden) & ~known
     hidden |= small
     if not small.any():
         return hidden
-    member: list[list[int]] = [[] for _ in range(len(values))]
+    member: list[list[int]] = [[] for _ in range(size)]
     for e, (total, parts) in enumerate(equations):
         member[total].append(e)
         for part in parts:
             member[part].append(e)
-    verified = np.zeros(len(values), dtype=bool)
+    verified = np.zeros(size, dtype=bool)
     incidence = _Incidence.of(equations)
     while True:
-        _gap_fixpoint(values, equations, member, hidden, latent, rule.largest_hidden)
-        extras = _pinned_fix(values, equations, member, incidence, hidden, latent, small, verified)
+        _gap_fixpoint(values, equations, member, hidden, latent, can_hide, rule.largest_hidden)
+        extras = _pinned_fix(values, equations, member, incidence, hidden, latent, can_hide, small, verified)
         if not extras:
             return hidden
         hidden[extras] = True
@@ -472,6 +496,87 @@ def _equations(block: _Block, levels: list[LevelNode], lattice: Lattice) -> list
     return equations
 
 
+# --- Earlier publications ------------------------------------------------------------------------------------
+#
+# Two published datasets (two versions of a series, or two uploads of overlapping data) stay reachable through
+# pinned links. A cell one of them shows and the other hides undoes the other's protection, so a release is
+# protected together with the releases of every dataset viewers could see before it (`Dataset.earlier`): their
+# cells stay as they were published (a publication cannot be taken back), and this release hides more of its own
+# cells until no small cell of any of them can be worked out from all of them together. A cell of an earlier
+# release is the same unknown as a cell of this one when both are the sum of the same months of the same units
+# (and, for a phase, the same start and end dates) and have the same value: an attacker may assume an
+# unchanged number stayed the same. A number that a later version changed is another unknown.
+
+CellKey = tuple[str, frozenset[str], tuple[date, date], Phase, frozenset[tuple[object, ...]] | None]
+
+
+@dataclass
+class _Family:
+    """One family's cells as protected together: values, never-published cells, equations (family-local)."""
+
+    measures: tuple[str, ...]
+    start: int  # offset of the family's first cell in the release
+    values: np.ndarray
+    latent: np.ndarray
+    equations: list[Equation]
+    keys: list[CellKey]
+    hidden: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+
+def _phase_keys(units: pl.DataFrame, levels: list[LevelNode]) -> list[frozenset[tuple[object, ...]]]:
+    """Per level node, what decides the phase of its units' months (`metrics.with_phase`)."""
+    rows = {row["code"]: (row["code"], row["soort"], row["start"] and row["start"].replace(day=1), row["eind"])
+            for row in units.select("code", "soort", "start", "eind").iter_rows(named=True)}
+    return [frozenset(rows[code] for code in node.leaves) for node in levels]
+
+
+def _with_earlier(own: _Family, earlier: Sequence[_Family | None], rule: SuppressionRule) -> np.ndarray:
+    """`protect_cells` for `own` together with the same family of earlier releases (their state fixed)."""
+    size = len(own.values)
+    cell_of: dict[tuple[CellKey, int], int] = {}
+    for i, (key, value) in enumerate(zip(own.keys, own.values.tolist(), strict=True)):
+        cell_of.setdefault((key, value), i)
+    values, equations = [own.values], list(own.equations)
+    known = np.zeros(size, dtype=bool)
+    shown_hidden = np.zeros(size, dtype=bool)  # hidden (not only never published) by an earlier release
+    extra_known: list[bool] = []
+    extra_hidden: list[bool] = []
+    extra_latent: list[bool] = []
+    for family in earlier:
+        if family is None:
+            continue
+        position = np.empty(len(family.values), dtype=np.int64)
+        new_values = []
+        for i, (key, value) in enumerate(zip(family.keys, family.values.tolist(), strict=True)):
+            cell = cell_of.get((key, value))
+            shows, latent = not family.hidden[i], bool(family.latent[i])
+            if cell is None:
+                cell = size + len(extra_known)
+                cell_of[(key, value)] = cell
+                new_values.append(value)
+                extra_known.append(shows)
+                extra_hidden.append(not shows and not latent)
+                extra_latent.append(latent)
+            elif cell < size:
+                known[cell] |= shows
+                shown_hidden[cell] |= not shows and not latent
+            else:
+                extra_known[cell - size] |= shows
+                extra_hidden[cell - size] |= not shows and not latent
+                extra_latent[cell - size] &= latent
+            position[i] = cell
+        values.append(np.array(new_values, dtype=np.int64))
+        equations += [(int(position[total]), position[parts]) for total, parts in family.equations]
+    n_extra = len(extra_known)
+    all_known = np.concatenate([known, np.array(extra_known, dtype=bool)])
+    prior_hidden = np.concatenate([shown_hidden, np.array(extra_hidden, dtype=bool)])
+    latent = np.concatenate([own.latent, np.array(extra_latent, dtype=bool)]) & ~all_known & ~prior_hidden
+    fixed = np.concatenate([np.zeros(size, dtype=bool), np.ones(n_extra, dtype=bool)])
+    hidden = protect_cells(np.concatenate(values), equations, rule, latent, known=all_known, fixed=fixed)[:size]
+    # A cell an earlier publication shows with this value is shown here too: the same number on both.
+    return (hidden & ~known) | own.latent
+
+
 @dataclass(frozen=True)
 class ReleaseCell:
     """One cell as a row of `Release.cells()` (for the attacker test and the open data bundle)."""
@@ -493,7 +598,7 @@ class Release:
     """
 
     def __init__(self, dataset: Dataset, rule: SuppressionRule, lattice: Lattice,
-                 complaint_lattice: Lattice | None = None) -> None:
+                 complaint_lattice: Lattice | None = None, earlier: Sequence[Release] = ()) -> None:
         self.rule = rule
         self.lattice = lattice
         self.complaint_lattice = complaint_lattice or lattice
@@ -505,7 +610,9 @@ class Release:
         self.values = np.zeros(0, dtype=np.int64)
         self.hidden = np.zeros(0, dtype=bool)
         self._blocks: dict[str, _Block] = {}
-        self._build(dataset)
+        self._families_built: dict[str, _Family] = {}
+        self._phase_keys = _phase_keys(dataset.units, self.levels)
+        self._build(dataset, earlier)
 
     # -- building --
 
@@ -558,7 +665,7 @@ class Release:
                 families.append([_Block(f"{count}{STOCK_SUFFIX}", all_levels, ("alle",), stock, leaves, lattice)])
         return families
 
-    def _build(self, dataset: Dataset) -> None:
+    def _build(self, dataset: Dataset, earlier: Sequence[Release]) -> None:
         offset = 0
         values, hidden = [], []
         city = self._level_by_name.get(("stad", CITY_NAME))
@@ -579,14 +686,39 @@ class Release:
                     parts = [b.flat(city, period, "alle") for b in family[1:]]
                     family_equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
             flat = np.concatenate(family_values).astype(np.int64)
+            latent = np.concatenate(family_latent)
             local = [(total - start, parts - start) for total, parts in family_equations]
+            keys = [key for block in family for key in self._cell_keys(block)]
+            built = _Family(tuple(b.measure for b in family), start, flat, latent, local, keys)
+            self._families_built[family[0].measure] = built
             values.append(flat)
-            hidden.append(protect_cells(flat, local, self.rule, np.concatenate(family_latent)))
+            hidden.append(_with_earlier(built, [r._families_built.get(family[0].measure) for r in earlier],
+                                        self.rule) if earlier and self.rule.enabled
+                          else protect_cells(flat, local, self.rule, latent))
             self.equations += family_equations
         self.values = np.concatenate(values)
         self.hidden = np.concatenate(hidden)
         for block in self._blocks.values():
             block.hidden = self.hidden[block.offset:block.offset + block.size]
+        for built in self._families_built.values():
+            built.hidden = self.hidden[built.start:built.start + len(built.values)]
+
+    def _cell_keys(self, block: _Block) -> list[CellKey]:
+        """What each cell of `block` is the sum of, in flat order: an earlier publication's cell with the same
+        key and the same value tells a viewer this cell's value."""
+        lattice = block.lattice or self.lattice
+        n_nodes = len(lattice.nodes)
+        stock = block.measure.endswith(STOCK_SUFFIX)
+        spans = []
+        for period in block.periods:
+            if period >= n_nodes:
+                spans.append((lattice.root.first, lattice.leaves[period - n_nodes].last))
+            else:
+                node = lattice.nodes[period]
+                spans.append((node.last, node.last) if stock else (node.first, node.last))
+        return [(block.measure, self.levels[level].leaves, span, phase,
+                 None if phase == "alle" else self._phase_keys[level])
+                for level in block.levels for span in spans for phase in block.phases]
 
     # -- reading --
 
@@ -747,9 +879,10 @@ class Release:
 
 # --- One release per dataset and rule, shared by every session ----------------------------------------------------
 
-_CACHE: dict[tuple[str, SuppressionRule, str], Release] = {}
-_CACHE_ORDER: deque[tuple[str, SuppressionRule, str]] = deque()
-MAX_RELEASES = 8
+_CacheKey = tuple[str, SuppressionRule, str, tuple[str, ...]]
+_CACHE: dict[_CacheKey, Release] = {}
+_CACHE_ORDER: deque[_CacheKey] = deque()
+MAX_RELEASES = 32  # a dataset with earlier publications needs theirs too
 
 
 def finest_grain_for(rule: SuppressionRule) -> Literal["kwartaal", "maand"]:
@@ -767,11 +900,16 @@ def complaint_lattice_for(dataset: Dataset, rule: SuppressionRule) -> Lattice:
 
 
 def release_for(dataset: Dataset, rule: SuppressionRule) -> Release:
-    """The release of `dataset` under `rule`, built once (it is immutable) and kept for the next viewer."""
-    key = (dataset.cache_key, rule, finest_grain_for(rule))
+    """The release of `dataset` under `rule`, built once (it is immutable) and kept for the next viewer.
+
+    Protected together with the releases of `dataset.earlier` (what viewers could see before it), each of
+    those in turn with the datasets before it, exactly as its own viewers see it."""
+    earlier = dataset.earlier if rule.enabled else ()
+    key = (dataset.cache_key, rule, finest_grain_for(rule), tuple(d.cache_key for d in earlier))
     release = _CACHE.get(key)
     if release is None:
-        release = Release(dataset, rule, lattice_for(dataset, rule), complaint_lattice_for(dataset, rule))
+        before = [release_for(dataclasses.replace(d, earlier=earlier[:i]), rule) for i, d in enumerate(earlier)]
+        release = Release(dataset, rule, lattice_for(dataset, rule), complaint_lattice_for(dataset, rule), before)
         _CACHE[key] = release
         _CACHE_ORDER.append(key)
         while len(_CACHE_ORDER) > MAX_RELEASES:

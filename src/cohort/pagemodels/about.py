@@ -44,6 +44,9 @@ def privacy_points(page_input: PageInput) -> tuple[str, ...]:
         "Ook wat uit getoonde cijfers terug te rekenen is, blijft verborgen: alle cijfers van alle pagina’s komen uit "
         "één beveiligde set (per eenheid, stadsdeel en stad; per kwartaal, half jaar, jaar en ‘vanaf het begin tot "
         "…’), die als geheel is doorgerekend. Een totaal min de getoonde delen geeft dus nooit een verborgen aantal.",
+        "Dat geldt ook tussen datasets: eerder gepubliceerde versies blijven via een vaste link te openen, en een "
+        "nieuwe versie is samen met alle eerder getoonde datasets doorgerekend. Wat de ene versie toont, maakt in de "
+        "andere dus geen verborgen aantal terug te rekenen; een cijfer dat in beide gelijk is, staat in beide.",
         "Daarom kiest u perioden in hele kwartalen en een peildatum aan het eind van een kwartaal: twee vrij gekozen "
         "perioden die een maand verschillen, zouden samen die ene maand verraden. Klachten zijn zeldzaam (zo’n "
         "dertig per jaar) en worden per half jaar geteld.",

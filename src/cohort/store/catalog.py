@@ -149,19 +149,21 @@ class DatasetStore:
                     return self._republish(conn, row, published_by, parts, sums, review=review)
                 series_id, version, replaced = version_of(conn, replaces)
                 months = monthly.get_column("maand")
+                now = utc_now_iso()
                 conn.run(
                     "INSERT INTO datasets (dataset_id, name, description, source, notes_json, published_at,"
                     " published_by, n_units, n_months, n_rows, first_month, last_month, validation_summary,"
                     " status, units_sha256, monthly_sha256, data_status, replaces, series_id, version,"
-                    " review_required)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " review_required, visible_since)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         dataset_id, name, description, dataset.meta.source,
                         json.dumps(dict(dataset.meta.notes), ensure_ascii=False, sort_keys=True, default=str),
-                        utc_now_iso(), published_by, units.height, months.n_unique(), monthly.height,
+                        now, published_by, units.height, months.n_unique(), monthly.height,
                         _iso(months.min()), _iso(months.max()), validation_summary,
                         STATUS_PENDING if review else STATUS_PUBLISHED, sums["units"], sums["monthly"],
                         data_status, replaces, series_id or dataset_id, version, review,
+                        None if review else now,
                     ),
                 )
                 self._backend.put_content(conn, dataset_id, parts)
@@ -196,11 +198,14 @@ class DatasetStore:
             repaired = True
         if record.status in (STATUS_WITHDRAWN, STATUS_REJECTED):
             # A new act of publication: whoever publishes now is the publisher a second evaluator must differ from.
+            now = utc_now_iso()
             conn.run(
                 "UPDATE datasets SET status = ?, published_at = ?, published_by = ?, withdrawn_at = NULL,"
                 " withdrawn_by = NULL, withdrawal_reason = '', review_required = ?, reviewed_at = NULL,"
-                " reviewed_by = NULL, review_note = '' WHERE dataset_id = ?",
-                (STATUS_PENDING if review else STATUS_PUBLISHED, utc_now_iso(), by, review, record.dataset_id),
+                " reviewed_by = NULL, review_note = '', visible_since = COALESCE(visible_since, ?)"
+                " WHERE dataset_id = ?",
+                (STATUS_PENDING if review else STATUS_PUBLISHED, now, by, review, None if review else now,
+                 record.dataset_id),
             )
             again = "opnieuw ter goedkeuring aangeboden" if review else "opnieuw gepubliceerd"
             detail = f"Dezelfde gegevens als ‘{record.name}’ ({record.status}); {again}."
@@ -263,8 +268,9 @@ class DatasetStore:
             record = _require(conn, dataset_id)
             check_review(record, by, "goedkeuren")
             now = utc_now_iso()
-            conn.run("UPDATE datasets SET status = ?, reviewed_at = ?, reviewed_by = ? WHERE dataset_id = ?",
-                     (STATUS_PUBLISHED, now, by, dataset_id))
+            conn.run("UPDATE datasets SET status = ?, reviewed_at = ?, reviewed_by = ?,"
+                     " visible_since = COALESCE(visible_since, ?) WHERE dataset_id = ?",
+                     (STATUS_PUBLISHED, now, by, now, dataset_id))
             approved = record_from_row(_fetch(conn, dataset_id))
             detail = review_detail(record, by, now, "goedgekeurd") + " Nu zichtbaar voor viewers."
             detail += _take_over_default(conn, approved)
@@ -333,6 +339,19 @@ class DatasetStore:
             record = _require(conn, dataset_id)
             rows = conn.all("SELECT * FROM datasets WHERE series_id = ? ORDER BY version", (record.series_id,))
         return [record_from_row(row) for row in rows]
+
+    def visible_before(self, dataset_id: str) -> list[str]:
+        """The datasets viewers could see before `dataset_id` became visible (all they ever saw, for one not
+        yet visible), in the order they became visible: its release is protected together with theirs
+        (`cohort.release`). Withdrawn ones count: what was shown once cannot be taken back."""
+        with guarded("read", self.where), self._backend.reading() as conn:
+            own = _require(conn, dataset_id)
+            rows = conn.all("SELECT dataset_id, visible_since, seq FROM datasets WHERE visible_since IS NOT NULL")
+            own_seq = conn.one("SELECT seq FROM datasets WHERE dataset_id = ?", (dataset_id,))["seq"]
+        order = sorted((iso_timestamp(row["visible_since"]) or "", row["seq"], row["dataset_id"]) for row in rows)
+        mine = (own.visible_since, own_seq)
+        return [dataset for since, seq, dataset in order
+                if dataset != dataset_id and (mine[0] is None or (since, seq) < mine)]
 
     def default_id(self) -> str | None:
         with guarded("read", self.where), self._backend.reading() as conn:

@@ -198,6 +198,27 @@ MIGRATIONS = (
             "CREATE UNIQUE INDEX one_version ON datasets (series_id, version)",
         ),
     ),
+    Migration(
+        4,
+        "moment waarop een dataset voor het eerst zichtbaar werd",
+        # Set once, when viewers first see a dataset (publish without review, or approval), and never reset:
+        # the release of a dataset is protected against every dataset visible before it (`cohort.release`), so
+        # this order must not change when a withdrawn dataset is published again.
+        sqlite=(
+            "ALTER TABLE datasets ADD COLUMN visible_since TEXT",
+            """UPDATE datasets SET visible_since = CASE
+                WHEN status NOT IN ('gepubliceerd', 'ingetrokken') THEN NULL
+                WHEN review_required = 0 THEN published_at
+                ELSE reviewed_at END""",
+        ),
+        postgresql=(
+            "ALTER TABLE datasets ADD COLUMN visible_since timestamptz",
+            """UPDATE datasets SET visible_since = CASE
+                WHEN status NOT IN ('gepubliceerd', 'ingetrokken') THEN NULL
+                WHEN NOT review_required THEN published_at
+                ELSE reviewed_at END""",
+        ),
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -62,6 +62,7 @@ class StoredDataset:
     reviewed_at: str | None = None  # UTC, ISO 8601: approved or rejected
     reviewed_by: str | None = None
     review_note: str = ""  # the reason given for a rejection
+    visible_since: str | None = None  # UTC, ISO 8601: when viewers first saw it (never reset)
     # Only set on what `publish` returns: True = stored now, False = this content was already stored.
     # Not part of equality, so a publish result equals the same record from `get`.
     newly_published: bool | None = field(default=None, compare=False)
@@ -141,6 +142,7 @@ def record_from_row(row: Mapping[str, Any]) -> StoredDataset:
         reviewed_at=iso_timestamp(row["reviewed_at"]),
         reviewed_by=row["reviewed_by"],
         review_note=row["review_note"],
+        visible_since=iso_timestamp(row["visible_since"]),
     )
 
 

@@ -74,14 +74,32 @@ def dataset_store() -> DatasetStore:
     return _store(*_location())
 
 
-@st.cache_resource(max_entries=8, show_spinner="Dataset laden …")
-def _load_published(root: str, url: str | None, dataset_id: str) -> Dataset:
+@st.cache_resource(max_entries=16, show_spinner="Dataset laden …")
+def _load_content(root: str, url: str | None, dataset_id: str) -> Dataset:
     # The id is the content hash, so this entry is never stale; `root`/`url` keep test stores apart.
     dataset = _store(root, url).load(dataset_id)
     if dataset.meta.notes.get("voorbeelddata", "").strip().lower() in EXAMPLE_NOTE_VALUES:
         # Published example data must keep its label: the banner reads `is_example`.
         dataset = replace(dataset, meta=replace(dataset.meta, is_example=True))
     return dataset
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _with_earlier(root: str, url: str | None, dataset_id: str, earlier: tuple[str, ...]) -> Dataset:
+    return replace(_load_content(root, url, dataset_id),
+                   earlier=tuple(_load_content(root, url, other) for other in earlier))
+
+
+@st.cache_data(ttl=CATALOG_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _visible_before(root: str, url: str | None, dataset_id: str) -> tuple[str, ...]:
+    # Fixed once the dataset is visible; a publication waiting for approval sees later ones arrive.
+    return tuple(_store(root, url).visible_before(dataset_id))
+
+
+def _load_published(root: str, url: str | None, dataset_id: str) -> Dataset:
+    """The stored dataset with the datasets viewers could see before it (`Dataset.earlier`), so that its
+    release is protected together with theirs and no two publications undo each other's protection."""
+    return _with_earlier(root, url, dataset_id, _visible_before(root, url, dataset_id))
 
 
 def published_dataset(dataset_id: str) -> Dataset:
@@ -99,6 +117,7 @@ def forget_catalog() -> None:
     """After a publish, a new default or a withdrawal in this process: read the catalog again now (other
     replicas follow within CATALOG_TTL_SECONDS)."""
     _resolve.clear()
+    _visible_before.clear()
 
 
 def store_message(error: StoreError) -> str:

@@ -27,7 +27,7 @@ TABLE_KEY_PREFIX = "cijfers_"
 
 
 def _input_key(page_input: PageInput) -> tuple[str, str, object]:
-    return page_input.dataset.cache_key, repr(page_input.selection), page_input.rule
+    return page_input.dataset.release_key, repr(page_input.selection), page_input.rule
 
 
 @st.cache_data(max_entries=64, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})

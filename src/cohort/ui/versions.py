@@ -68,7 +68,7 @@ class ChangesPage:
 
 
 def _input_key(dataset: Dataset) -> str:
-    return dataset.cache_key
+    return dataset.release_key  # its release depends on the publications before it too
 
 
 @st.cache_data(max_entries=16, show_spinner="Versies vergelijken …", hash_funcs={Dataset: _input_key})
