@@ -150,3 +150,15 @@ def test_cells_of_an_earlier_publication_keep_their_state_and_are_protected_too(
     known = np.array([False, False, False, True, False])
     hidden = protect_cells(values, equations, RULE, known=known, fixed=fixed)
     assert hidden.tolist() == [False, True, True, False, True]
+
+
+def test_a_dataset_without_id_is_cached_by_its_content_not_by_its_object(example) -> None:
+    import dataclasses
+
+    import polars as pl
+
+    plain = dataclasses.replace(example, meta=dataclasses.replace(example.meta, version=""))
+    same = dataclasses.replace(plain)
+    other = dataclasses.replace(plain, monthly=plain.monthly.with_columns(pl.col("gesprekken") + 1))
+    assert plain.cache_key == same.cache_key != other.cache_key
+    assert plain.release_key == plain.cache_key  # nothing published before it

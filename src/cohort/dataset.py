@@ -6,6 +6,7 @@ passed, by the example generator, or by the store from Parquet files it wrote it
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -55,7 +56,17 @@ class Dataset:
     @property
     def cache_key(self) -> str:
         """Identifies the content, for caches of computations on it (the content hash once published)."""
-        return self.meta.dataset_id or self.meta.version or f"object-{id(self)}"
+        return self.meta.dataset_id or self.meta.version or self._content_key
+
+    @cached_property
+    def _content_key(self) -> str:
+        # Datasets built in code (tests, previews) have neither: hash the content. Not `id(self)`, which Python
+        # gives to another object once this one is gone, so a cache could return that one's results.
+        digest = hashlib.sha256()
+        for frame in (self.units, self.monthly):
+            digest.update(repr(frame.schema).encode())
+            digest.update(frame.hash_rows().to_numpy().tobytes())
+        return f"inhoud-{digest.hexdigest()}"
 
     @property
     def release_key(self) -> str:
