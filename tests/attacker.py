@@ -212,6 +212,19 @@ def release_counts(release: Release, dataset: Dataset) -> tuple[list[Count], lis
     return shown, hidden
 
 
+def small_latent_queries(release: Release) -> list[Query]:
+    """The never-published cells of the release (complaints per half year and below) whose true value is 1 to 4."""
+    queries = []
+    for cell in release.cells():
+        block = release._blocks[cell.measure]
+        lattice = release.lattice_of(cell.measure)
+        if not block.prefix_only or cell.period >= len(lattice.nodes) or not 1 <= cell.value <= LARGEST_HIDDEN:
+            continue
+        node = lattice.nodes[cell.period]
+        queries.append(Query(cell.measure, release.levels[cell.level].leaves, node.first, node.last))
+    return queries
+
+
 def month_range(first: date, last: date) -> list[date]:
     months = []
     month = first

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from attacker import Attacker, collect_counts, edited, release_counts
+from attacker import Attacker, collect_counts, edited, release_counts, small_latent_queries
 
 from cohort.dataset import Dataset
 from cohort.lattice import Lattice
@@ -65,17 +65,7 @@ def everything_shown(dataset: Dataset) -> tuple[list[Count], list[Count]]:
 
 def latent_targets(release: Release, attacker: Attacker) -> list[tuple[str, object, str]]:
     """Never-published cells of the release (complaints per half year and below) whose true value is 1 to 4."""
-    targets = []
-    for cell in release.cells():
-        block = release._blocks[cell.measure]
-        lattice = release.lattice_of(cell.measure)
-        if not block.prefix_only or cell.period >= len(lattice.nodes) or not 1 <= cell.value <= 4:
-            continue
-        node = lattice.nodes[cell.period]
-        query = Query(cell.measure, release.levels[cell.level].leaves, node.first, node.last)
-        family, weights = attacker.row(query)
-        targets.append((family, weights, f"nooit getoond {query}"))
-    return targets
+    return [(*attacker.row(query), f"nooit getoond {query}") for query in small_latent_queries(release)]
 
 
 def test_the_release_alone_leaves_every_small_count_uncertain(example: Dataset) -> None:

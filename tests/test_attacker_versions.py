@@ -15,11 +15,11 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
-from attacker import JointAttacker, edited, release_counts
+from attacker import JointAttacker, edited, release_counts, small_latent_queries
 
 from cohort.dataset import Dataset
 from cohort.privacy import SuppressionRule
-from cohort.release import Query, Release, release_for
+from cohort.release import Release, release_for
 
 RULE = SuppressionRule()
 
@@ -49,17 +49,8 @@ def versions(example: Dataset) -> tuple[Dataset, Dataset]:
 
 
 def latent_targets(release: Release, attacker: JointAttacker, version: int) -> list[tuple[str, np.ndarray, str]]:
-    targets = []
-    for cell in release.cells():
-        block = release._blocks[cell.measure]
-        lattice = release.lattice_of(cell.measure)
-        if not block.prefix_only or cell.period >= len(lattice.nodes) or not 1 <= cell.value <= 4:
-            continue
-        node = lattice.nodes[cell.period]
-        query = Query(cell.measure, release.levels[cell.level].leaves, node.first, node.last)
-        family, weights = attacker.row(version, query)
-        targets.append((family, weights, f"versie {version + 1}: nooit getoond {query}"))
-    return targets
+    return [(*attacker.row(version, query), f"versie {version + 1}: nooit getoond {query}")
+            for query in small_latent_queries(release)]
 
 
 def leaks_of(old: Dataset, new: Dataset) -> list:
