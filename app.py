@@ -9,6 +9,7 @@ from cohort.ui.filters import ViewContext, set_context, sidebar_filters
 from cohort.ui.navigation import navigation_footer, run_navigation
 from cohort.ui.print_css import inject_print_css
 from cohort.ui.privacy import page_rule
+from cohort.ui.screen_css import inject_screen_css
 from cohort.ui.share import finish_link, prepare_link, share_control
 from cohort.ui.widgets import document_language, example_banner
 
@@ -31,6 +32,7 @@ selection = sidebar_filters(dataset, lattice)
 set_context(ViewContext(dataset, selection, rule))
 document_language()
 inject_print_css()  # the browser's own Print gives a clean page: no sidebar, charts not cut
+inject_screen_css()  # long tile and widget labels wrap instead of ending in '…' (200% zoom)
 example_banner(dataset)
 auth_sidebar()  # login/logout, or the "lokale modus" note; before the page, which may stop early
 page.run()

@@ -12,6 +12,7 @@ from cohort.links import (
     allowed_values,
     clean_query,
     ignored_notice,
+    map_choices,
     requested_dataset,
     view_params,
 )
@@ -80,6 +81,7 @@ def test_period_tokens_are_quarter_labels(allowed):
         ("indicator", "onbekend"),
         ("gebied", "DG01"),  # a target group is not on the map
         ("gebied", "DX99"),
+        ("gebied", "Centrum"),  # a stadsdeel is selected by its letter, as a click on the map gives it
         ("dataset", "abc"),
         ("dataset", "AB" * 32),  # ids are lower-case hex
         ("peildatum", "<script>alert(1)</script>"),
@@ -94,6 +96,21 @@ def test_invalid_values_drop_their_key(allowed, key, value):
     assert key not in result.kept
     if key != "niveau":
         assert result.kept == {"niveau": "stad"}, "the rest of the link still applies"
+
+
+def test_the_map_selection_may_be_an_area_or_a_stadsdeel(allowed):
+    """At level "stadsdeel" a click on the map selects a stadsdeel by its letter (Centrum A, West E): a link with
+    it must open that stadsdeel, not be ignored as an unknown area."""
+    for code in ("DX01", "A", "E"):
+        result = clean(allowed, niveau="stadsdeel", gebied=code)
+        assert result.dropped == [] and result.kept == {"niveau": "stadsdeel", "gebied": code}
+
+
+def test_map_choices_name_areas_as_the_sidebar_does_and_stadsdelen_by_name():
+    dataset = read_workbook(make_workbook()).dataset
+    assert [(c.code, c.label, c.is_stadsdeel) for c in map_choices(dataset)] == [
+        ("DX01", "Centrum-West (DX01)", False), ("DX02", "Centrum-Oost (DX02)", False),
+        ("DX03", "Westerpark (DX03)", False), ("A", "Centrum", True), ("E", "West", True)]
 
 
 def test_multiselect_keeps_valid_options_and_reports_the_rest(allowed):

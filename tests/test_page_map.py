@@ -108,6 +108,38 @@ def test_stadsdeel_level_and_its_deep_link():
     assert at.button(key="kaart_filter").disabled  # filtering all pages works per area only
 
 
+def test_area_choice_and_the_link_are_one_selection(example_model):
+    """The keyboard's way to an area (issue 13, item 9): the 'Gebied' choice selects what a click selects, and
+    writes the same `gebied=` into the link; a click (the URL) shows in the choice."""
+    at = open_app(PAGE, check=True)
+    choice = at.selectbox(key="kaart_gebied")
+    assert choice.label == "Gebied" and choice.value is None
+    assert choice.options == list(example_model.choices.values())
+    assert choice.options[:2] == ["Bijlmer Centrum (DX20)", "Bijlmer Oost (DX21)"]  # by name
+    choice.set_value("DX21").run()
+    assert not at.exception
+    assert at.query_params["gebied"] == "DX21"
+    assert rendered_text(at.subheader[0].value) == "Bijlmer Oost (Zuidoost)"
+    assert "gebied Bijlmer Oost" in at.caption[-2].value and "gebied=DX21" in at.code[-1].value  # the shared link
+    at.query_params["gebied"] = "DX05"  # what a click on the map does (views/kaart.py, remember_selection)
+    at.run()
+    assert at.selectbox(key="kaart_gebied").value == "DX05"
+    assert rendered_text(at.subheader[0].value).startswith(example_model.panel("DX05").title)
+    at.selectbox(key="kaart_gebied").set_value(None).run()  # cleared: no area, no panel
+    assert "gebied" not in at.query_params and [s.value for s in at.subheader] == ["De kaart als tabel"]
+
+
+def test_a_link_to_a_stadsdeel_opens_it():
+    """At level "stadsdeel" a click selects a stadsdeel by its letter; a link with it was ignored as an unknown
+    area (a notice, no panel) until cohort.links knew stadsdelen."""
+    at = open_app(PAGE, check=True, niveau="stadsdeel", gebied="T")
+    assert not [w.value for w in at.warning if "genegeerd" in w.value]
+    assert at.subheader[0].value == "Zuidoost"
+    choice = at.selectbox(key="kaart_gebied")
+    assert choice.label == "Stadsdeel" and choice.value == "T" and "Zuidoost" in choice.options
+    assert "stadsdeel Zuidoost" in at.caption[-2].value and "gebied=T" in at.code[-1].value
+
+
 def test_filter_button_filters_every_page_on_the_area():
     at = open_app(PAGE, check=True, gebied="DX05")
     at.button(key="kaart_filter").click().run()

@@ -255,6 +255,19 @@ def test_levels_and_legend(dataset, model):
     assert model.colouring("klachten", False).alt.startswith("Kaart van Amsterdam per gebied, gekleurd naar klachten")
 
 
+def test_choices_are_what_a_click_can_select(dataset, model):
+    """The keyboard's way to a unit's panel (the page's 'Gebied' choice): every unit on the map, by name."""
+    assert model.choice_label == "Gebied"
+    assert list(model.choices.items()) == [("DX04", "Bos en Lommer (DX04)"), ("DX02", "Centrum-Oost (DX02)"),
+                                           ("DX01", "Centrum-West (DX01)"), ("DX03", "Westerpark (DX03)")]
+    assert set(model.choices) == set(model.panels)
+    per_stadsdeel = model_for(dataset, level="stadsdeel")
+    assert per_stadsdeel.choice_label == "Stadsdeel"
+    assert per_stadsdeel.choices == {"A": "Centrum", "E": "West"}
+    assert model_for(dataset, stadsdelen=("West",)).choices == {"DX04": "Bos en Lommer (DX04)",
+                                                                 "DX03": "Westerpark (DX03)"}
+
+
 def test_no_target_groups_selected(dataset):
     assert model_for(dataset, include_target_groups=False).groups is None
 

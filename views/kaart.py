@@ -8,6 +8,7 @@ from cohort.links import AREA_KEY
 from cohort.plaintext import markdown_literal
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
+from cohort.ui.map_choice import area_choice
 from cohort.ui.maps import MAP_KEY, show_map
 from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_table, show_tiles
 from cohort.ui.widgets import active_filters
@@ -28,12 +29,13 @@ compare = controls[1].toggle(
     disabled=not model.indicators[indicator].is_rate,
     help="Donkerder waar het verschil met het stadsgemiddelde groter is dan één standaardafwijking (zoals OIS doet).",
 )
+# The map selection lives in the URL (?gebied=DX05), so a shared link shows it too; a click on the map or this
+# choice (the keyboard's way) sets it.
+area = area_choice(controls[2], model.choice_label, model.choices)
 if model.level_note:
     controls[2].caption(model.level_note)
 colouring = model.colouring(indicator, compare)
-
-# The map selection has no widget of its own, so it lives in the URL (?gebied=DX05): a shared link shows it too.
-panel = model.panel(st.query_params.get(AREA_KEY))
+panel = model.panel(area)
 
 
 def remember_selection() -> None:

@@ -111,8 +111,10 @@ STATEMENT = Statement(
         ),
         Check(
             "toetsenbord-kaart",
-            "Op de pagina Kaart zijn de keuze ‘Kleur de kaart naar’ en de schakelaar ‘Boven/onder "
-            "stadsgemiddelde’ met het toetsenbord te bedienen.",
+            "Op de pagina Kaart zijn de keuze ‘Kleur de kaart naar’, de schakelaar ‘Boven/onder "
+            "stadsgemiddelde’ en de keuze ‘Gebied’ met het toetsenbord te bedienen. Met ‘Gebied’ kiest u zonder "
+            "muis hetzelfde gebied als met een klik op de kaart: de cijfers en het verloop van dat gebied "
+            "verschijnen, en een gedeelde link toont hetzelfde gebied.",
             "In Chromium met Tab, typen, Enter en de spatiebalk; daarna is de kaart opnieuw getekend.",
             ("2.1.1",),
             every_page=False,
@@ -120,8 +122,9 @@ STATEMENT = Statement(
         Check(
             "zoom-200",
             "Bij 200% zoom (een venster van 1400 bij 1000 pixels) hoeft niemand horizontaal te scrollen om de "
-            "tekst te lezen en valt geen tekst buiten het venster, ook niet met de zijbalk open; tabellen, "
-            "grafieken en de kaart mogen binnen hun eigen vak scrollen.",
+            "tekst te lezen, valt geen tekst buiten het venster en wordt geen tekst afgekort, ook niet de namen "
+            "van tegels en schakelaars en ook niet met de zijbalk open; tabellen, grafieken en de kaart mogen "
+            "binnen hun eigen vak scrollen.",
             "In Chromium met een venster van 700 bij 500 CSS-pixels, zoals 200% zoom dat geeft.",
             ("1.4.4", "1.4.10"),
             every_page=True,
@@ -143,26 +146,6 @@ STATEMENT = Statement(
         ),
     ),
     limitations=(
-        Limitation(
-            "Een gebied op de kaart kiezen kan alleen met de muis",
-            "De kaart is een tekening (canvas) zonder toetsenbordbediening; er is nog geen keuzelijst voor het "
-            "gebied.",
-            "Wie geen muis gebruikt, ziet de cijfers en het verloop van één gebied niet naast de kaart.",
-            "Dezelfde cijfers staan in ‘De kaart als tabel’; een gedeelde link met een gebied opent dat gebied. "
-            "Een keuzelijst voor het gebied wordt toegevoegd.",
-            ("2.1.1",),
-            check="kaart-gebied-toetsenbord",
-        ),
-        Limitation(
-            "Bij 200% zoom worden enkele namen van tegels en een schakelaar afgekort",
-            "Streamlit kort de naam van een tegel of schakelaar af met ‘…’ als de kolom smal is.",
-            "Op de pagina’s Overzicht, Kaart, Uitstroom naar werk en Klachten en bejegening is bij 200% zoom "
-            "een deel van zo’n naam niet te lezen.",
-            "De uitleg onder elke tegel en de tabellen noemen dezelfde begrippen voluit. De namen worden op "
-            "meerdere regels gezet.",
-            ("1.4.4", "1.4.10"),
-            check="zoom-200-afgekapt",
-        ),
         Limitation(
             "Een deel van de bedieningsteksten is Engels",
             "De Cohortmonitor is gebouwd met Streamlit, dat zijn eigen knoppen en meldingen alleen in het Engels "

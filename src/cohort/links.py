@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from cohort.boundaries import Division, canonical_code
 from cohort.dataset import Dataset
 from cohort.fmt import fmt_month
 from cohort.lattice import Lattice
 from cohort.selection import LEVELS, default_lattice, default_selection
 
 DATASET_KEY = "dataset"  # no widget: st.query_params
-AREA_KEY = "gebied"  # the map selection, no widget: st.query_params
+AREA_KEY = "gebied"  # the map selection (a click or the area choice): st.query_params, see cohort.ui.map_choice
 INDICATOR_KEY = "indicator"  # the map page's indicator selectbox
 MAX_VALUE_CHARS = 200  # the longest honest value is a unit label of about 60 characters
 MAX_NOTICE_KEYS = 8
@@ -76,6 +77,31 @@ def unit_label(name: str, code: str) -> str:
     return f"{name} ({code})"
 
 
+@dataclass(frozen=True)
+class MapChoice:
+    """Something the map page can select: an area, or (at level "stadsdeel") a stadsdeel."""
+
+    code: str  # the area code, or the stadsdeel's letter (as a click on the map gives it)
+    name: str
+    is_stadsdeel: bool
+
+    @property
+    def label(self) -> str:
+        """Its option in the page's choice: "Bijlmer Oost (DX21)" (as the sidebar names an area), or the
+        stadsdeel's name. The link holds the code (`gebied=DX21`, `gebied=T`), as a click on the map gives it."""
+        return self.name if self.is_stadsdeel else unit_label(self.name, self.code)
+
+
+def map_choices(dataset: Dataset) -> list[MapChoice]:
+    """Every area of the dataset and every stadsdeel they lie in (a link may select either; the map's level
+    decides which the page offers)."""
+    areas = dataset.areas
+    choices = [MapChoice(code, name, False) for code, name in zip(areas.get_column("code"), areas.get_column("naam"),
+                                                                   strict=True)]
+    choices += [MapChoice(canonical_code(Division.STADSDELEN, name), name, True) for name in dataset.stadsdelen]
+    return choices
+
+
 BOOL_PARAM = Param(tokens={"true": "true", "false": "false"}, kind=Kind.BOOL,
                    aliases={"ja": "true", "nee": "false", "1": "true", "0": "false"}, default="true")
 
@@ -115,7 +141,7 @@ def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None
     starts = list(period_tokens.values())
     codes = dataset.units.get_column("code").to_list()
     names = dataset.units.get_column("naam").to_list()
-    area_codes = dataset.areas.get_column("code").to_list()
+    choices = map_choices(dataset)
     params: dict[str, Param] = {
         "peildatum": Param(peil_tokens, Kind.ONE, peil_aliases, month_key(defaults.peildatum)),
         "periode": Param(period_tokens, Kind.RANGE, period_aliases, (starts[0], starts[-1]) if starts else ()),
@@ -124,7 +150,7 @@ def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None
                           {c: c for c in codes}, default=()),
         "doelgroepen": BOOL_PARAM,
         "niveau": Param({label: key for key, label in LEVELS.items()}, Kind.ONE, {k: k for k in LEVELS}, "gebied"),
-        AREA_KEY: Param({c: c for c in area_codes}, Kind.ONE, bound=False),
+        AREA_KEY: Param({c.code: c.code for c in choices}, Kind.ONE, bound=False),
     }
     if indicators:
         params[INDICATOR_KEY] = Param({label: key for key, label in indicators.items()}, Kind.ONE,

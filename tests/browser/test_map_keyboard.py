@@ -13,7 +13,7 @@ from .helpers import assert_no_exception, open_page_ready, tab_to, wait_for_elem
 
 INDICATOR_LABEL = "Kleur de kaart naar"
 COMPARE_LABEL = "Boven/onder stadsgemiddelde"
-AREA_LABEL = "Gebied"  # the control views/kaart.py does not have yet (see the xfail below)
+AREA_LABEL = "Gebied"  # the keyboard's way to what a click on the map selects (cohort.ui.map_choice)
 MAIN = '[data-testid="stMain"]'
 
 
@@ -54,12 +54,7 @@ def test_indicator_and_comparison_by_keyboard(app_server: str, page: Page) -> No
     assert query(page).get("kaart_vergelijk") == ["true"], f"the comparison did not reach the link: {page.url}"
 
 
-@pytest.mark.statement("kaart-gebied-toetsenbord")
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/kaart.py selects an area only by a click on the map (deck.gl canvas); it needs a selectbox "
-    f"'{AREA_LABEL}' (issue 13, item 9). The statement lists this as a limitation.",
-)
+@pytest.mark.statement("toetsenbord-kaart")
 def test_area_by_keyboard(app_server: str, page: Page) -> None:
     open_page_ready(page, app_server, "kaart")
     tab_to(page, in_main("combobox", AREA_LABEL))
@@ -69,3 +64,13 @@ def test_area_by_keyboard(app_server: str, page: Page) -> None:
     # DX21 is Bijlmer Oost in the example data; the area's panel opens, as after a click on the map.
     assert query(page).get("gebied") == ["DX21"], f"the area did not reach the link: {page.url}"
     expect(page.get_by_role("button", name="Filter alle pagina’s op dit gebied")).to_be_visible()
+    expect(page.locator(MAIN).get_by_role("heading", name="Bijlmer Oost (Zuidoost)")).to_be_visible()
+    # The shared link reproduces it: another browser opening it sees the same area chosen.
+    link = page.get_by_test_id("stCode").last.inner_text()
+    assert "gebied=DX21" in link, link
+    other = page.context.new_page()
+    shared = urlparse(link)
+    open_page_ready(other, app_server, f"{shared.path}?{shared.query}")
+    expect(other.locator(MAIN).get_by_role("heading", name="Bijlmer Oost (Zuidoost)")).to_be_visible()
+    expect(other.locator(MAIN).get_by_role("combobox", name=AREA_LABEL)).to_have_value("Bijlmer Oost (DX21)")
+    other.close()

@@ -20,6 +20,7 @@ from cohort.boundaries import Division
 from cohort.charts.area import area_series_figure
 from cohort.contract import UnitKind
 from cohort.fmt import fmt_date, fmt_month
+from cohort.links import MapChoice
 from cohort.mapdata import MAP_INDICATORS, MapIndicator, MapLevel, MapUnit, division_for, map_level, map_units
 from cohort.mapdeck import (
     DIVERGING_LABELS,
@@ -99,6 +100,9 @@ class MapModel:
     click_hint: str
     captions: tuple[str, ...]  # under the map table: windows and the city's value
     released: tuple[Count, ...]
+    # The page's keyboard alternative to a click on the map: unit code -> option (the URL token), by name.
+    choices: dict[str, str]
+    choice_label: str  # "Gebied", or "Stadsdeel" at that level
 
     def colouring(self, indicator: str, compare: bool) -> MapColouring:
         """The colouring for the page's widgets (compare applies to rates only; unknown keys give status)."""
@@ -406,4 +410,12 @@ def map_model(page_input: PageInput) -> MapModel:
                    f"per {grain}.",
         captions=captions,
         released=tuple(released),
+        choices=_choices(units, level),
+        choice_label="Stadsdeel" if level == "stadsdeel" else "Gebied",
     )
+
+
+def _choices(units: Sequence[MapUnit], level: MapLevel) -> dict[str, str]:
+    """What a click on the map can select, as options: every unit with a shape (a code), sorted by name."""
+    labels = {unit.code: MapChoice(unit.code, unit.naam, level == "stadsdeel").label for unit in units if unit.code}
+    return dict(sorted(labels.items(), key=lambda item: item[1].casefold()))

@@ -23,6 +23,7 @@ from cohort.links import (
     allowed_values,
     clean_query,
     ignored_notice,
+    map_choices,
     view_params,
 )
 from cohort.mapdata import MAP_INDICATORS
@@ -112,10 +113,9 @@ def describe_view(page_title: str, selection: Selection, dataset: Dataset) -> st
     """One Dutch line: page · filters · map selection · dataset."""
     parts = [page_title, selection.describe()]
     area = st.query_params.get(AREA_KEY)
-    if area:
-        names = dict(zip(dataset.units.get_column("code"), dataset.units.get_column("naam"), strict=True))
-        if area in names:
-            parts.append(f"gebied {names[area]}")
+    choice = next((c for c in map_choices(dataset) if c.code == area), None) if area else None
+    if choice is not None:
+        parts.append(f"{'stadsdeel' if choice.is_stadsdeel else 'gebied'} {choice.name}")
     parts.append(f"dataset ‘{dataset.meta.name}’")
     return " · ".join(parts)
 
