@@ -357,10 +357,15 @@ def write_units(lines: list[str], budgets: list, result: dict) -> None:
         lines.append(f"Viewers' protected release: **not finished within {release['seconds']:.0f} s** (stopped). "
                      "See the notes below.")
     lines += ["", "| Page | first view s | rerun s | < 3 s |", "|---|---:|---:|---|"]
-    worst = 0.0
+    first_ok = pages["first_run_s"] < UNITS_PAGE_BUDGET_S
+    lines.append(f"| first request (overzicht: loads the dataset, builds its model) | {pages['first_run_s']:.2f} | "
+                 f"| {verdict(first_ok)} |")
+    worst = pages["first_run_s"]
     for name, page in pages.items():
         if not isinstance(page, dict):
             continue
+        if name == "overzicht":  # built by the first request above; this is its second view
+            name = "overzicht (again)"
         ok = page["first_s"] < UNITS_PAGE_BUDGET_S and not page["exceptions"]
         worst = max(worst, page["first_s"])
         note = " (exception!)" if page["exceptions"] else ""

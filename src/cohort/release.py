@@ -504,6 +504,10 @@ class Release:
         self.units = dataset.units
         self.levels = _level_nodes(dataset.units)
         self._level_by_name = {(n.kind, n.name): n.index for n in self.levels}
+        # Per node with children: unit code -> position of the child it is below, so a sum over a few units
+        # visits only their branches instead of every child (a stadsdeel of 1,400 units, 60,000 counts a page).
+        self._child_of = {n.index: {code: i for i, child in enumerate(n.children) for code in self.levels[child].leaves}
+                          for n in self.levels if n.children}
         self.roots = tuple(n.index for n in self.levels if n.kind in ("stad", "doelgroepen"))
         self.equations: list[Equation] = []  # the published equations (none while hiding is off)
         self.values = np.zeros(0, dtype=np.int64)
@@ -687,11 +691,20 @@ class Release:
         if not node.children or not children_published:
             return HIDDEN if published and node.leaves <= codes else UNAVAILABLE
         total = ZERO
-        for child in node.children:
+        for child in self._touching(level, codes):
             total = total + self._level_sum(block, child, codes, first, last, phase)
             if not total.shown:
                 return total
         return total
+
+    def _touching(self, level: int, codes: frozenset[str]) -> tuple[int, ...]:
+        """The children of `level` with a unit of `codes` below them, in their own order. The others would add
+        ZERO to a sum, which changes nothing, so leaving them out gives the same count."""
+        children = self.levels[level].children
+        if len(codes) >= len(children):
+            return tuple(c for c in children if self.levels[c].leaves & codes)
+        child_of = self._child_of[level]
+        return tuple(children[i] for i in sorted({child_of[c] for c in codes if c in child_of}))
 
     def count(self, measure: str, codes: Iterable[str], first: date, last: date, phase: Phase = "alle") -> Count:
         """The sum of `measure` over the units `codes` and the months [first, last], from visible cells only.
@@ -732,7 +745,7 @@ class Release:
             if not node.children:
                 return HIDDEN
             total = ZERO
-            for child in node.children:
+            for child in self._touching(level, wanted):
                 total = total + level_sum(child)
             return total
 

@@ -8,6 +8,7 @@ for the page input, so the dataset is identified by its content id and never has
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -24,6 +25,8 @@ if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables t
 
 PLOTLY_CONFIG = {"displaylogo": False}
 TABLE_KEY_PREFIX = "cijfers_"
+PAGE_KEY_PREFIX = "rijen_"
+PAGE_ROWS = 500  # longer tables are shown a page at a time (the downloads keep every row)
 
 
 def _input_key(page_input: PageInput) -> tuple[str, str, object]:
@@ -114,8 +117,28 @@ def _signed_cells(table: Table) -> dict[str, dict[str, list[int]]]:
     return signed
 
 
+def table_page(table: Table) -> Table:
+    """The rows of `table` to draw: all of them, or for a long table (10,000 units) the page the viewer picks.
+
+    Styling and sending 10,000 rows took seconds on every rerun. A page holds the same cells as the full table
+    (same texts and signs), so paging shows nothing the full table would not; the downloads keep every row.
+    """
+    if table.height <= PAGE_ROWS:
+        return table
+    starts = list(range(0, table.height, PAGE_ROWS))
+    start = st.selectbox(
+        "Rijen", starts, key=f"{PAGE_KEY_PREFIX}{table.file_stem}",
+        format_func=lambda first: f"{fmt_int(first + 1)}–{fmt_int(min(first + PAGE_ROWS, table.height))}",
+        help="Een lange tabel staat in delen op het scherm; de downloads bevatten alle rijen.",
+    ) or 0
+    st.caption(f"Rijen {fmt_int(start + 1)} tot en met {fmt_int(min(start + PAGE_ROWS, table.height))} van "
+               f"{fmt_int(table.height)}. Een klik op een kolomkop sorteert deze rijen; de downloads bevatten alle "
+               "rijen.")
+    return replace(table, values=table.values.slice(start, PAGE_ROWS), texts=table.texts.slice(start, PAGE_ROWS))
+
+
 def show_table(table: Table, *, height: str | int = "auto") -> None:
-    styler, config = table_styler(table)
+    styler, config = table_styler(table_page(table))
     st.dataframe(styler, hide_index=True, column_config=config, height=height,  # type: ignore[arg-type]
                  placeholder=MISSING)
     for note in table.notes:
