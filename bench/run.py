@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-upload", action="store_true")
     parser.add_argument("--skip-units", action="store_true", help="no 10,000-unit dataset")
+    parser.add_argument("--skip-pages", action="store_true", help="no part 1 (AppTest per page, 500-unit dataset)")
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--units-release-timeout", type=float, default=900)
     args = parser.parse_args()
@@ -79,26 +80,29 @@ def main() -> None:
     example_store, large_store = tmp / "store-example", tmp / "store-large"
     example_store.mkdir()
 
-    print("1/4 pages: publishing the large dataset …", flush=True)
-    # The store module reads COHORT_STORE_DIR lazily; publishing needs only the path.
-    dataset_id, generate_s, publish_s = publish_large(large_store)
-    reruns = "5"
-    pages_example = run_worker("pages", "--label", "example", "--reruns", reruns, "--budget-ms",
-                               str(PAGE_BUDGET_EXAMPLE_MS), env={"COHORT_STORE_DIR": str(example_store),
-                                                                 "COHORT_BOUNDARIES_DOWNLOAD": "0"})
-    pages_large = run_worker("pages", "--label", "large", "--dataset-id", dataset_id, "--reruns", reruns,
-                             "--budget-ms", str(PAGE_BUDGET_LARGE_MS),
-                             env={"COHORT_STORE_DIR": str(large_store), "COHORT_BOUNDARIES_DOWNLOAD": "0"})
-    large_via = "URL ?dataset=<id>"
-    if any(p["dataset_param"] != dataset_id for p in pages_large["pages"].values()):
-        # The URL id was not honoured (not wired yet?): make it the default, which the app then shows.
-        from cohort.store import DatasetStore
+    pages_example = pages_large = None
+    dataset_id, generate_s, publish_s, large_via = "", 0.0, 0.0, ""
+    if not args.skip_pages:
+        print("1/4 pages: publishing the large dataset …", flush=True)
+        # The store module reads COHORT_STORE_DIR lazily; publishing needs only the path.
+        dataset_id, generate_s, publish_s = publish_large(large_store)
+        reruns = "5"
+        pages_example = run_worker("pages", "--label", "example", "--reruns", reruns, "--budget-ms",
+                                   str(PAGE_BUDGET_EXAMPLE_MS), env={"COHORT_STORE_DIR": str(example_store),
+                                                                     "COHORT_BOUNDARIES_DOWNLOAD": "0"})
+        pages_large = run_worker("pages", "--label", "large", "--dataset-id", dataset_id, "--reruns", reruns,
+                                 "--budget-ms", str(PAGE_BUDGET_LARGE_MS),
+                                 env={"COHORT_STORE_DIR": str(large_store), "COHORT_BOUNDARIES_DOWNLOAD": "0"})
+        large_via = "URL ?dataset=<id>"
+        if any(p["dataset_param"] != dataset_id for p in pages_large["pages"].values()):
+            # The URL id was not honoured (not wired yet?): make it the default, which the app then shows.
+            from cohort.store import DatasetStore
 
-        DatasetStore(large_store).set_default(dataset_id, by="bench")
-        pages_large = run_worker("pages", "--label", "large", "--reruns", reruns, "--budget-ms",
-                                 str(PAGE_BUDGET_LARGE_MS), env={"COHORT_STORE_DIR": str(large_store),
-                                                                 "COHORT_BOUNDARIES_DOWNLOAD": "0"})
-        large_via = "store default (set_default)"
+            DatasetStore(large_store).set_default(dataset_id, by="bench")
+            pages_large = run_worker("pages", "--label", "large", "--reruns", reruns, "--budget-ms",
+                                     str(PAGE_BUDGET_LARGE_MS), env={"COHORT_STORE_DIR": str(large_store),
+                                                                     "COHORT_BOUNDARIES_DOWNLOAD": "0"})
+            large_via = "store default (set_default)"
 
     interactive = None
     if not args.skip_browser:
@@ -132,7 +136,8 @@ def main() -> None:
                            str(args.units_release_timeout), timeout=7200)
 
     write_results(info=info, args=args, load=(load_start, loadavg()), seconds=time.perf_counter() - started,
-                  dataset=(dataset_id, generate_s, publish_s, large_via), pages=(pages_example, pages_large),
+                  dataset=(dataset_id, generate_s, publish_s, large_via),
+                  pages=(pages_example, pages_large) if pages_example else None,
                   upload=upload, interactive=interactive, units=units)
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"written {RESULTS_FILE} in {time.perf_counter() - started:.0f} s", flush=True)
@@ -142,7 +147,6 @@ def main() -> None:
 
 
 def write_results(*, info, args, load, seconds, dataset, pages, upload, interactive, units) -> None:
-    dataset_id, generate_s, publish_s, large_via = dataset
     command = ".venv/bin/python -m bench.run" + "".join(
         f" --{k.replace('_', '-')}" for k, v in vars(args).items() if v is True) + (
         f" --units {args.units}" if args.units != 10_000 else "")
@@ -159,35 +163,8 @@ def write_results(*, info, args, load, seconds, dataset, pages, upload, interact
     budgets: list[tuple[str, str, str]] = []
 
     # 1. pages
-    example, large = pages
-    lines += ["## 1. Server-side script time per page (AppTest)", "",
-              "`AppTest.from_file(\"app.py\")`, `switch_page(\"views/<name>.py\")`, one warm-up run, then "
-              f"the median of {next(iter(example['pages'].values()))['runs']} `at.run()` calls. Example data: the "
-              f"bundled workbook (empty store). Large: {LARGE_UNITS} units x {LARGE_MONTHS} months = "
-              f"{LARGE_UNITS * LARGE_MONTHS:,} monthly rows, all 19 columns (bench/datagen.py, validated against the "
-              f"contract), generated in {generate_s:.1f} s and published in {publish_s:.1f} s, opened via {large_via} "
-              f"(`{dataset_id[:12]}…`).", "",
-              "| Page | Example: median ms (CPU ms) | ≤ 150 ms | Large: median ms (CPU ms) | ≤ 600 ms |",
-              "|---|---:|---|---:|---|"]
-    all_example = all_large = True
-    for name, ex in example["pages"].items():
-        lg = large["pages"].get(name, {})
-        ok_ex = ex["median_ms"] <= PAGE_BUDGET_EXAMPLE_MS and not ex["exceptions"]
-        ok_lg = bool(lg) and lg["median_ms"] <= PAGE_BUDGET_LARGE_MS and not lg["exceptions"]
-        all_example &= ok_ex
-        all_large &= ok_lg
-        note_ex = " (exception!)" if ex["exceptions"] else ""
-        note_lg = " (exception!)" if lg.get("exceptions") else ""
-        lines.append(f"| {name} | {ex['median_ms']:.0f} ({ex['cpu_median_ms']:.0f}){note_ex} | {verdict(ok_ex)} | "
-                     f"{lg.get('median_ms', float('nan')):.0f} ({lg.get('cpu_median_ms', float('nan')):.0f}){note_lg} "
-                     f"| {verdict(ok_lg)} |")
-    lines += ["", f"First `at.run()` of the app (cold process: imports, example workbook read): example "
-              f"{example['first_run_s']:.1f} s, large {large['first_run_s']:.1f} s.",
-              "Profiles (pyinstrument, one extra run inside the script thread) of the slowest page and every page over "
-              "budget: " + ", ".join(f"`{p}`" for p in [*example["profiles"].values(), *large["profiles"].values()]),
-              ""]
-    budgets.append(("Every page ≤ 150 ms median, example data", "", verdict(all_example)))
-    budgets.append(("Every page ≤ 600 ms median, large dataset", "", verdict(all_large)))
+    if pages:
+        write_pages(lines, budgets, pages, dataset)
 
     # 2. upload
     if upload:
@@ -267,6 +244,39 @@ def write_results(*, info, args, load, seconds, dataset, pages, upload, interact
     lines[len(lines):] = ["## Budgets", "", "| Budget | Measured | Verdict |", "|---|---|---|",
                           *(f"| {a} | {b} | {c} |" for a, b, c in budgets), ""]
     RESULTS_FILE.write_text("\n".join(lines), encoding="utf-8")
+
+
+def write_pages(lines: list[str], budgets: list, pages, dataset) -> None:
+    dataset_id, generate_s, publish_s, large_via = dataset
+    example, large = pages
+    lines += ["## 1. Server-side script time per page (AppTest)", "",
+              "`AppTest.from_file(\"app.py\")`, `switch_page(\"views/<name>.py\")`, one warm-up run, then "
+              f"the median of {next(iter(example['pages'].values()))['runs']} `at.run()` calls. Example data: the "
+              f"bundled workbook (empty store). Large: {LARGE_UNITS} units x {LARGE_MONTHS} months = "
+              f"{LARGE_UNITS * LARGE_MONTHS:,} monthly rows, all 19 columns (bench/datagen.py, validated against the "
+              f"contract), generated in {generate_s:.1f} s and published in {publish_s:.1f} s, opened via {large_via} "
+              f"(`{dataset_id[:12]}…`).", "",
+              "| Page | Example: median ms (CPU ms) | ≤ 150 ms | Large: median ms (CPU ms) | ≤ 600 ms |",
+              "|---|---:|---|---:|---|"]
+    all_example = all_large = True
+    for name, ex in example["pages"].items():
+        lg = large["pages"].get(name, {})
+        ok_ex = ex["median_ms"] <= PAGE_BUDGET_EXAMPLE_MS and not ex["exceptions"]
+        ok_lg = bool(lg) and lg["median_ms"] <= PAGE_BUDGET_LARGE_MS and not lg["exceptions"]
+        all_example &= ok_ex
+        all_large &= ok_lg
+        note_ex = " (exception!)" if ex["exceptions"] else ""
+        note_lg = " (exception!)" if lg.get("exceptions") else ""
+        lines.append(f"| {name} | {ex['median_ms']:.0f} ({ex['cpu_median_ms']:.0f}){note_ex} | {verdict(ok_ex)} | "
+                     f"{lg.get('median_ms', float('nan')):.0f} ({lg.get('cpu_median_ms', float('nan')):.0f}){note_lg} "
+                     f"| {verdict(ok_lg)} |")
+    lines += ["", f"First `at.run()` of the app (cold process: imports, example workbook read): example "
+              f"{example['first_run_s']:.1f} s, large {large['first_run_s']:.1f} s.",
+              "Profiles (pyinstrument, one extra run inside the script thread) of the slowest page and every page over "
+              "budget: " + ", ".join(f"`{p}`" for p in [*example["profiles"].values(), *large["profiles"].values()]),
+              ""]
+    budgets.append(("Every page ≤ 150 ms median, example data", "", verdict(all_example)))
+    budgets.append(("Every page ≤ 600 ms median, large dataset", "", verdict(all_large)))
 
 
 def _ms(summary: dict) -> str:
