@@ -100,14 +100,15 @@ def rss_mb(pid: int) -> float:
 class StreamlitServer:
     """`streamlit run app.py` on a free port with its own store directory; stopped by its own pid only."""
 
-    def __init__(self, store_dir: Path, log_path: Path) -> None:
+    def __init__(self, store_dir: Path, log_path: Path, script: str = "app.py",
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "COHORT_STORE_DIR": str(store_dir), "COHORT_BOUNDARIES_DOWNLOAD": "0",
-               "COHORT_CACHE_DIR": str(store_dir.parent / "cache"), "PYTHONUNBUFFERED": "1"}
+               "COHORT_CACHE_DIR": str(store_dir.parent / "cache"), "PYTHONUNBUFFERED": "1", **(env or {})}
         self.log = log_path.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port),
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from cohort.fmt import MONTHS_NL_SHORT, fmt_month, fmt_month_short
@@ -126,9 +127,15 @@ class Lattice:
     def of_grain(self, grain: Grain) -> list[PeriodNode]:
         return [n for n in self.nodes if n.grain == grain]
 
-    @property
+    # Cached: a page with 10,000 units asks for the leaves hundreds of thousands of times (`Release.count`).
+    # The lattice is frozen, so they never change; callers only read the list.
+    @cached_property
     def leaves(self) -> list[PeriodNode]:
         return self.of_grain(self.finest)
+
+    @cached_property
+    def _bounds(self) -> tuple[frozenset[date], frozenset[date]]:
+        return frozenset(leaf.first for leaf in self.leaves), frozenset(leaf.last for leaf in self.leaves)
 
     def leaf_containing(self, month: date) -> PeriodNode | None:
         for leaf in self.leaves:
@@ -166,7 +173,8 @@ class Lattice:
         return ends[-1] if ends else self.period_ends()[0]
 
     def is_aligned(self, first: date, last: date) -> bool:
-        return first in self.period_starts() and last in self.period_ends() and first <= last
+        starts, ends = self._bounds
+        return first in starts and last in ends and first <= last
 
     def within(self, grain: Grain, first: date, last: date) -> list[tuple[PeriodNode, date, date]]:
         """The periods of `grain` that overlap [first, last], each with the part inside (first, last months)."""

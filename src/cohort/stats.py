@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -36,6 +37,7 @@ def _garwood(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
+@lru_cache(maxsize=65536)  # a pure function of (count, level); a 10,000-unit table asks for 20,000 of them
 def poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood 1936) confidence interval for the mean of a Poisson count.
 

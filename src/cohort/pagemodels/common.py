@@ -26,6 +26,15 @@ from cohort.selection import Selection, selected_units
 from cohort.stats import poisson_interval
 
 ColumnKind = Literal["text", "number", "date"]
+# A chart with one bar per unit draws at most this many (24 px each); its table keeps every unit. With 10,000
+# units a chart of all of them was 240,000 px tall and took seconds to build, send and draw.
+MAX_CHART_UNITS = 60
+
+
+def chart_subset_note(drawn: int, total: int, which: str) -> str:
+    """The caption of a per-unit chart that draws only `drawn` of `total` units."""
+    return (f"De grafiek toont {which} {fmt_int(drawn)} van de {fmt_int(total)} eenheden; de tabel bij de grafiek "
+            "bevat ze allemaal. Kies gebieden in de filters om andere te tekenen.")
 
 
 # --- What a page model is built from ------------------------------------------------------------------------------

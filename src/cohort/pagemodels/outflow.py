@@ -32,6 +32,7 @@ from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month
 from cohort.lattice import month_index
 from cohort.outflow import MIN_AREAS, Measure, available_measures, event_profile_all_areas
 from cohort.pagemodels.common import (
+    MAX_CHART_UNITS,
     Chart,
     Notice,
     PageInput,
@@ -39,6 +40,7 @@ from cohort.pagemodels.common import (
     Table,
     TableColumn,
     Tile,
+    chart_subset_note,
     count_cell,
     make_table,
     signs_note,
@@ -187,6 +189,9 @@ def ranking_chart(ledger: Ledger, page_input: PageInput, reference: Rate | None)
                + (" De stippellijn is het cijfer van de vergelijkingsgebieden (a)." if reference_value else "")
                + (f" {fmt_int(small)} eenheden hebben minder dan 20 uitstroom naar werk of een verborgen aantal: "
                   "hun cijfer is onzeker of niet te tonen." if small else ""))
+    if frame.height > MAX_CHART_UNITS:  # the highest first, as the table (hidden rates last)
+        caption += " " + chart_subset_note(MAX_CHART_UNITS, frame.height, "de hoogste")
+        frame = pl.DataFrame([chart_rows[i] for i in order[:MAX_CHART_UNITS]]).drop("_small")
     captions = [caption, *notes]
     figure = unit_ranking_figure(frame, title=title, reference=reference_value)
     return Chart(title, figure, table, tuple(captions), alt="Staafdiagram: uitstroom naar werk per eenheid."), None

@@ -18,11 +18,13 @@ from cohort.contract import STATUS_ORDER, Status, UnitKind
 from cohort.fmt import MISSING, fmt_date, fmt_int, fmt_month
 from cohort.metrics import with_status
 from cohort.pagemodels.common import (
+    MAX_CHART_UNITS,
     Chart,
     PageInput,
     Rate,
     Table,
     TableColumn,
+    chart_subset_note,
     count_cell,
     make_table,
     rate_cell,
@@ -114,7 +116,9 @@ def _timeline(page_input: PageInput, units: pl.DataFrame) -> tuple[Chart | None,
         for row in rows.iter_rows(named=True)
     ]
     table = make_table(title, "uitrol_per_gebied", columns, table_rows, ("— bij Eind: nog geen einddatum.",))
-    figure: go.Figure = rollout_timeline_figure(rows, peildatum=selection.peildatum, title=title)
+    if rows.height > MAX_CHART_UNITS:
+        notes.append(chart_subset_note(MAX_CHART_UNITS, rows.height, "de eerste"))
+    figure: go.Figure = rollout_timeline_figure(rows.head(MAX_CHART_UNITS), peildatum=selection.peildatum, title=title)
     chart = Chart(title, figure, table, (" ".join(notes),),
                   alt="Tijdlijn met de cohortperiode van elk gebied en elke doelgroep; dezelfde data staan in de "
                   "tabel.")

@@ -19,9 +19,11 @@ import streamlit as st
 
 from cohort.dataset import Dataset
 from cohort.links import DATASET_KEY, requested_dataset
+from cohort.release import warm_release
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.store import DatasetStore, Resolution, StoreError, database_url
 from cohort.ui.auth import is_evaluator
+from cohort.ui.privacy import current_rule
 from cohort.workbook.read import read_workbook
 
 EXAMPLE_NOTE_VALUES = {"ja", "yes", "true", "1"}
@@ -150,6 +152,10 @@ def current_dataset() -> CurrentDataset:
     st.session_state[_RESOLUTION_KEY] = resolution
     if requested is not None and (resolution is None or resolution.source != "requested"):
         del st.query_params[DATASET_KEY]  # an invalid id must not travel on in shared links
+    # The protected release takes seconds to build (more for many units): start it now, beside this run, so
+    # the sidebar and the page's first elements are drawn meanwhile and a page model finds it built or waits
+    # for that one build. A freshly published or newly default dataset is warmed by the run that shows it.
+    warm_release(dataset, current_rule())
     return CurrentDataset(dataset, notice)
 
 

@@ -1,13 +1,14 @@
 """The thin glue between page models and Streamlit: one cached call per page, and laying the parts out.
 
 Views call ``model = page_model("overzicht")`` once and then only place what the model holds. The model is
-cached across sessions per dataset content, selection and rule (`st.cache_data` with a `hash_funcs` entry for
-the page input, so the dataset is identified by its content id and never hashed row by row).
+cached across sessions per dataset content, selection and rule (`st.cache_resource` with a `hash_funcs` entry
+for the page input, so the dataset is identified by its content id and never hashed row by row).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -24,13 +25,18 @@ if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables t
 
 PLOTLY_CONFIG = {"displaylogo": False}
 TABLE_KEY_PREFIX = "cijfers_"
+PAGE_KEY_PREFIX = "rijen_"
+PAGE_ROWS = 500  # longer tables are shown a page at a time (the downloads keep every row)
 
 
 def _input_key(page_input: PageInput) -> tuple[str, str, object]:
     return page_input.dataset.release_key, repr(page_input.selection), page_input.rule
 
 
-@st.cache_data(max_entries=64, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+# st.cache_resource, not st.cache_data: every session gets the one shared model instead of an unpickled copy per
+# rerun (0.3-0.7 s for the Plotly figures of Uitstroom). Safe because a model is a frozen dataclass that nothing
+# mutates: views only read it, and st.plotly_chart serialises a figure through `to_dict()` (a copy).
+@st.cache_resource(max_entries=64, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
 def _build(name: str, page_input: PageInput) -> Any:
     return build(name, page_input)
 
@@ -111,8 +117,28 @@ def _signed_cells(table: Table) -> dict[str, dict[str, list[int]]]:
     return signed
 
 
+def table_page(table: Table) -> Table:
+    """The rows of `table` to draw: all of them, or for a long table (10,000 units) the page the viewer picks.
+
+    Styling and sending 10,000 rows took seconds on every rerun. A page holds the same cells as the full table
+    (same texts and signs), so paging shows nothing the full table would not; the downloads keep every row.
+    """
+    if table.height <= PAGE_ROWS:
+        return table
+    starts = list(range(0, table.height, PAGE_ROWS))
+    start = st.selectbox(
+        "Rijen", starts, key=f"{PAGE_KEY_PREFIX}{table.file_stem}",
+        format_func=lambda first: f"{fmt_int(first + 1)}–{fmt_int(min(first + PAGE_ROWS, table.height))}",
+        help="Een lange tabel staat in delen op het scherm; de downloads bevatten alle rijen.",
+    ) or 0
+    st.caption(f"Rijen {fmt_int(start + 1)} tot en met {fmt_int(min(start + PAGE_ROWS, table.height))} van "
+               f"{fmt_int(table.height)}. Een klik op een kolomkop sorteert deze rijen; de downloads bevatten alle "
+               "rijen.")
+    return replace(table, values=table.values.slice(start, PAGE_ROWS), texts=table.texts.slice(start, PAGE_ROWS))
+
+
 def show_table(table: Table, *, height: str | int = "auto") -> None:
-    styler, config = table_styler(table)
+    styler, config = table_styler(table_page(table))
     st.dataframe(styler, hide_index=True, column_config=config, height=height,  # type: ignore[arg-type]
                  placeholder=MISSING)
     for note in table.notes:
