@@ -8,8 +8,7 @@ from workbooks import make_workbook, monthly_rows, units_rows
 
 import cohort.upload as upload
 from cohort.report import ValidationReport
-from cohort.store import DatasetStore, StoreError
-from cohort.store_schema import StoredDataset
+from cohort.store import DatasetStore, StoredDataset, StoreError
 from cohort.upload import (
     check_upload_bytes,
     dataset_label,

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from cohort.charts.base import base_layout, plotly_text, text_matrix
-from cohort.contract import STATUS_ORDER, Status, UnitKind
+from cohort.contract import STATUS_ORDER, UnitKind
 from cohort.fmt import MONTHS_NL, fmt_date
 from cohort.palette import DARK_TEXT, GREY, STATUS_COLOURS, STATUS_LABELS
 
@@ -94,7 +94,3 @@ def rollout_timeline_figure(rows: pl.DataFrame, *, peildatum: date, title: str) 
         barmode="overlay", bargap=0.25, legend={"traceorder": "normal"}, shapes=shapes, annotations=annotations,
     )
     return fig
-
-
-def status_colour(status: str) -> str:
-    return STATUS_COLOURS[Status(status)]
