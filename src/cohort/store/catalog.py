@@ -15,7 +15,6 @@ What an evaluator publishes must reach every viewer, survive restarts and crashe
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
-from cohort.settings import load_settings
+from cohort.settings import ENV_DATABASE_URL, load_settings
 from cohort.store.content import PARTS, checksum, content_id, decode, encode
 from cohort.store.errors import DatasetDamaged, StoreError, guarded, log
 from cohort.store.records import (
@@ -45,7 +44,7 @@ from cohort.store.records import (
 from cohort.store.sqlite import CATALOG_FILE, SqliteBackend
 from cohort.store.versions import check_review, newer_version, review_detail, version_of
 
-DATABASE_URL_ENV = "COHORT_DATABASE_URL"
+DATABASE_URL_ENV = ENV_DATABASE_URL
 ACTION_PUBLISH = "publiceren"
 ACTION_SET_DEFAULT = "standaard instellen"
 ACTION_WITHDRAW = "intrekken"
@@ -60,7 +59,7 @@ _UNKNOWN = "Onbekende dataset: deze dataset is niet gepubliceerd."
 
 def database_url() -> str | None:
     """`COHORT_DATABASE_URL` (postgresql://…), or None for the embedded store."""
-    return os.environ.get(DATABASE_URL_ENV, "").strip() or None
+    return load_settings().database_url
 
 
 @dataclass(frozen=True)
