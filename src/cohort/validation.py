@@ -24,7 +24,7 @@ from cohort.contract import (
     UNIT_COLUMNS,
     UnitKind,
 )
-from cohort.fmt import fmt_month
+from cohort.fmt import fmt_month, month_text_expr
 from cohort.parsing import (
     all_ascii,
     char_name,
@@ -35,7 +35,6 @@ from cohort.parsing import (
     invisible_at_edges,
     invisible_inside,
     is_excel_serial,
-    month_text,
     parse_count,
     parse_date,
 )
@@ -263,7 +262,7 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
     if duplicated.height:
         rows = duplicated.group_by("maand", "code").agg(pl.col(ROW).sort().alias("_rijen"))
         duplicated = duplicated.join(rows, on=["maand", "code"]).sort(ROW).with_columns(
-            pl.format("{}, {}", month_text(pl.col("maand")), pl.col("code")).alias("_waarde"))
+            pl.format("{}, {}", month_text_expr(pl.col("maand")), pl.col("code")).alias("_waarde"))
     _list_rows(report, duplicated, sheet=sheet, column="maand, code", value_column="_waarde",
                message_for=lambda row: f"Dubbele rij: {fmt_month(row['maand'])} voor code {row['code']} staat vaker "
                                        f"op dit tabblad ({_rows_text(row['_rijen'])}).")

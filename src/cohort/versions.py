@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from cohort.fmt import fmt_timestamp
 from cohort.store import STATUS_PENDING, STATUS_REJECTED, StoredDataset
-from cohort.upload import fmt_timestamp
 
 
 def status_text(record: StoredDataset | None, newer: StoredDataset | None = None) -> str:

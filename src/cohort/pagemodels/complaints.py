@@ -30,7 +30,7 @@ import polars as pl
 from cohort.charts.complaints import categories_figure, funnel_figure, rate_by_period_figure
 from cohort.complaints import FUNNEL_CLASSES, conspicuously_high, funnel_lines, with_funnel_class
 from cohort.contract import COMPLAINT_COLUMNS, COMPLAINT_LABELS, UnitKind
-from cohort.fmt import MISSING, MONTHS_NL_SHORT, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_month_short, fmt_pct
+from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_month_short, fmt_months_short, fmt_pct
 from cohort.lattice import PeriodNode, month_index
 from cohort.pagemodels.common import (
     Chart,
@@ -278,10 +278,7 @@ def _period_label(node: PeriodNode, first: date, last: date) -> str:
     if (first, last) == (node.first, node.last):
         return node.label
     base = str(first.year) if node.grain == "jaar" else f"H{1 if first.month <= 6 else 2} {first.year}"
-    months = MONTHS_NL_SHORT[first.month - 1]
-    if last != first:
-        months += f"–{MONTHS_NL_SHORT[last.month - 1]}"
-    return f"{base} ({months})"
+    return f"{base} ({fmt_months_short(first, last)})"
 
 
 PERIOD_COLUMNS = (

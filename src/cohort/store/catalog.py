@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
+from cohort.fmt import fmt_local_date
 from cohort.settings import ENV_DATABASE_URL, load_settings
 from cohort.store.content import PARTS, checksum, content_id, decode, encode
 from cohort.store.errors import DatasetDamaged, StoreError, guarded, log
@@ -52,8 +53,6 @@ ACTION_APPROVE = "goedkeuren"
 ACTION_REJECT = "afwijzen"
 ACTION_DATA_STATUS = "status wijzigen"
 AUDIT_COLUMNS = ("Tijdstip (UTC)", "Door", "Actie", "Dataset", "Toelichting")
-_MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-                "oktober", "november", "december")
 _UNKNOWN = "Onbekende dataset: deze dataset is niet gepubliceerd."
 
 
@@ -522,13 +521,8 @@ def _iso(value: object) -> str:
     return value.isoformat()
 
 
-def _dutch_date(iso_timestamp: str) -> str:
-    moment = datetime.fromisoformat(iso_timestamp)
-    return f"{moment.day} {_MONTH_NAMES[moment.month - 1]} {moment.year}"
-
-
 def _withdrawn_notice(record: StoredDataset) -> str:
-    when = f" op {_dutch_date(record.withdrawn_at)}" if record.withdrawn_at else ""
+    when = f" op {fmt_local_date(record.withdrawn_at)}" if record.withdrawn_at else ""
     why = f" Reden: {record.withdrawal_reason}." if record.withdrawal_reason else ""
     return f"Deze dataset is ingetrokken{when}: ‘{record.name}’ wordt niet meer getoond.{why}"
 
