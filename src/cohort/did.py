@@ -246,8 +246,8 @@ def did_effect(
     contributions, cells = _cell_sums(arrays, base_months, max_months, first, last)
     if not cells:
         return None
-    att_cell, att, treated = _estimates(contributions.sum(axis=1))
-    att, treated = float(att), float(treated)
+    att_cell, att_array, treated_array = _estimates(contributions.sum(axis=1))
+    att, treated = float(att_array), float(treated_array)
 
     # Cluster bootstrap: only units that enter some cell are resampled, so the number of clusters is right.
     involved = np.flatnonzero(np.abs(contributions).sum(axis=(0, 2)) > 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from cohort.dataset import Dataset
@@ -40,7 +42,7 @@ def active_filters(selection: Selection, dataset: Dataset) -> None:
     version_notices()
 
 
-def tile(column, label: str, value: str, definition: str, *, delta: str | None = None) -> None:
+def tile(column: Any, label: str, value: str, definition: str, *, delta: str | None = None) -> None:
     """A headline number with its one-line definition underneath (no number without its meaning)."""
     with column, st.container(border=True):
         st.metric(label, value, delta=delta, delta_color="off")

@@ -539,7 +539,7 @@ def _decompressed(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
         position = 0
         while not inflater.eof:
             if inflater.unconsumed_tail:
-                pending = inflater.unconsumed_tail
+                pending: bytes | memoryview = inflater.unconsumed_tail
             elif position < len(raw):
                 pending = raw[position : position + IN_CHUNK]
                 position += IN_CHUNK
