@@ -10,7 +10,6 @@ from datetime import date
 
 import polars as pl
 import pytest
-from workbooks import make_workbook
 
 from cohort.contract import Status
 from cohort.metrics import (
@@ -20,12 +19,6 @@ from cohort.metrics import (
     with_status,
 )
 from cohort.selection import Selection, apply_selection
-from cohort.workbook.read import read_workbook
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return read_workbook(make_workbook()).dataset
 
 
 def test_status_on_peildatum(dataset):
