@@ -10,10 +10,12 @@ from cohort.ui.navigation import navigation_footer, run_navigation
 from cohort.ui.print_css import inject_print_css
 from cohort.ui.privacy import page_rule
 from cohort.ui.screen_css import inject_screen_css
+from cohort.ui.settings import require_settings
 from cohort.ui.share import finish_link, prepare_link, share_control
 from cohort.ui.widgets import document_language, example_banner
 
 st.set_page_config(page_title="Cohortmonitor Amsterdam", page_icon=":material/monitoring:", layout="wide")
+require_settings()  # a bad COHORT_* variable: one Dutch message and a stop, before anything reads the settings
 
 # The page files live in views/, not pages/: a folder called pages/ switches on Streamlit's legacy multipage mode
 # until st.navigation has run once in the process, so the first deep link after a restart (a shared link) showed

@@ -12,9 +12,16 @@ APP = str(PROJECT_ROOT / "app.py")
 PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py"))
 
 
-def open_app(page: str | None = None, *, check: bool = False, **query: str | list[str]) -> AppTest:
-    """Run the app with `query` in the URL before the first run (as a shared link), then switch to `page`."""
-    at = AppTest.from_file(APP, default_timeout=60)
+def open_app(page: str | None = None, *, check: bool = False, secrets: dict | None = None, user: dict | None = None,
+             timeout: float = 60, **query: str | list[str]) -> AppTest:
+    """Run the app with `query` in the URL before the first run (as a shared link), then switch to `page`.
+
+    `secrets` (an [auth] section makes a login app) and `user` (the fields of `st.user`) set the session."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if secrets:
+        at.secrets.update(secrets)
+    if user is not None:
+        at.user = user
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

@@ -8,18 +8,10 @@ come from the release and are tested in tests/test_pagemodel_map.py.
 from datetime import date
 
 import polars as pl
-import pytest
-from workbooks import make_workbook
 
 from cohort.boundaries import Division
 from cohort.contract import Status
 from cohort.mapdata import MAP_INDICATORS, division_for, group_period, group_status, map_level, map_units
-from cohort.workbook.read import read_workbook
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return read_workbook(make_workbook()).dataset
 
 
 def test_map_units_per_area(dataset):

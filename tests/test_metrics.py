@@ -10,26 +10,15 @@ from datetime import date
 
 import polars as pl
 import pytest
-from workbooks import make_workbook
 
 from cohort.contract import Status
 from cohort.metrics import (
-    monthly_outflow_by_group,
     outflow_cohort_vs_comparison,
-    rate_columns,
-    rate_per_1000,
     status_counts,
-    totals_by_level,
     with_phase,
     with_status,
 )
 from cohort.selection import Selection, apply_selection
-from cohort.workbook.read import read_workbook
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return read_workbook(make_workbook()).dataset
 
 
 def test_status_on_peildatum(dataset):
@@ -72,37 +61,6 @@ def test_outflow_ratio_hand_computed(dataset):
 def test_outflow_ratio_none_without_comparison(dataset):
     phased = with_phase(dataset.monthly, dataset.units).filter(pl.col("code") == "DX01")
     assert outflow_cohort_vs_comparison(phased, date(2020, 1, 1), date(2020, 2, 1)) is None
-
-
-def test_monthly_outflow_by_group(dataset):
-    groups = monthly_outflow_by_group(with_phase(dataset.monthly, dataset.units))
-    january_rows = groups.filter(pl.col("maand") == date(2020, 1, 1)).iter_rows(named=True)
-    january = {r["groep"]: r["werk_per_1000"] for r in january_rows}
-    assert january == pytest.approx({"Cohort loopt": 12.0, "Vergelijking": 16 / 3500 * 1000})
-
-
-def test_complaint_rate_exact_poisson():
-    rate = rate_per_1000(2, 100)
-    assert rate.rate == pytest.approx(20.0)
-    # Garwood interval for 2 events: 0.2422 … 7.2247
-    assert rate.lower == pytest.approx(2.422, abs=1e-3)
-    assert rate.upper == pytest.approx(72.247, abs=1e-3)
-    assert rate_per_1000(0, 0).rate is None
-
-
-def test_totals_by_level(dataset):
-    phased = with_phase(dataset.monthly, dataset.units)
-    columns = ["bijstand", "gesprekken", "uitstroom_werk", "klachten"]
-    by_district = rate_columns(totals_by_level(phased, "stadsdeel", columns))
-    rows = {r["stadsdeel"]: r for r in by_district.iter_rows(named=True)}
-    assert set(rows) == {"Centrum", "West"}  # the target group is not an area
-    assert rows["Centrum"]["persoonsmaanden"] == 6000
-    assert rows["Centrum"]["bijstand_laatste"] == 3000
-    assert rows["Centrum"]["werk_per_1000"] == pytest.approx(44 / 6000 * 1000)
-    assert rows["Centrum"]["klachten_per_1000"] == pytest.approx(20.0)
-    assert rows["West"]["klachten_per_1000"] is None  # no conversations: no rate, not zero
-    city = totals_by_level(phased, "stad", columns).row(0, named=True)
-    assert city["gesprekken"] == 100 and city["bijstand_laatste"] == 4500
 
 
 def test_selection_filters(dataset):

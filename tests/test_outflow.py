@@ -10,16 +10,9 @@ from datetime import date
 import polars as pl
 import pytest
 from outflow_data import staggered
-from workbooks import make_workbook
 
 from cohort.dataset import Dataset
 from cohort.outflow import MEASURES, available_measures, did_all_areas, event_profile_all_areas
-from cohort.workbook.read import read_workbook
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return read_workbook(make_workbook()).dataset
 
 
 def test_did_over_all_areas_by_hand_and_cached():

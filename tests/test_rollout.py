@@ -11,7 +11,6 @@ from datetime import date
 
 import polars as pl
 import pytest
-from workbooks import make_workbook
 
 from cohort.charts.rollout import rollout_timeline_figure
 from cohort.contract import Status
@@ -21,14 +20,8 @@ from cohort.palette import STATUS_COLOURS, STATUS_LABELS
 from cohort.privacy import SuppressionRule
 from cohort.rollout import never_started, timeline_rows
 from cohort.selection import default_selection
-from cohort.workbook.read import read_workbook
 
 END_FEB = date(2020, 2, 29)
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return read_workbook(make_workbook()).dataset
 
 
 def model(dataset, **selection):

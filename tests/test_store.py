@@ -18,6 +18,7 @@ from store_backends import BACKENDS, OPEN_FROM_ARGV, StoreLocation, run_python, 
 
 from cohort.contract import REQUIRED_COUNTS
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
+from cohort.fmt import fmt_timestamp
 from cohort.store import AUDIT_COLUMNS, DatasetStore, StoreError
 
 MONTHS = [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
@@ -206,6 +207,19 @@ def test_withdraw_hides_the_dataset_and_resolve_explains_why(location: StoreLoca
     assert store.load(gone.dataset_id).monthly.height == 9  # withdrawn data stays stored
     with pytest.raises(StoreError, match="al ingetrokken"):
         store.withdraw(gone.dataset_id, "beheerder")
+
+
+def test_the_withdrawal_notice_gives_the_amsterdam_day(
+    location: StoreLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = location.open()
+    publish(store, make_dataset(0), name="Blijft")
+    gone = publish(store, make_dataset(1), name="Fout")
+    # 23:30 UTC on 6 July is 01:30 on 7 July in Amsterdam: the day must match the time the Data page shows.
+    monkeypatch.setattr("cohort.store.catalog.utc_now_iso", lambda: "2021-07-06T23:30:00.000000+00:00")
+    withdrawn = store.withdraw(gone.dataset_id, "beheerder")
+    assert fmt_timestamp(withdrawn.withdrawn_at) == "7 juli 2021, 01:30"
+    assert store.resolve(gone.dataset_id).notice.startswith("Deze dataset is ingetrokken op 7 juli 2021:")
 
 
 def test_set_default_switches_the_single_default(location: StoreLocation) -> None:

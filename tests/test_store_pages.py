@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from apptest import rendered_text
+from apptest import open_app, rendered_text
 from faults import flipped, read_only
 from store_backends import BACKENDS, StoreLocation, store_location
 from streamlit.testing.v1 import AppTest
@@ -48,19 +48,9 @@ def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     ui_data._store.clear()
 
 
-def open_app(*, user: dict | None, dataset: str | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(data_page.__globals__["APP"], default_timeout=60)
-    if user is not None:
-        at.secrets.update(SECRETS)
-        at.user = user
-    if dataset:
-        at.query_params["dataset"] = dataset
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def as_user(user: dict | None, *, page: str | None = None, **query: str) -> AppTest:
+    """The app for a logged-in `user` (with the login secrets), or in local mode for None."""
+    return open_app(page, check=True, secrets=SECRETS if user is not None else None, user=user, **query)
 
 
 def shown_text(at: AppTest) -> str:
@@ -109,15 +99,15 @@ def test_a_damaged_dataset_is_refused_with_a_notice_per_audience(location: Store
     original = stored_bytes(location, store, bad.dataset_id, "monthly")
     overwrite(location, store, bad.dataset_id, "monthly", flipped(original, len(original) // 2))
 
-    viewer = open_app(user=APP_VIEWER, dataset=bad.dataset_id)
+    viewer = as_user(APP_VIEWER, dataset=bad.dataset_id)
     assert f"{PUBLIC_DAMAGED} {SHOWING_EXAMPLE}" in notices(viewer)
     assert_no_internals(shown_text(viewer), bad.dataset_id[:12], "controlegetal")
-    evaluator = open_app(user=APP_EVALUATOR, dataset=bad.dataset_id)
+    evaluator = as_user(APP_EVALUATOR, dataset=bad.dataset_id)
     [notice] = [n for n in notices(evaluator) if "Beschadigd" in n]
     assert "controlegetal" in notice and "Publiceer dezelfde werkmap opnieuw" in notice
     assert_no_internals(notice)
     # The other dataset is untouched.
-    assert not [n for n in notices(open_app(user=APP_VIEWER, dataset=good.dataset_id)) if "niet" in n]
+    assert not [n for n in notices(as_user(APP_VIEWER, dataset=good.dataset_id)) if "niet" in n]
 
 
 def test_a_damaged_catalog_shows_the_example_with_a_short_notice(embedded: Path) -> None:
@@ -125,14 +115,14 @@ def test_a_damaged_catalog_shows_the_example_with_a_short_notice(embedded: Path)
     catalog = embedded / "catalog.sqlite3"
     catalog.write_bytes(b"\x00" * 512 + catalog.read_bytes()[512:])
 
-    viewer = open_app(user=APP_VIEWER)
+    viewer = as_user(APP_VIEWER)
     assert f"{PUBLIC_UNAVAILABLE} {SHOWING_EXAMPLE}" in notices(viewer)
     assert_no_internals(shown_text(viewer), str(embedded))
-    viewer_data = open_app(user=APP_VIEWER, page="views/data.py")
+    viewer_data = as_user(APP_VIEWER, page="views/data.py")
     assert any(PUBLIC_UNAVAILABLE in e.value for e in viewer_data.error)
     assert_no_internals(shown_text(viewer_data), str(embedded))
 
-    evaluator = open_app(user=None)  # local mode: an evaluator
+    evaluator = as_user(None)  # local mode: an evaluator
     assert any("de catalogus van de opslag is beschadigd" in n for n in notices(evaluator))
     assert_no_internals(shown_text(evaluator), str(embedded))
 
@@ -144,7 +134,7 @@ def test_a_read_only_store_serves_viewers_and_tells_evaluators(
     record = publish_directly(store, make_dataset(0), name="Alleen lezen")
     with read_only(embedded) as view:
         monkeypatch.setenv("COHORT_STORE_DIR", str(view))
-        viewer = open_app(user=APP_VIEWER, dataset=record.dataset_id)
+        viewer = as_user(APP_VIEWER, dataset=record.dataset_id)
         assert notices(viewer) == []  # reads work: the published dataset, no notice
         assert "Alleen lezen" in shown_text(viewer)
 
@@ -162,9 +152,9 @@ def test_an_unreachable_database_shows_the_example_with_a_short_notice(
     monkeypatch.setenv("COHORT_STORE_DIR", str(tmp_path / "store"))
     monkeypatch.setenv("COHORT_DATABASE_URL", f"postgresql://cohort:geheim@/cohort?host={tmp_path}/geen-server")
 
-    viewer = open_app(user=APP_VIEWER)
+    viewer = as_user(APP_VIEWER)
     assert f"{PUBLIC_UNAVAILABLE} {SHOWING_EXAMPLE}" in notices(viewer)
     assert_no_internals(shown_text(viewer), "geheim", "geen-server")
-    evaluator = open_app(user=None)
+    evaluator = as_user(None)
     assert any("de database van de opslag is niet bereikbaar" in n for n in notices(evaluator))
     assert_no_internals(shown_text(evaluator), "geheim", "geen-server")

@@ -8,12 +8,10 @@ from workbooks import make_workbook, monthly_rows, units_rows
 
 import cohort.upload as upload
 from cohort.report import ValidationReport
-from cohort.store import DatasetStore, StoreError
-from cohort.store_schema import StoredDataset
+from cohort.store import DatasetStore, StoredDataset, StoreError
 from cohort.upload import (
     check_upload_bytes,
     dataset_label,
-    fmt_timestamp,
     preview_sheets,
     publish_outcome,
     published_frame,
@@ -149,12 +147,6 @@ def _record(**changes) -> StoredDataset:
         is_default=True,
     )
     return replace(base, **changes)
-
-
-def test_timestamps_in_amsterdam_time():
-    assert fmt_timestamp("2021-07-06T12:05:00.000000+00:00") == "6 juli 2021, 14:05"  # summer time
-    assert fmt_timestamp("2021-01-31T23:30:00+00:00") == "1 februari 2021, 00:30"  # winter time, next day
-    assert fmt_timestamp(None) == "—"
 
 
 def test_listing_frames():

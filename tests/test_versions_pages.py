@@ -14,17 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest import rendered_text
+from apptest import open_app, rendered_text
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 from test_access import AUTH, XLSX
 from versions_data import new_version, old_version, workbook
 
-from cohort.settings import PROJECT_ROOT
 from cohort.store import DatasetStore
 from cohort.ui import data as ui_data
 
-APP = PROJECT_ROOT / "app.py"
 CHANGES_PAGE = "views/wijzigingen.py"
 ANNA, BERT, VIEWER = "anna@amsterdam.nl", "bert@amsterdam.nl", "raadslid@amsterdam.nl"
 FOUR_EYES = {"auth": AUTH, "cohort": {"evaluators": [ANNA, BERT]}}  # four eyes: the default with a login
@@ -50,18 +48,9 @@ def versions(store: DatasetStore) -> tuple[str, str]:
 
 def open_page(page: str | None = None, *, dataset: str | None = None, secrets: dict | None = None,
               user: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    if secrets:
-        at.secrets.update(secrets)
-        at.user = {"is_logged_in": True, "email": user, "name": user} if user else {"is_logged_in": False}
-    if dataset:
-        at.query_params["dataset"] = dataset
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    session = {"is_logged_in": True, "email": user, "name": user} if user else {"is_logged_in": False}
+    query = {"dataset": dataset} if dataset else {}
+    return open_app(page, check=True, secrets=secrets, user=session if secrets else None, timeout=90, **query)
 
 
 def shown(frame) -> pd.DataFrame:

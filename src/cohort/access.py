@@ -4,7 +4,7 @@ The Streamlit glue (`cohort.ui.auth`) builds an `Identity` from the login and th
 handler calls `require` at click time, so hiding a button is never the only protection.
 
 Four-eyes publishing: with an identity provider configured, a publication by one evaluator becomes visible to
-viewers only when a second, different evaluator approves it (`four_eyes_required`, `require_reviewer`); in
+viewers only when a second, different evaluator approves it (`four_eyes_required`, `review_refusal`); in
 local mode there is only one user, so it is off. The store checks "different" again under its write lock.
 """
 
@@ -142,10 +142,3 @@ def review_refusal(identity: Identity, published_by: str) -> str | None:
         return ("U hebt deze dataset zelf gepubliceerd en kunt hem daarom niet goedkeuren of afwijzen: een tweede "
                 "evaluator moet dat doen (vier-ogenprincipe).")
     return None
-
-
-def require_reviewer(identity: Identity, published_by: str) -> None:
-    """Raise `PermissionDenied` unless `identity` is an evaluator other than the one who published."""
-    reason = review_refusal(identity, published_by)
-    if reason is not None:
-        raise PermissionDenied(reason)

@@ -44,12 +44,12 @@ from cohort.schematic import (
     Centre,
     schematic_geojson,
 )
-from cohort.settings import PROJECT_ROOT, Settings, load_settings
+from cohort.settings import ENV_GEODATA_URL, PROJECT_ROOT, Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_GEODATA_URL = "https://maps.amsterdam.nl/open_geodata/geojson_lnglat.php"
-GEODATA_URL_ENV = "COHORT_GEODATA_URL"
+GEODATA_URL_ENV = ENV_GEODATA_URL
 DOWNLOAD_TIMEOUT_S = 3.0  # the page waits for this; a dead network must not freeze it
 MAX_BYTES = 30 * 1024 * 1024  # the official layers are ~0.1–0.6 MB; anything far larger is not one of them
 
@@ -363,7 +363,7 @@ def cache_path(division: Division, settings: Settings) -> Path:
 
 
 def geodata_url(division: Division, base_url: str | None = None) -> str:
-    base = base_url or os.environ.get(GEODATA_URL_ENV) or DEFAULT_GEODATA_URL
+    base = base_url or load_settings().geodata_url or DEFAULT_GEODATA_URL
     query = urllib.parse.urlencode({"KAARTLAAG": division.layer, "THEMA": "gebiedsindeling"})
     return f"{base}{'&' if '?' in base else '?'}{query}"
 
@@ -503,7 +503,11 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--timeout", type=float, default=20.0, help="seconden per laag (standaard 20)")
     args = parser.parse_args(argv)
 
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"De instellingen kloppen niet: {error}", file=sys.stderr)
+        return 2
     layers = [Division(layer) for layer in args.layer] if args.layer and not args.all else list(Division)
     failures = 0
     for division in layers:

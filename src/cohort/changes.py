@@ -13,7 +13,7 @@ away). Revisions are counted from shown differences only, so the summary says no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -137,7 +137,8 @@ def _codes(dataset: Dataset, kind: str) -> list[str]:
     return dataset.units.filter(pl.col("soort") == kind).get_column("code").to_list()
 
 
-def _counter(release: Release, indicator: Indicator, window: tuple[date, date] | None, month: date | None):
+def _counter(release: Release, indicator: Indicator, window: tuple[date, date] | None,
+             month: date | None) -> Callable[[Sequence[str]], Count]:
     def count(codes: Sequence[str]) -> Count:
         if indicator.kind == "stock":
             return release.stock(indicator.measure, codes, month) if month else Count(None, "unavailable")
@@ -167,10 +168,10 @@ def _rows(old: Dataset, new: Dataset, rule: SuppressionRule) -> list[ChangeRow]:
         if old_groups or new_groups:
             groups.append(("doelgroepen", None, GROUPS_NAME, old_groups or None, new_groups or None))
         if indicator.per_unit:
-            for code in sorted(old_units.keys() | new_units.keys()):
-                name, kind = new_units.get(code) or old_units[code]
-                groups.append(("gebied" if kind == UnitKind.AREA else "doelgroep", code, f"{name} ({code})",
-                               [code] if code in old_units else None, [code] if code in new_units else None))
+            for unit in sorted(old_units.keys() | new_units.keys()):
+                name, kind = new_units.get(unit) or old_units[unit]
+                groups.append(("gebied" if kind == UnitKind.AREA else "doelgroep", unit, f"{name} ({unit})",
+                               [unit] if unit in old_units else None, [unit] if unit in new_units else None))
         for kind, code, name, old_codes, new_codes in groups:
             if kind == "doelgroepen" and not indicator.per_unit:
                 continue  # optional counts are published for all areas together only

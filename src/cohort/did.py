@@ -18,6 +18,7 @@ import polars as pl
 from scipy import special  # stdtrit is the Student t quantile, without importing scipy.stats
 
 from cohort.contract import UnitKind
+from cohort.fmt import fmt_number
 
 PER = 1000.0
 _NEVER = np.iinfo(np.int64).max // 4  # month index of "never started" / "never ended"
@@ -245,8 +246,8 @@ def did_effect(
     contributions, cells = _cell_sums(arrays, base_months, max_months, first, last)
     if not cells:
         return None
-    att_cell, att, treated = _estimates(contributions.sum(axis=1))
-    att, treated = float(att), float(treated)
+    att_cell, att_array, treated_array = _estimates(contributions.sum(axis=1))
+    att, treated = float(att_array), float(treated_array)
 
     # Cluster bootstrap: only units that enter some cell are resampled, so the number of clusters is right.
     involved = np.flatnonzero(np.abs(contributions).sum(axis=(0, 2)) > 0)
@@ -283,7 +284,7 @@ def did_effect(
     treated_units = np.flatnonzero(contributions[_T_WEIGHT].sum(axis=1) > 0)
     control_units = np.flatnonzero(contributions[_C_WEIGHT].sum(axis=1) > 0)
     counterfactual = treated - att
-    level_text = f"{level * 100:g}".replace(".", ",")  # Dutch decimal comma: 99,8
+    level_text = fmt_number(level * 100)  # 95, 99,8
     method = (
         f"Verschil-in-verschillen met gespreide starts (Callaway & Sant'Anna, 2021): per startmaand "
         f"vergelijken we de verandering in uitstroom naar werk ten opzichte van de {base_months} maanden "

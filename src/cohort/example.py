@@ -360,8 +360,8 @@ def _conversations(
     result[before] = rng.multinomial(CONVERSATIONS_UNTIL_PEILDATUM, expected[before] / expected[before].sum())
     after = is_area[:, None] & ~until_peildatum[None, :]
     result[after] = rng.poisson(expected[after])
-    for u in np.flatnonzero(~is_area):
-        result[u] = rng.multinomial(round(expected[u].sum()), expected[u] / expected[u].sum())
+    for group in np.flatnonzero(~is_area):
+        result[group] = rng.multinomial(round(expected[group].sum()), expected[group] / expected[group].sum())
     return result
 
 

@@ -12,6 +12,7 @@ import math
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 from openpyxl import Workbook
@@ -75,7 +76,7 @@ def frame_to_csv_bytes(df: pl.DataFrame) -> bytes:
 def frame_to_xlsx_bytes(df: pl.DataFrame, sheet_name: str, *, title: str | None = None) -> bytes:
     """An .xlsx with a bold, frozen header; numbers as numbers, dates as dates, text always as text."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook has exactly one sheet (`active` may be None for the type)
     sheet.title = _safe_sheet_name(sheet_name)
     header_row = 1
     if title:
@@ -90,13 +91,14 @@ def frame_to_xlsx_bytes(df: pl.DataFrame, sheet_name: str, *, title: str | None 
         for index, value in enumerate(row, start=1):
             cell = sheet.cell(row=header_row + row_offset, column=index)
             shown = _write_value(cell, value)
-            if formats[index] and cell.data_type in ("n", "d"):
-                cell.number_format = formats[index]
+            number_format = formats[index]
+            if number_format and cell.data_type in ("n", "d"):
+                cell.number_format = number_format
             if row_offset <= WIDTH_SAMPLE_ROWS:
                 widths[index - 1] = max(widths[index - 1], len(shown))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = f"A{header_row + 1}"
     if df.width:
         last = f"{get_column_letter(df.width)}{header_row + df.height}"
         sheet.auto_filter.ref = f"A{header_row}:{last}"
@@ -105,7 +107,7 @@ def frame_to_xlsx_bytes(df: pl.DataFrame, sheet_name: str, *, title: str | None 
     return buffer.getvalue()
 
 
-def _write_value(cell, value: object) -> str:
+def _write_value(cell: Any, value: object) -> str:
     """Write one value with the right Excel type; returns its display text for the column width."""
     if value is None:
         return ""
@@ -132,7 +134,7 @@ def _write_value(cell, value: object) -> str:
     return str(cell.value)
 
 
-def _write_text(cell, text: str):
+def _write_text(cell: Any, text: str) -> Any:
     """Text as an inline string, never a formula, whatever it starts with."""
     text = ILLEGAL_CHARACTERS_RE.sub("", neutralise_text(text))  # openpyxl would raise on these
     if len(text) > MAX_CELL_CHARS:

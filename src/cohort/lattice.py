@@ -18,7 +18,7 @@ from datetime import date
 from functools import cached_property
 from typing import Literal
 
-from cohort.fmt import MONTHS_NL_SHORT, fmt_month, fmt_month_short
+from cohort.fmt import fmt_month, fmt_month_short, fmt_months_short
 
 Grain = Literal["alles", "jaar", "halfjaar", "kwartaal", "maand"]
 FinestGrain = Literal["halfjaar", "kwartaal", "maand"]
@@ -81,8 +81,7 @@ class PeriodNode:
         else:
             base = f"K{(self.first.month - 1) // 3 + 1} {self.first.year}"
         if full is not None and self.months < full:
-            months = MONTHS_NL_SHORT[self.first.month - 1], MONTHS_NL_SHORT[self.last.month - 1]
-            base += f" ({months[0]}–{months[1]})" if months[0] != months[1] else f" ({months[0]})"
+            base += f" ({fmt_months_short(self.first, self.last)})"
         return base
 
 

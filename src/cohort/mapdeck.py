@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -348,8 +349,8 @@ def _styler(indicator: Indicator, numbers: list[float]) -> tuple[Any, list[Legen
 
     # Diverging: around the city average; the standard deviation is over the areas shown (sample, n-1).
     mean = indicator.reference if indicator.reference is not None else sum(numbers) / len(numbers)
-    sd = pl.Series(numbers).std() if len(numbers) > 1 else 0.0
-    sd = float(sd or 0.0)
+    spread = pl.Series(numbers).std() if len(numbers) > 1 else 0.0
+    sd = float(spread or 0.0)  # type: ignore[arg-type]  # Polars types std() as float | timedelta; these are floats
     labels_by_key = diverging_labels(mean, sd, indicator.decimals)
 
     def style_diverging(row: dict[str, Any]) -> _Styled | None:
@@ -408,7 +409,7 @@ TOOLTIP = {
 }
 
 
-def _plain_list(codes) -> str:
+def _plain_list(codes: Iterable[str]) -> str:
     """Codes from an upload in a note that pages show as Markdown: plain text (cohort.plaintext)."""
     return ", ".join(markdown_literal(code) for code in codes)
 

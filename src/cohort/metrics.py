@@ -15,13 +15,12 @@ Definitions (also shown on the "Over de data" page):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from cohort.contract import COMPLAINT_COLUMNS, STATUS_ORDER, Status, UnitKind
-from cohort.stats import RateRatio, poisson_interval, rate_ratio
+from cohort.stats import RateRatio, rate_ratio
 
 PER = 1000  # rates are per 1,000 persons (or conversations)
 
@@ -78,23 +77,6 @@ def in_period(frame: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
     return frame.filter(pl.col("maand").is_between(first, last))
 
 
-@dataclass(frozen=True)
-class RateWithInterval:
-    events: int
-    exposure: int
-    rate: float | None  # per 1,000
-    lower: float | None
-    upper: float | None
-
-
-def rate_per_1000(events: int, exposure: int) -> RateWithInterval:
-    """Rate per 1,000 with an exact Poisson 95% interval (exposure treated as fixed)."""
-    if exposure <= 0:
-        return RateWithInterval(events, exposure, None, None, None)
-    low, high = poisson_interval(events)
-    return RateWithInterval(events, exposure, events / exposure * PER, low / exposure * PER, high / exposure * PER)
-
-
 def outflow_cohort_vs_comparison(phased: pl.DataFrame, first: date, last: date) -> RateRatio | None:
     """Outflow to work per person-month, in-cohort area-months vs comparison area-months, pooled.
 
@@ -112,61 +94,3 @@ def outflow_cohort_vs_comparison(phased: pl.DataFrame, first: date, last: date) 
     if not sums["pa"] or not sums["pb"]:
         return None
     return rate_ratio(int(sums["a"] or 0), int(sums["pa"]), int(sums["b"] or 0), int(sums["pb"]))
-
-
-def monthly_outflow_by_group(phased: pl.DataFrame) -> pl.DataFrame:
-    """Per month: outflow to work (and total outflow) per 1,000 for in-cohort vs comparison areas.
-
-    Columns: maand, groep ("Cohort loopt" / "Vergelijking"), uitstroom_werk, uitstroom, bijstand,
-    werk_per_1000, uitstroom_per_1000.
-    """
-    areas = phased.filter((pl.col("soort") == UnitKind.AREA) & (pl.col("in_cohort") | pl.col("vergelijking")))
-    grouped = (
-        areas.with_columns(
-            pl.when(pl.col("in_cohort")).then(pl.lit("Cohort loopt")).otherwise(pl.lit("Vergelijking")).alias("groep")
-        )
-        .group_by("maand", "groep")
-        .agg(pl.col("uitstroom_werk").sum(), pl.col("uitstroom").sum(), pl.col("bijstand").sum())
-        .with_columns(
-            (pl.col("uitstroom_werk") / pl.col("bijstand") * PER).alias("werk_per_1000"),
-            (pl.col("uitstroom") / pl.col("bijstand") * PER).alias("uitstroom_per_1000"),
-        )
-    )
-    return grouped.sort("maand", "groep")
-
-
-LEVEL_COLUMNS: dict[str, list[str]] = {
-    "gebied": ["code", "naam", "stadsdeel"],
-    "stadsdeel": ["stadsdeel"],
-    "stad": [],
-}
-
-
-def totals_by_level(phased: pl.DataFrame, level: str, count_columns: list[str]) -> pl.DataFrame:
-    """Sum counts over the rows given, per unit (gebied), per stadsdeel or for the city (areas only).
-
-    `bijstand` is a stock, so its sum over months is person-months (the exposure of outflow rates), and the
-    stock at the last month is reported separately as `bijstand_laatste`.
-    """
-    keys = LEVEL_COLUMNS[level]
-    areas = phased.filter(pl.col("soort") == UnitKind.AREA) if level != "gebied" else phased
-    last_month = areas.get_column("maand").max()
-    aggregations = [pl.col(c).sum() for c in count_columns if c != "bijstand"]
-    aggregations += [
-        pl.col("bijstand").sum().alias("persoonsmaanden"),
-        pl.col("bijstand").filter(pl.col("maand") == last_month).sum().alias("bijstand_laatste"),
-    ]
-    if keys:
-        return areas.group_by(keys).agg(aggregations).sort(keys)
-    return areas.select(aggregations)
-
-
-def rate_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add per-1,000 rates to a totals frame from `totals_by_level`."""
-    return frame.with_columns(
-        (pl.col("uitstroom_werk") / pl.col("persoonsmaanden") * PER).alias("werk_per_1000"),
-        pl.when(pl.col("gesprekken") > 0)
-        .then(pl.col("klachten") / pl.col("gesprekken") * PER)
-        .otherwise(None)
-        .alias("klachten_per_1000"),
-    )

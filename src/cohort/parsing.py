@@ -12,7 +12,7 @@ import unicodedata
 
 import polars as pl
 
-from cohort.fmt import MONTHS_NL
+from cohort.fmt import month_name_expr
 
 # Dutch and English month names and abbreviations ("mrt 2021", "maart 2021", "Mar 2021").
 MONTH_NAMES: dict[str, int] = {
@@ -133,7 +133,7 @@ def date_problem(text: pl.Expr) -> pl.Expr:
     year = pl.coalesce(*(shape.struct.field("year") for shape in shapes)).cast(pl.Int32)
     valid_month = month.is_between(1, 12)
     days = pl.date(year, month.clip(1, 12), 1).dt.month_end().dt.day().cast(pl.Int32)
-    month_name = month.clip(1, 12).replace_strict(dict(enumerate(MONTHS_NL, start=1)), return_dtype=pl.String)
+    month_name = month_name_expr(month.clip(1, 12))
     return (
         pl.when(year.is_null())
         .then(None)
@@ -143,12 +143,6 @@ def date_problem(text: pl.Expr) -> pl.Expr:
         .then(pl.format("{} is geen bestaande datum: {} {} heeft {} dagen.", text, month_name, year, days))
         .otherwise(None)
     )
-
-
-def month_text(day: pl.Expr) -> pl.Expr:
-    """`fmt.fmt_month` as an expression: 'februari 2020'."""
-    name = day.dt.month().replace_strict(dict(enumerate(MONTHS_NL, start=1)), return_dtype=pl.String)
-    return pl.format("{} {}", name, day.dt.year())
 
 
 def is_excel_serial(text: pl.Expr) -> pl.Expr:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import polars as pl
 
@@ -29,10 +30,10 @@ class Problem:
 class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, message: str, **where: object) -> None:
+    def error(self, message: str, **where: Any) -> None:
         self.problems.append(Problem(Severity.ERROR, message, **_where(where)))
 
-    def warning(self, message: str, **where: object) -> None:
+    def warning(self, message: str, **where: Any) -> None:
         self.problems.append(Problem(Severity.WARNING, message, **_where(where)))
 
     def extend(self, other: ValidationReport) -> None:
@@ -74,7 +75,7 @@ class ValidationReport:
 MAX_VALUE_CHARS = 60
 
 
-def _where(where: dict[str, object]) -> dict[str, object]:
+def _where(where: dict[str, Any]) -> dict[str, Any]:
     value = where.get("value")
     if value is not None:
         text = make_visible(str(value))  # "DG01⟨U+200B⟩": otherwise the report shows "DG01" as the problem

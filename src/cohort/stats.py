@@ -123,9 +123,9 @@ def rate_ratio(
     for name, value in (("events_a", events_a), ("events_b", events_b)):
         if value < 0:
             raise ValueError(f"{name} moet ≥ 0 zijn, niet {value!r}.")
-    for name, value in (("exposure_a", exposure_a), ("exposure_b", exposure_b)):
-        if not value > 0:
-            raise ValueError(f"{name} (aantal personen × maanden) moet > 0 zijn, niet {value!r}.")
+    for name, exposure in (("exposure_a", exposure_a), ("exposure_b", exposure_b)):
+        if not exposure > 0:
+            raise ValueError(f"{name} (aantal personen × maanden) moet > 0 zijn, niet {exposure!r}.")
     rate_a = events_a / exposure_a * per
     rate_b = events_b / exposure_b * per
     ratio = lower = upper = None

@@ -11,21 +11,19 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import polars as pl
 
 from cohort.contract import COMPLAINT_COLUMNS, SHEET_MONTHLY, SHEET_NOTES, SHEET_UNITS
 from cohort.dataset import Dataset
-from cohort.fmt import fmt_int, fmt_month, fmt_month_short
+from cohort.fmt import fmt_int, fmt_month, fmt_month_short, fmt_timestamp
 from cohort.report import Severity, ValidationReport
 from cohort.store import DATA_PROVISIONAL, DatasetStore, StoredDataset, StoreError
 from cohort.workbook.guard import check_upload
 from cohort.workbook.read import read_workbook
 
 MB = 1024 * 1024
-LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 STAGE_GUARD = "veiligheidscontrole"
 STAGE_READ = "lezen"
 STAGE_CHECK = "controleren"
@@ -168,14 +166,6 @@ def preview_sheets(dataset: Dataset, rows: int = PREVIEW_ROWS) -> dict[str, pl.D
 
 
 # --- the list of published datasets -------------------------------------------------------------------
-
-
-def fmt_timestamp(iso_utc: str | None) -> str:
-    """'2021-07-06T12:05:00+00:00' -> '6 juli 2021, 14:05' (Amsterdam time)."""
-    if not iso_utc:
-        return "—"
-    moment = datetime.fromisoformat(iso_utc).astimezone(LOCAL_TIME)
-    return f"{moment.day} {fmt_month(moment.date())}, {moment:%H:%M}"
 
 
 def published_frame(records: list[StoredDataset]) -> pl.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -24,7 +25,7 @@ from cohort.contract import (
     UNIT_COLUMNS,
     UnitKind,
 )
-from cohort.fmt import fmt_month
+from cohort.fmt import fmt_month, month_text_expr
 from cohort.parsing import (
     all_ascii,
     char_name,
@@ -35,7 +36,6 @@ from cohort.parsing import (
     invisible_at_edges,
     invisible_inside,
     is_excel_serial,
-    month_text,
     parse_count,
     parse_date,
 )
@@ -135,12 +135,20 @@ def clean_cells(
             pl.col(RAW).map_elements(invisible_at_edges, return_dtype=pl.List(pl.String)).alias("_aan_rand"))
         at_edges = with_edges.filter(pl.col("_aan_rand").list.len() > 0)
         _list_rows(report, at_edges, sheet=sheet, column=column, value_column=RAW, warning=True,
-                   message_for=lambda row, c=column: _removed_message(row["_aan_rand"], row[c]))
+                   message_for=partial(_removed_message_for, column=column))
         if column in keys or column in free_text:
             inside = raw.filter(has_invisible(pl.col(column)))
             _list_rows(report, inside, sheet=sheet, column=column, warning=column in free_text,
-                       message_for=lambda row, c=column: _inside_message(row[c], c, key=c in keys))
+                       message_for=partial(_inside_message_for, column=column, key=column in keys))
     return cleaned
+
+
+def _removed_message_for(row: dict[str, Any], *, column: str) -> str:
+    return _removed_message(row["_aan_rand"], row[column])
+
+
+def _inside_message_for(row: dict[str, Any], *, column: str, key: bool) -> str:
+    return _inside_message(row[column], column, key=key)
 
 
 def _removed_message(chars: list[str], cleaned: str | None) -> str:
@@ -263,7 +271,7 @@ def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: Validation
     if duplicated.height:
         rows = duplicated.group_by("maand", "code").agg(pl.col(ROW).sort().alias("_rijen"))
         duplicated = duplicated.join(rows, on=["maand", "code"]).sort(ROW).with_columns(
-            pl.format("{}, {}", month_text(pl.col("maand")), pl.col("code")).alias("_waarde"))
+            pl.format("{}, {}", month_text_expr(pl.col("maand")), pl.col("code")).alias("_waarde"))
     _list_rows(report, duplicated, sheet=sheet, column="maand, code", value_column="_waarde",
                message_for=lambda row: f"Dubbele rij: {fmt_month(row['maand'])} voor code {row['code']} staat vaker "
                                        f"op dit tabblad ({_rows_text(row['_rijen'])}).")

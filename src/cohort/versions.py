@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from cohort.fmt import fmt_timestamp
 from cohort.store import STATUS_PENDING, STATUS_REJECTED, StoredDataset
-from cohort.upload import fmt_timestamp
 
 
 def status_text(record: StoredDataset | None, newer: StoredDataset | None = None) -> str:
@@ -20,7 +20,7 @@ def status_text(record: StoredDataset | None, newer: StoredDataset | None = None
     empty for data that were never published (the bundled example, which has a banner of its own)."""
     if record is None:
         return ""
-    parts = [record.data_status]
+    parts: list[str] = [record.data_status]
     if record.status == STATUS_PENDING:
         parts.insert(0, "ter goedkeuring")
     if record.version > 1 or newer is not None:

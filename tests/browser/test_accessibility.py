@@ -118,7 +118,7 @@ def test_every_chart_has_a_table(app_server: str, page: Page, path: str) -> None
     missing = [chart["title"] or "(chart without a title)" for chart in charts if not chart["table"]]
     assert not missing, (
         f"/{path}: no expander '{CHART_TABLE_PREFIX}: <title>' after these charts (use "
-        f"cohort.ui.widgets.chart_data): {missing}"
+        f"cohort.ui.models.chart_table): {missing}"
     )
     untitled = [chart for chart in charts if not chart["title"]]
     assert not untitled, f"/{path}: charts without a title: {untitled}"

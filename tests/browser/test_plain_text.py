@@ -22,8 +22,7 @@ from playwright.sync_api import Page, expect
 
 from cohort.dataset import Dataset
 from cohort.settings import EXAMPLE_WORKBOOK
-from cohort.store import DatasetStore
-from cohort.store_schema import STATUS_WITHDRAWN
+from cohort.store import STATUS_WITHDRAWN, DatasetStore
 from cohort.workbook.read import read_workbook
 
 from .helpers import assert_no_exception, open_page_ready, screenshot

@@ -100,7 +100,9 @@ def test_publish_on_a_open_on_b_withdraw_on_b_notice_on_a(
         on_b_page.get_by_label("Reden van intrekken (verplicht)").fill("Verkeerde peildatum (replicatest)")
         on_b_page.get_by_text("Ja, trek deze dataset in").click()
         on_b_page.get_by_role("button", name="Intrekken").click()
-        expect(on_b_page.get_by_text("is ingetrokken en staat nu onder")).to_be_visible(timeout=60_000)
+        # The success alert (a toast with the same text may still be showing beside it on a slow machine).
+        expect(on_b_page.get_by_test_id("stAlertContentSuccess").get_by_text("is ingetrokken en staat nu onder")
+               ).to_be_visible(timeout=60_000)
         withdrawn_at = time.monotonic()
     finally:
         on_b_page.context.close()

@@ -18,9 +18,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from cohort.contract import SHEET_MONTHLY
 from cohort.settings import EXAMPLE_WORKBOOK
-from cohort.store import DatasetStore
-from cohort.store_files import content_id
-from cohort.store_schema import STATUS_WITHDRAWN
+from cohort.store import STATUS_WITHDRAWN, DatasetStore
+from cohort.store.content import content_id
 from cohort.workbook.read import read_workbook
 
 from .helpers import assert_no_exception, open_page_ready, screenshot, wait_for_elements, wait_for_rerun

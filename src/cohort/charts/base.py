@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from cohort.fmt import MISSING, MONTHS_NL_SHORT, PLOTLY_SEPARATORS, fmt_dec, fmt_int, fmt_interval
+from cohort.fmt import MISSING, PLOTLY_SEPARATORS, fmt_dec, fmt_int, fmt_interval
 from cohort.palette import DARK_TEXT
 
 FONT_FAMILY = "Amsterdam Sans, Arial, sans-serif"
@@ -63,10 +63,6 @@ def axis_names(fig: go.Figure, letter: str) -> list[str]:
     return sorted(set(present) | {prefix}, key=lambda name: int(name[5:] or 1))
 
 
-def dutch_month_labels(months: list) -> list[str]:
-    return [f"{MONTHS_NL_SHORT[m.month - 1]} {m.year}" for m in months]
-
-
 # --- Vectorised values and hover texts ---------------------------------------------------------------------------
 
 
@@ -78,13 +74,6 @@ def values(frame: pl.DataFrame, column: str) -> np.ndarray:
 def months(frame: pl.DataFrame, column: str = "maand") -> np.ndarray:
     """A Date column as datetime64[D]; Plotly writes these as the same 'YYYY-MM-DD' text as date objects."""
     return frame.get_column(column).to_numpy()
-
-
-def month_label_expr(column: str = "maand") -> pl.Expr:
-    """'jan 2020', as `dutch_month_labels` / `fmt_month_short`."""
-    col = pl.col(column)
-    name = col.dt.month().replace_strict(dict(enumerate(MONTHS_NL_SHORT, start=1)), return_dtype=pl.String)
-    return pl.concat_str([name, col.dt.year().cast(pl.String)], separator=" ")
 
 
 def int_text_expr(column: str | pl.Expr, max_groups: int = _THOUSANDS_GROUPS) -> pl.Expr:

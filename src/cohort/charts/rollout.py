@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from cohort.charts.base import base_layout, plotly_text, text_matrix
-from cohort.contract import STATUS_ORDER, Status, UnitKind
-from cohort.fmt import MONTHS_NL, fmt_date
+from cohort.contract import STATUS_ORDER, UnitKind
+from cohort.fmt import date_text_expr, fmt_date
 from cohort.palette import DARK_TEXT, GREY, STATUS_COLOURS, STATUS_LABELS
 
 TARGET_GROUP_BAND = "#F2F2F2"
@@ -24,13 +24,6 @@ def _ms(day: date) -> datetime:
     return datetime.combine(day, time())
 
 
-def _date_text(column: str) -> pl.Expr:
-    """`fmt_date` as an expression: '30 juni 2021'."""
-    col = pl.col(column)
-    month = col.dt.month().replace_strict(dict(enumerate(MONTHS_NL, start=1)), return_dtype=pl.String)
-    return pl.concat_str([col.dt.day().cast(pl.String), month, col.dt.year().cast(pl.String)], separator=" ")
-
-
 def rollout_timeline_figure(rows: pl.DataFrame, *, peildatum: date, title: str) -> go.Figure:
     """Horizontal bars from start to eind per unit (`rollout.timeline_rows`), one trace per status.
 
@@ -41,9 +34,9 @@ def rollout_timeline_figure(rows: pl.DataFrame, *, peildatum: date, title: str) 
     rows = rows.with_columns(
         pl.Series("label", labels, dtype=pl.String),
         (((pl.col("eind_getekend") - pl.col("start")).dt.total_days() + 1) * MS_PER_DAY).alias("_duur"),
-        _date_text("start").alias("_start_tekst"),
-        pl.when(pl.col("open_einde")).then(pl.lit("loopt nog (geen einddatum)")).otherwise(_date_text("eind"))
-        .alias("_eind_tekst"),
+        date_text_expr(pl.col("start")).alias("_start_tekst"),
+        pl.when(pl.col("open_einde")).then(pl.lit("loopt nog (geen einddatum)"))
+        .otherwise(date_text_expr(pl.col("eind"))).alias("_eind_tekst"),
         pl.when(pl.col("open_einde")).then(pl.lit("/")).otherwise(pl.lit("")).alias("_patroon"),
     )
     traces = []
@@ -94,7 +87,3 @@ def rollout_timeline_figure(rows: pl.DataFrame, *, peildatum: date, title: str) 
         barmode="overlay", bargap=0.25, legend={"traceorder": "normal"}, shapes=shapes, annotations=annotations,
     )
     return fig
-
-
-def status_colour(status: str) -> str:
-    return STATUS_COLOURS[Status(status)]

@@ -8,7 +8,7 @@ out (`cohort.ui.models`), and tests read everything a viewer can see from the mo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -201,7 +201,7 @@ def number_text(value: float | int | None, decimals: int = 0) -> str:
 
 
 def make_table(title: str, file_stem: str, columns: Sequence[TableColumn],
-               rows: Sequence[dict[str, tuple[object, str]]], notes: Sequence[str] = ()) -> Table:
+               rows: Sequence[Mapping[str, tuple[object, str]]], notes: Sequence[str] = ()) -> Table:
     """A Table from rows of {column: (value, text)}; a column of only text keeps its texts as values."""
     values: dict[str, list[object]] = {c.name: [] for c in columns}
     texts: dict[str, list[str]] = {c.name: [] for c in columns}

@@ -20,18 +20,18 @@ What the page holds:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 
 import polars as pl
 
 from cohort.charts.complaints import categories_figure, funnel_figure, rate_by_period_figure
 from cohort.complaints import FUNNEL_CLASSES, conspicuously_high, funnel_lines, with_funnel_class
 from cohort.contract import COMPLAINT_COLUMNS, COMPLAINT_LABELS, UnitKind
-from cohort.fmt import MISSING, MONTHS_NL_SHORT, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_month_short, fmt_pct
-from cohort.lattice import PeriodNode, month_index
+from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_month_short, fmt_months_short, fmt_pct
+from cohort.lattice import Grain, PeriodNode, month_index
 from cohort.pagemodels.common import (
     Chart,
     Notice,
@@ -148,7 +148,7 @@ class _Released:
         return tuple(unique.values())
 
 
-def _plain_names(names) -> str:
+def _plain_names(names: Iterable[str]) -> str:
     """Unit names from an upload inside our Markdown: plain text (cohort.plaintext)."""
     return "; ".join(markdown_literal(name) for name in names)
 
@@ -278,10 +278,7 @@ def _period_label(node: PeriodNode, first: date, last: date) -> str:
     if (first, last) == (node.first, node.last):
         return node.label
     base = str(first.year) if node.grain == "jaar" else f"H{1 if first.month <= 6 else 2} {first.year}"
-    months = MONTHS_NL_SHORT[first.month - 1]
-    if last != first:
-        months += f"–{MONTHS_NL_SHORT[last.month - 1]}"
-    return f"{base} ({months})"
+    return f"{base} ({fmt_months_short(first, last)})"
 
 
 PERIOD_COLUMNS = (
@@ -302,7 +299,7 @@ def _series(page_input: PageInput, grain: str, window: tuple[date, date] | None,
     lattice = page_input.release.lattice_of("klachten")
     rows, chart_rows, left_out, hidden = [], [], 0, 0
     partial = False
-    for node, first, last in lattice.within(grain, *window):
+    for node, first, last in lattice.within(cast(Grain, grain), *window):  # a key of GRAINS
         complaints = page_input.count("klachten", areas, (first, last))
         conversations = page_input.count("gesprekken", areas, (first, last))
         if complaints.shown and conversations.shown and not complaints.value and not conversations.value:
@@ -400,10 +397,11 @@ def _funnel_units(page_input: PageInput, level: FunnelLevel) -> list[_Unit]:
     return result
 
 
-def _funnel_periods(page_input: PageInput, window: tuple[date, date] | None) -> dict[str, tuple[date, date] | None]:
+def _funnel_periods(page_input: PageInput, window: tuple[date, date] | None,
+                    ) -> dict[FunnelPeriod, tuple[date, date] | None]:
     """The selected window, and the whole data period when that is something else."""
     root = page_input.release.lattice_of("klachten").root
-    periods: dict[str, tuple[date, date] | None] = {"selectie": window}
+    periods: dict[FunnelPeriod, tuple[date, date] | None] = {"selectie": window}
     if window != (root.first, root.last):
         periods["alles"] = (root.first, root.last)
     return periods

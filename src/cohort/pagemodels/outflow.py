@@ -112,8 +112,8 @@ def event_charts(page_input: PageInput) -> tuple[Chart | None, Chart | None, Not
              "gebieden).", scope)
     caption = ("Elk gebied op zijn eigen startmaand gelegd (0 = startmaand), zodat gespreide starts op elkaar "
                "vallen; gemiddelde over gebieden (elk gebied telt één keer) met 95%-interval over gebieden.")
-    rate_title = (f"Uitstroom naar werk van {profile.get_column('event_time').min()} tot "
-                  f"+{profile.get_column('event_time').max()} maanden rond de eigen start")
+    event_times = profile.get_column("event_time").to_list()
+    rate_title = f"Uitstroom naar werk van {min(event_times)} tot +{max(event_times)} maanden rond de eigen start"
     diff_title = "Verandering t.o.v. vóór de start, min die van de vergelijkingsgebieden"
     return (
         Chart(rate_title, event_time_figure(shown, measure="rate", title=rate_title),
@@ -214,7 +214,8 @@ def level_chart(ledger: Ledger, page_input: PageInput, codes: Sequence[str],
         cohort, comparison = rates["cohort"], rates["vergelijking"]
         hidden = cohort.hidden or comparison.hidden
         ratio = (cohort.value / comparison.value if cohort.value is not None and comparison.value else None)
-        row = {"stadsdeel": (name, name), "verhouding": (ratio, hidden_rate_text(ratio, hidden, 2))}
+        row: dict[str, tuple[object, str]] = {"stadsdeel": (name, name),
+                                              "verhouding": (ratio, hidden_rate_text(ratio, hidden, 2))}
         chart_row: dict[str, object] = {"stadsdeel": name}
         for phase, _ in GROUPS:
             rate = rates[phase]
@@ -264,7 +265,7 @@ def measures_parts(ledger: Ledger, page_input: PageInput,
         rows = []
         mark = ledger.mark()
         for measure in measures:
-            row = {"maat": (measure.label, measure.label),
+            row: dict[str, tuple[object, str]] = {"maat": (measure.label, measure.label),
                    "soort": ("neveneffect", "neveneffect") if measure.side_effect else ("ondersteuning",
                                                                                       "ondersteuning"),
                    "eenheid": (measure.short_unit, measure.short_unit)}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import polars as pl
 
@@ -127,11 +128,11 @@ def comparison_window(page_input: PageInput, codes: Sequence[str], *, whole: boo
     if window is None or not codes:
         return None
     starts = page_input.dataset.units.filter(pl.col("code").is_in(list(codes)) & (pl.col("soort") == UnitKind.AREA))
-    first_start = starts.get_column("start").drop_nulls().min()
+    first_start = cast("date | None", starts.get_column("start").drop_nulls().min())
     if first_start is None:
         return None
     lattice = page_input.release.lattice_of("uitstroom_werk")
-    from_month = first_start.replace(day=1)  # type: ignore[union-attr]
+    from_month = first_start.replace(day=1)
     if not whole:
         from_month = lattice.snap_first(from_month)
     firsts = [leaf.first for leaf in lattice.leaves if leaf.first >= max(from_month, window[0])]

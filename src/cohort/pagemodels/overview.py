@@ -193,7 +193,7 @@ def _letter(page_input: PageInput, ledger: Ledger) -> tuple[tuple[ClaimCheck, ..
         exemptions = ledger.stock("ontheffingen", codes, month)
         persons = ledger.stock("bijstand", codes, month)
         share = (f" ({fmt_pct(exemptions.value / persons.value)})" if exemptions.shown and persons.shown
-                 and persons.value else "")
+                 and exemptions.value is not None and persons.value else "")
         data = (f"{exemptions.text} personen met een ontheffing van {persons.text} in de bijstand, eind "
                 f"{fmt_month(month)}{share}." + _count_sign(page_input, [exemptions, persons]))
         claims.append(ClaimCheck(

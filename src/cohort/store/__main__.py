@@ -15,6 +15,7 @@ import logging
 import sys
 
 from cohort.fmt import fmt_int
+from cohort.settings import SettingsError
 from cohort.store.catalog import DatasetStore
 from cohort.store.errors import StoreError
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("Het schema is bijgewerkt.")
                 return 0
             report = store.verify(remove_leftovers=args.remove_leftovers)
-    except StoreError as error:
+    except (StoreError, SettingsError) as error:
         print(f"De opslag kan niet worden geopend: {error}", file=sys.stderr)
         return 2
 

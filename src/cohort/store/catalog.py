@@ -15,7 +15,6 @@ What an evaluator publishes must reach every viewer, survive restarts and crashe
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +23,8 @@ from typing import Any
 import polars as pl
 
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
-from cohort.settings import load_settings
+from cohort.fmt import fmt_local_date
+from cohort.settings import ENV_DATABASE_URL, load_settings
 from cohort.store.content import PARTS, checksum, content_id, decode, encode
 from cohort.store.errors import DatasetDamaged, StoreError, guarded, log
 from cohort.store.records import (
@@ -45,7 +45,7 @@ from cohort.store.records import (
 from cohort.store.sqlite import CATALOG_FILE, SqliteBackend
 from cohort.store.versions import check_review, newer_version, review_detail, version_of
 
-DATABASE_URL_ENV = "COHORT_DATABASE_URL"
+DATABASE_URL_ENV = ENV_DATABASE_URL
 ACTION_PUBLISH = "publiceren"
 ACTION_SET_DEFAULT = "standaard instellen"
 ACTION_WITHDRAW = "intrekken"
@@ -53,14 +53,12 @@ ACTION_APPROVE = "goedkeuren"
 ACTION_REJECT = "afwijzen"
 ACTION_DATA_STATUS = "status wijzigen"
 AUDIT_COLUMNS = ("Tijdstip (UTC)", "Door", "Actie", "Dataset", "Toelichting")
-_MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-                "oktober", "november", "december")
 _UNKNOWN = "Onbekende dataset: deze dataset is niet gepubliceerd."
 
 
 def database_url() -> str | None:
     """`COHORT_DATABASE_URL` (postgresql://…), or None for the embedded store."""
-    return os.environ.get(DATABASE_URL_ENV, "").strip() or None
+    return load_settings().database_url
 
 
 @dataclass(frozen=True)
@@ -542,13 +540,8 @@ def _iso(value: object) -> str:
     return value.isoformat()
 
 
-def _dutch_date(iso_timestamp: str) -> str:
-    moment = datetime.fromisoformat(iso_timestamp)
-    return f"{moment.day} {_MONTH_NAMES[moment.month - 1]} {moment.year}"
-
-
 def _withdrawn_notice(record: StoredDataset) -> str:
-    when = f" op {_dutch_date(record.withdrawn_at)}" if record.withdrawn_at else ""
+    when = f" op {fmt_local_date(record.withdrawn_at)}" if record.withdrawn_at else ""
     why = f" Reden: {record.withdrawal_reason}." if record.withdrawal_reason else ""
     return f"Deze dataset is ingetrokken{when}: ‘{record.name}’ wordt niet meer getoond.{why}"
 

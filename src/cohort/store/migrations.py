@@ -36,14 +36,10 @@ class Migration:
         return self.sqlite if dialect == "sqlite" else self.postgresql
 
 
-MIGRATIONS = (
-    Migration(
-        1,
-        "catalogus en logboek",
-        sqlite=(
-            # IF NOT EXISTS: stores made before migrations were tracked already have these tables.
-            """CREATE TABLE IF NOT EXISTS datasets (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+# The columns that version 1 created in SQLite and version 3 rebuilds (SQLite cannot change a CHECK in place):
+# written once, so the rebuilt table cannot drift from the one it replaces. Their text is part of the released
+# migrations; keep it as it is.
+_SQLITE_CORE_COLUMNS = """seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 dataset_id TEXT NOT NULL UNIQUE CHECK (length(dataset_id) = 64),
                 name TEXT NOT NULL,
                 description TEXT NOT NULL,
@@ -56,12 +52,23 @@ MIGRATIONS = (
                 n_rows INTEGER NOT NULL,
                 first_month TEXT NOT NULL,
                 last_month TEXT NOT NULL,
-                validation_summary TEXT NOT NULL,
-                status TEXT NOT NULL CHECK (status IN ('gepubliceerd', 'ingetrokken')),
-                is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+                validation_summary TEXT NOT NULL,"""
+_SQLITE_DEFAULT_COLUMNS = """is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
                 withdrawn_at TEXT,
                 withdrawn_by TEXT,
-                withdrawal_reason TEXT NOT NULL DEFAULT '',
+                withdrawal_reason TEXT NOT NULL DEFAULT '',"""
+
+
+MIGRATIONS = (
+    Migration(
+        1,
+        "catalogus en logboek",
+        sqlite=(
+            # IF NOT EXISTS: stores made before migrations were tracked already have these tables.
+            f"""CREATE TABLE IF NOT EXISTS datasets (
+                {_SQLITE_CORE_COLUMNS}
+                status TEXT NOT NULL CHECK (status IN ('gepubliceerd', 'ingetrokken')),
+                {_SQLITE_DEFAULT_COLUMNS}
                 CHECK (NOT (is_default = 1 AND status = 'ingetrokken'))
             )""",
             # At most one default, enforced by the database rather than by careful application code.
@@ -133,27 +140,11 @@ MIGRATIONS = (
         # datasets become version 1 of their own series, `voorlopig` (nobody has declared them final), and
         # were published without review.
         sqlite=(
-            """CREATE TABLE datasets_v3 (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                dataset_id TEXT NOT NULL UNIQUE CHECK (length(dataset_id) = 64),
-                name TEXT NOT NULL,
-                description TEXT NOT NULL,
-                source TEXT NOT NULL,
-                notes_json TEXT NOT NULL,
-                published_at TEXT NOT NULL,
-                published_by TEXT NOT NULL,
-                n_units INTEGER NOT NULL,
-                n_months INTEGER NOT NULL,
-                n_rows INTEGER NOT NULL,
-                first_month TEXT NOT NULL,
-                last_month TEXT NOT NULL,
-                validation_summary TEXT NOT NULL,
+            f"""CREATE TABLE datasets_v3 (
+                {_SQLITE_CORE_COLUMNS}
                 status TEXT NOT NULL
                     CHECK (status IN ('ter goedkeuring', 'gepubliceerd', 'afgewezen', 'ingetrokken')),
-                is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
-                withdrawn_at TEXT,
-                withdrawn_by TEXT,
-                withdrawal_reason TEXT NOT NULL DEFAULT '',
+                {_SQLITE_DEFAULT_COLUMNS}
                 units_sha256 TEXT,
                 monthly_sha256 TEXT,
                 data_status TEXT NOT NULL DEFAULT 'voorlopig' CHECK (data_status IN ('voorlopig', 'definitief')),

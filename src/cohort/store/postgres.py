@@ -79,8 +79,9 @@ class PostgresBackend:
         with psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_SECONDS,
                              application_name="cohortmonitor") as conn:
             # A standby or a read-only role still serves reads; writes then fail with SQLSTATE 25006.
-            self.read_only = bool(conn.execute("SELECT current_setting('transaction_read_only') = 'on' OR "
-                                               "pg_is_in_recovery() AS read_only").fetchone()["read_only"])
+            row = conn.execute("SELECT current_setting('transaction_read_only') = 'on' OR "
+                               "pg_is_in_recovery() AS read_only").fetchone()
+            self.read_only = bool(row and row["read_only"])
             self._migrate(conn)
         self.pool = ConnectionPool(
             url,
@@ -99,7 +100,7 @@ class PostgresBackend:
             self.pool.close()
             raise
 
-    def _migrate(self, raw: Connection) -> None:
+    def _migrate(self, raw: Connection[Any]) -> None:
         conn = PostgresConnection(raw)
         # Up to date (the usual start): no lock and no write, so a read-only database still serves reads.
         if conn.one("SELECT to_regclass('schema_migrations') AS found")["found"] is not None:

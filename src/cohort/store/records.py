@@ -17,17 +17,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-STATUS_PENDING = "ter goedkeuring"
-STATUS_PUBLISHED = "gepubliceerd"
-STATUS_REJECTED = "afgewezen"
-STATUS_WITHDRAWN = "ingetrokken"
+STATUS_PENDING: Final = "ter goedkeuring"
+STATUS_PUBLISHED: Final = "gepubliceerd"
+STATUS_REJECTED: Final = "afgewezen"
+STATUS_WITHDRAWN: Final = "ingetrokken"
 DatasetStatus = Literal["ter goedkeuring", "gepubliceerd", "afgewezen", "ingetrokken"]
 STATUSES: tuple[DatasetStatus, ...] = (STATUS_PENDING, STATUS_PUBLISHED, STATUS_REJECTED, STATUS_WITHDRAWN)
 
-DATA_PROVISIONAL = "voorlopig"
-DATA_FINAL = "definitief"
+DATA_PROVISIONAL: Final = "voorlopig"
+DATA_FINAL: Final = "definitief"
 DataStatus = Literal["voorlopig", "definitief"]
 DATA_STATUSES: tuple[DataStatus, ...] = (DATA_PROVISIONAL, DATA_FINAL)
 

@@ -14,9 +14,9 @@ transaction, so the log can never disagree with the catalog.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from cohort.fmt import fmt_timestamp_utc
 from cohort.store.errors import StoreError
 from cohort.store.records import (
     STATUS_PENDING,
@@ -28,9 +28,6 @@ from cohort.store.records import (
     record_from_row,
 )
 
-_MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-                "oktober", "november", "december")
-
 
 def same_person(first: str | None, second: str | None) -> bool:
     """E-mail addresses compared without capitals and spaces (identity providers differ in capitals)."""
@@ -41,8 +38,7 @@ def moment_text(iso_timestamp: str | None) -> str:
     """'2021-07-06T12:05:03.123456+00:00' -> '6 juli 2021 12:05:03 UTC' (the audit log's times are UTC)."""
     if not iso_timestamp:
         return "onbekend"
-    moment = datetime.fromisoformat(iso_timestamp)
-    return f"{moment.day} {_MONTH_NAMES[moment.month - 1]} {moment.year} {moment:%H:%M:%S} UTC"
+    return fmt_timestamp_utc(iso_timestamp)
 
 
 def version_of(conn: Any, replaces: str | None) -> tuple[str | None, int, StoredDataset | None]:

@@ -10,7 +10,6 @@ correct when several replicas share one store (PostgreSQL):
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -20,14 +19,16 @@ import streamlit as st
 from cohort.dataset import Dataset
 from cohort.links import DATASET_KEY, requested_dataset
 from cohort.release import warm_release
-from cohort.settings import EXAMPLE_WORKBOOK, load_settings
+from cohort.settings import EXAMPLE_WORKBOOK, load_settings, read_settings
 from cohort.store import DatasetStore, Resolution, StoreError, database_url
 from cohort.ui.auth import is_evaluator
 from cohort.ui.privacy import current_rule
 from cohort.workbook.read import read_workbook
 
 EXAMPLE_NOTE_VALUES = {"ja", "yes", "true", "1"}
-CATALOG_TTL_SECONDS = float(os.environ.get("COHORT_CATALOG_TTL_SECONDS", "5"))
+# Read at import (a decorator argument); a bad value falls back to the default here, and the app then stops
+# with the Dutch message before any page runs (cohort.ui.settings).
+CATALOG_TTL_SECONDS = read_settings()[0].catalog_ttl_seconds
 SHOWING_EXAMPLE = "U ziet nu de voorbeelddata."
 _RESOLUTION_KEY = "_dataset_resolution"
 

@@ -7,6 +7,7 @@ label into the URL (`peildatum=juni+2021`), see `cohort.links` for the tokens an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import streamlit as st
 
@@ -18,7 +19,7 @@ from cohort.selection import LEVELS, Selection, default_selection, month_end, pe
 
 __all__ = ["ViewContext", "get_context", "set_context", "sidebar_filters"]
 
-BIND = "query-params"
+BIND: Final = "query-params"
 
 
 @dataclass(frozen=True)

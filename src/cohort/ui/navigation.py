@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 from streamlit.navigation.page import Page as StreamlitPage
@@ -69,7 +70,7 @@ class Navigation:
         return self.pages[spec.url_path]
 
 
-def _st_page(spec: PageSpec, **kwargs: object) -> StreamlitPage:
+def _st_page(spec: PageSpec, **kwargs: Any) -> StreamlitPage:
     return st.Page(spec.file, title=spec.title, icon=spec.icon, **kwargs)
 
 

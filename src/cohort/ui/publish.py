@@ -182,7 +182,7 @@ def _status_label(outcome: UploadOutcome) -> str:
     return f"‘{name}’ gelezen en gecontroleerd: klaar om te publiceren"
 
 
-def _status_state(outcome: UploadOutcome) -> str:
+def _status_state(outcome: UploadOutcome) -> Literal["complete", "error"]:
     return "complete" if outcome.publishable else "error"
 
 

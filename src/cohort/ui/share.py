@@ -8,6 +8,7 @@ link asks for; where they differ we set the widget through `st.session_state` an
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -120,7 +121,7 @@ def describe_view(page_title: str, selection: Selection, dataset: Dataset) -> st
     return " · ".join(parts)
 
 
-def share_control(page, selection: Selection, dataset: Dataset, lattice: Lattice | None = None) -> None:
+def share_control(page: Any, selection: Selection, dataset: Dataset, lattice: Lattice | None = None) -> None:
     """'Deel deze weergave' at the bottom of the sidebar: the link, ready to copy, and what it shows."""
     # The sidebar filters come from their widgets, so the link always matches what is shown; everything else
     # (page widgets, the map selection) from the URL.

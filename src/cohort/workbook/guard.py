@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import math
 import posixpath
 import re
 import struct
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 import openpyxl
 from defusedxml import ElementTree as SafeET
 
-from cohort.fmt import fmt_dec, fmt_int
+from cohort.fmt import fmt_int, fmt_size
 
 MB = 1024 * 1024  # Streamlit's maxUploadSize counts in these units as well
 
@@ -159,23 +158,12 @@ def ensure_defusedxml() -> None:
 ensure_defusedxml()
 
 
-def format_size(size: int, *, round_up: bool = False) -> str:
-    """'61,2 MB', '50 MB' or '12 kB'. Rounded up for an actual size, so 50.01 MB never reads as '50,0 MB'."""
-    if size < MB:
-        kilobytes = size / 1024
-        return f"{fmt_int(math.ceil(kilobytes) if round_up else kilobytes)} kB"
-    megabytes = size / MB
-    if round_up:
-        return f"{fmt_dec(math.ceil(megabytes * 10) / 10)} MB"
-    return f"{fmt_int(megabytes)} MB" if megabytes == int(megabytes) else f"{fmt_dec(megabytes)} MB"
-
-
 def too_large(size: int, max_bytes: int) -> str | None:
     """Dutch message when `size` exceeds `max_bytes`, else None; usable before the bytes are read."""
     if size <= max_bytes:
         return None
     return (
-        f"Het bestand is {format_size(size, round_up=True)}; de grens is {format_size(max_bytes)}. "
+        f"Het bestand is {fmt_size(size, round_up=True)}; de grens is {fmt_size(max_bytes)}. "
         "Verwijder overbodige tabbladen, opmaak of afbeeldingen, of lever de gegevens in delen aan."
     )
 
@@ -330,13 +318,13 @@ def _check_directory(archive: zipfile.ZipFile, data: bytes) -> list[zipfile.ZipI
         if info.file_size > MAX_MEMBER_BYTES:
             raise _Refused(
                 f"Het onderdeel ‘{_shown(name)}’ wordt uitgepakt "
-                f"{format_size(info.file_size, round_up=True)} groot; de grens is "
-                f"{format_size(MAX_MEMBER_BYTES)}. " + RESAVE
+                f"{fmt_size(info.file_size, round_up=True)} groot; de grens is "
+                f"{fmt_size(MAX_MEMBER_BYTES)}. " + RESAVE
             )
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise _Refused(
-                f"Het bestand wordt uitgepakt meer dan {format_size(MAX_TOTAL_BYTES)} groot. " + RESAVE
+                f"Het bestand wordt uitgepakt meer dan {fmt_size(MAX_TOTAL_BYTES)} groot. " + RESAVE
             )
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _Refused(
@@ -551,7 +539,7 @@ def _decompressed(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
         position = 0
         while not inflater.eof:
             if inflater.unconsumed_tail:
-                pending = inflater.unconsumed_tail
+                pending: bytes | memoryview = inflater.unconsumed_tail
             elif position < len(raw):
                 pending = raw[position : position + IN_CHUNK]
                 position += IN_CHUNK

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import polars as pl
 from openpyxl import Workbook
@@ -142,7 +142,7 @@ def _core_properties() -> bytes:
     properties = DocumentProperties(
         creator=CREATOR, lastModifiedBy=CREATOR, created=FIXED_TIMESTAMP, modified=FIXED_TIMESTAMP
     )
-    return tostring(properties.to_tree())
+    return cast(bytes, tostring(properties.to_tree()))  # ElementTree.tostring: bytes (the stubs say str)
 
 
 def _deterministic_zip(xlsx: bytes, replacements: Mapping[str, bytes] | None = None) -> bytes:
