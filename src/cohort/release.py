@@ -26,13 +26,14 @@ difference-in-differences, the event-time profile) follow the rule in ``docs/pri
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -417,7 +418,7 @@ def _period_matrix(lattice: Lattice) -> np.ndarray:
     return np.vstack([matrix, prefixes])
 
 
-def _level_matrix(levels: list[LevelNode], codes: list[str]):  # -> scipy.sparse.csr_array
+def _level_matrix(levels: list[LevelNode], codes: list[str]) -> Any:  # a scipy.sparse.csr_array
     """Level nodes × units, 1 where the unit is below the node. Sparse: with 10,000 units a dense int64 matrix
     takes 800 MB, and almost every row (a unit) has a single 1."""
     from scipy import sparse
@@ -709,7 +710,7 @@ class Release:
             latent = np.concatenate(family_latent)
             local = [(total - start, parts - start) for total, parts in family_equations]
             built = _Family(tuple(b.measure for b in family), start, flat, latent, local,
-                            lambda family=family: [key for block in family for key in self._cell_keys(block)])
+                            functools.partial(self._family_keys, family))
             self._families_built[family[0].measure] = built
             values.append(flat)
             hidden.append(_with_earlier(built, [r._families_built.get(family[0].measure) for r in earlier],
@@ -722,6 +723,9 @@ class Release:
             block.hidden = self.hidden[block.offset:block.offset + block.size]
         for built in self._families_built.values():
             built.hidden = self.hidden[built.start:built.start + len(built.values)]
+
+    def _family_keys(self, family: list[_Block]) -> list[CellKey]:
+        return [key for block in family for key in self._cell_keys(block)]
 
     def _cell_keys(self, block: _Block) -> list[CellKey]:
         """What each cell of `block` is the sum of, in flat order: an earlier publication's cell with the same
