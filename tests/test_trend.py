@@ -242,8 +242,12 @@ def test_quarterly_series() -> None:
     rows = [("A", last - 3 + i, y, 3000.0) for i, y in enumerate([100, 150, 225, 338])]
     series = pl.DataFrame(rows, schema=["code", "period", "events", "exposure"], orient="row")
     result = trends(series, OUTFLOW_TO_WORK, last_period=last, grain="kwartaal")
-    assert result.get_column("marker").to_list() == ["te weinig gegevens", "stijgend"]  # 6 months = 2 quarters
-    assert "een trend vraagt minstens 3 kwartalen" in result.get_column("text")[0]
+    # 6 months = 2 quarters: the exact test of two rates, 338 of the 563 events in the later of two equal quarters
+    assert result.get_column("marker").to_list() == ["stijgend", "stijgend"]
+    six = result.row(0, named=True)
+    assert six["rate_ratio"] == pytest.approx(338 / 225)
+    assert six["p_value"] == pytest.approx(2 * stats.binom.sf(337, 563, 0.5))
+    assert "twee kwartalen vergeleken" in six["text"]
     assert "(K3 2020 – K2 2021)" in result.get_column("text")[1]
     assert "per kwartaal" in result.get_column("text")[1]
     with pytest.raises(ValueError, match="hele kwartalen"):

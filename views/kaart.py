@@ -5,6 +5,7 @@ import html
 import streamlit as st
 
 from cohort.links import AREA_KEY
+from cohort.mapdata import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
 from cohort.plaintext import markdown_literal
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
@@ -23,14 +24,23 @@ indicator = controls[0].selectbox(
     "Kleur de kaart naar", list(model.indicators), format_func=lambda key: model.indicators[key].label,
     key="indicator", bind="query-params",
 )
-compare = controls[1].toggle(
-    "Boven/onder stadsgemiddelde", key="kaart_vergelijk", bind="query-params",
-    disabled=not model.indicators[indicator].is_rate,
-    help="Donkerder waar het verschil met het stadsgemiddelde groter is dan één standaardafwijking (zoals OIS doet).",
+is_rate = model.indicators[indicator].is_rate
+benchmark = controls[1].selectbox(
+    "Vergelijk met", list(model.benchmarks), format_func=model.benchmarks.get, key=BENCHMARK_KEY,
+    bind="query-params", disabled=not is_rate,
+    help="Een gebied krijgt alleen een kleur als het verschil met deze maatstaf groter is dan toeval aannemelijk "
+    "maakt (zie ‘Hoe we vergelijken’ naast de kaart).",
 )
+with controls[2]:
+    level = st.radio("Betrouwbaarheid", list(model.levels), format_func=model.levels.get, key=LEVEL_KEY,
+                     bind="query-params", horizontal=True, disabled=not is_rate or benchmark == "geen")
+    spread = st.radio("Grenzen", list(model.spreads), format_func=model.spreads.get, key=SPREAD_KEY,
+                      bind="query-params", horizontal=True, disabled=not is_rate or benchmark == "geen",
+                      help="Met spreiding tussen gebieden: ruimere grenzen, omdat gebieden ook zonder toeval "
+                      "verschillen. Alleen toeval: de exacte Poisson-grenzen.")
 if model.level_note:
     controls[2].caption(model.level_note)
-colouring = model.colouring(indicator, compare)
+colouring = model.colouring(indicator, benchmark, level, spread)
 
 # The map selection has no widget of its own, so it lives in the URL (?gebied=DX05): a shared link shows it too.
 panel = model.panel(st.query_params.get(AREA_KEY))
@@ -56,7 +66,7 @@ if panel is not None:
     with st.container(border=True):
         st.subheader(markdown_literal(panel.title))  # an area's name comes from an upload: plain text
         st.markdown(panel.summary)
-        tiles = panel.tiles_for(colouring.indicator)
+        tiles = panel.tiles_for(colouring.indicator, colouring.benchmark, colouring.level, colouring.spread)
         show_tiles(tiles, columns=3)
         for note in panel.notes:
             st.caption(note)

@@ -107,8 +107,10 @@ def period_options(lattice: Lattice) -> tuple[dict[str, str], dict[str, str], di
 
 
 def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None,
-                   lattice: Lattice | None = None) -> AllowedValues:
-    """The options of every view parameter for `dataset`; `indicators` maps indicator key -> label (map page)."""
+                   lattice: Lattice | None = None,
+                   choices: Mapping[str, Mapping[str, str]] | None = None) -> AllowedValues:
+    """The options of every view parameter for `dataset`; `indicators` maps indicator key -> label (map page);
+    `choices` maps another page widget's key to its options (key -> label), the first being the default."""
     lattice = lattice or default_lattice(dataset)
     defaults = default_selection(dataset, lattice)
     peil_tokens, peil_aliases, period_tokens, period_aliases = period_options(lattice)
@@ -129,6 +131,9 @@ def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None
     if indicators:
         params[INDICATOR_KEY] = Param({label: key for key, label in indicators.items()}, Kind.ONE,
                                       {key: key for key in indicators}, next(iter(indicators)))
+    for name, options in (choices or {}).items():
+        params[name] = Param({label: key for key, label in options.items()}, Kind.ONE, {key: key for key in options},
+                             next(iter(options)))
     return AllowedValues(params)
 
 
