@@ -11,6 +11,7 @@ from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
 from cohort.ui.maps import MAP_KEY, show_map
 from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_table, show_tiles
+from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
 
 context = get_context()
@@ -92,3 +93,4 @@ st.subheader("De kaart als tabel")
 show_table(colouring.table)
 for caption in model.captions:
     st.caption(caption)
+view_bundle_button("Kaart", model, shown=model.shown_tables(colouring, panel))

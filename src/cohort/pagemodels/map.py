@@ -136,6 +136,13 @@ class MapModel:
     def panel(self, code: str | None) -> AreaPanel | None:
         return None if code is None else self.panels.get(code)
 
+    def shown_tables(self, colouring: MapColouring, panel: AreaPanel | None) -> tuple[Table, ...]:
+        """The tables of the view as shown (for its open-data zip): the map, the target groups, the panel's."""
+        tables = [colouring.table, *([self.groups] if self.groups is not None else [])]
+        if panel is not None and panel.chart is not None and panel.chart.table is not None:
+            tables.append(panel.chart.table)
+        return tuple(tables)
+
 
 # --- Numbers per unit ----------------------------------------------------------------------------------------------
 
