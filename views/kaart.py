@@ -67,8 +67,13 @@ if panel is not None:
     with st.container(border=True):
         st.subheader(markdown_literal(panel.title))  # an area's name comes from an upload: plain text
         st.markdown(panel.summary)
-        tiles = panel.tiles_for(colouring.indicator, colouring.benchmark, colouring.level, colouring.spread)
+        tiles = panel.tiles_for(colouring.indicator)
         show_tiles(tiles, columns=3)
+        verdicts = panel.verdicts_for(colouring.indicator, colouring.benchmark, colouring.level, colouring.spread)
+        for column, verdict in zip(st.columns(3), verdicts, strict=False):
+            with column, st.container(border=True):  # words, not numbers: st.metric would cut them off
+                st.markdown(f"{verdict.label}  \n**{verdict.value}**")
+                st.caption(verdict.definition)
         for note in panel.notes:
             st.caption(note)
         if panel.chart is not None:

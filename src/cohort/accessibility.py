@@ -111,9 +111,9 @@ STATEMENT = Statement(
         ),
         Check(
             "toetsenbord-kaart",
-            "Op de pagina Kaart zijn de keuze ‘Kleur de kaart naar’ en de schakelaar ‘Boven/onder "
-            "stadsgemiddelde’ met het toetsenbord te bedienen.",
-            "In Chromium met Tab, typen, Enter en de spatiebalk; daarna is de kaart opnieuw getekend.",
+            "Op de pagina Kaart zijn de keuzes ‘Kleur de kaart naar’, ‘Vergelijk met’ en ‘Betrouwbaarheid’ met het "
+            "toetsenbord te bedienen.",
+            "In Chromium met Tab, typen, Enter en de pijltjestoetsen; daarna is de kaart opnieuw getekend.",
             ("2.1.1",),
             every_page=False,
         ),
@@ -154,9 +154,9 @@ STATEMENT = Statement(
             check="kaart-gebied-toetsenbord",
         ),
         Limitation(
-            "Bij 200% zoom worden enkele namen van tegels en een schakelaar afgekort",
-            "Streamlit kort de naam van een tegel of schakelaar af met ‘…’ als de kolom smal is.",
-            "Op de pagina’s Overzicht, Kaart, Uitstroom naar werk en Klachten en bejegening is bij 200% zoom "
+            "Bij 200% zoom worden enkele namen van tegels afgekort",
+            "Streamlit kort de naam van een tegel af met ‘…’ als de kolom smal is.",
+            "Op de pagina’s Overzicht, Uitstroom naar werk en Klachten en bejegening is bij 200% zoom "
             "een deel van zo’n naam niet te lezen.",
             "De uitleg onder elke tegel en de tabellen noemen dezelfde begrippen voluit. De namen worden op "
             "meerdere regels gezet.",

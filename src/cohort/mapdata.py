@@ -122,4 +122,4 @@ MAP_BENCHMARKS: dict[str, str] = {
 }
 MAP_LEVELS: dict[str, str] = {"95": "95% (donker: ook bij 99,8%)", "998": "99,8%"}
 SPREAD_KEY = "spreiding"
-MAP_SPREADS: dict[str, str] = {"ja": "Toeval en spreiding tussen gebieden", "nee": "Alleen toeval (Poisson)"}
+MAP_SPREADS: dict[str, str] = {"ja": "Met spreiding tussen gebieden", "nee": "Alleen toeval (Poisson)"}

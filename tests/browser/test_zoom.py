@@ -27,12 +27,11 @@ TWO_DIMENSIONAL = (
     '[data-testid="stCode"]'
 )
 # Streamlit shortens these labels with "…" when their column is narrow (st.metric's label, a widget's label);
-# at 200% zoom the tiles of these pages and the map's toggle lose words. The fix belongs in the app's styling
+# at 200% zoom the tiles of these pages lose words. The fix belongs in the app's styling
 # (white-space: normal for [data-testid=stMetricLabel] and [data-testid=stWidgetLabel], see the report of
 # issue 13); until then the statement lists it as a limitation.
 CUT_OFF_TODAY = {
     "overzicht": "tile labels ('Stedelijke doelgroepen', 'Klachten per 1.000 gesprekken') end in '…'",
-    "kaart": "the toggle 'Boven/onder stadsgemiddelde' ends in '…'",
     "uitstroom": "a tile label ('Extra uitstroom naar werk per maand door …') ends in '…'",
     "klachten": "tile labels ('Klachten per 1.000 gesprekken', 'Waarvan over bejegening') end in '…'",
 }

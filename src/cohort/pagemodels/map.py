@@ -98,13 +98,16 @@ class AreaPanel:
     class_tiles: dict[tuple[str, str, str, str], Tile] = field(default_factory=dict)  # (indicator, benchmark, …)
     trend_tiles: tuple[Tile, ...] = ()  # outflow to work over the last 6 and 12 months
 
-    def tiles_for(self, indicator: str, benchmark: str = "geen", level: str = "95", spread: str = "ja"
-                  ) -> tuple[Tile, ...]:
-        """The tiles for the page's choices: counts, the chosen rate, its class, and the outflow trends."""
+    def tiles_for(self, indicator: str) -> tuple[Tile, ...]:
+        """The number tiles: counts and the chosen rate."""
         rate = self.rate_tiles.get(indicator)
-        tiles = self.tiles if rate is None else (*self.tiles, rate)
+        return self.tiles if rate is None else (*self.tiles, rate)
+
+    def verdicts_for(self, indicator: str, benchmark: str = "geen", level: str = "95", spread: str = "ja"
+                     ) -> tuple[Tile, ...]:
+        """The words beside the numbers: the chosen rate's class against the benchmark, and the outflow trends."""
         klass = self.class_tiles.get((indicator, benchmark, level, spread))
-        return (*tiles, *([klass] if klass else []), *self.trend_tiles)
+        return (*([klass] if klass else []), *self.trend_tiles)
 
 
 @dataclass(frozen=True)
@@ -439,7 +442,7 @@ def map_model(page_input: PageInput) -> MapModel:
     numbers = {unit.code: _numbers(page_input, unit.members) for unit in units}
     for unit_numbers in numbers.values():
         released += unit_numbers.counts()
-    # The city: all areas of the dataset, whatever the filters (the reference of "boven/onder stadsgemiddelde").
+    # The city: all areas of the dataset, whatever the filters (the reference of the "stedelijk gemiddelde" benchmark).
     city_node = page_input.release.city
     city_numbers = _numbers(page_input, sorted(city_node.leaves) if city_node is not None else [])
     released += city_numbers.counts()

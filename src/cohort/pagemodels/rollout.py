@@ -240,7 +240,9 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
                 stem = "eenheden_op_peildatum" + ("" if (benchmark, level, spread) == ("stad", "95", "ja") else
                                                   f"_{benchmark}_{level}{'' if spread == 'ja' else '_poisson'}")
                 unit_tables[(benchmark, level, spread)] = make_table(
-                    title, stem, (*UNIT_COLUMNS, *_fair_columns(benchmark, fair)), variant, notes_table)
+                    # The words right after the status, where a reader looks first; the numbers follow.
+                    title, stem, (*UNIT_COLUMNS[:5], *_fair_columns(benchmark, fair), *UNIT_COLUMNS[5:]), variant,
+                    notes_table)
     table = unit_tables[("stad", "95", "ja")]
     caption = (
         f"Gesprekken en uitstroom van {window_text(window)}; klachten (en klachten per 1.000 gesprekken) van "
