@@ -149,8 +149,9 @@ def test_comparison_classes_are_drawn_as_the_page_model_decided() -> None:
     assert tuple(props["M"]["line_color"][:3]) == hex_to_rgb(GREY)
     assert tuple(props["A"]["line_color"][:3]) == (255, 255, 255)
     assert [i.label for i in view.legend] == ["Hoger (ook bij 99,8%)", "Hoger (95%)", "Niet te onderscheiden",
-                                              "Lager (95%)", "Lager (ook bij 99,8%)", NOT_COMPARED_LABEL,
-                                              NO_DATA_LABEL]  # T is on the map without a row: grey
+                                              "Lager (95%)", "Lager (ook bij 99,8%)", NOT_COMPARED_LABEL]
+    # T is on the map without a row: not compared either (white), not a second grey beside "niet te onderscheiden".
+    assert rgb(props["T"]) == (255, 255, 255) and any(n.startswith("Geen gegevens (wit): T") for n in view.notes_nl)
 
 
 def test_hidden_small_numbers_are_grey_and_named_in_legend() -> None:

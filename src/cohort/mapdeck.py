@@ -398,6 +398,10 @@ def build_map(
         row = rows.get(code)
         styled = _Styled(row["colour"], row["klasse"]) if row is not None and row.get("colour") else None
         value_text = str(row.get("value_text") or MISSING) if row is not None else MISSING
+        if styled is None and indicator.kind == "classes":
+            # On a map of classes an area without a class is "not compared": white, as in the legend; a second
+            # grey beside "niet te onderscheiden" would read as a class.
+            styled = _Styled(WHITE, NOT_COMPARED_LABEL)
         if styled is None:
             any_no_data = True
             any_hidden = any_hidden or value_text not in (MISSING, "", "-")
@@ -467,7 +471,8 @@ def build_map(
             f"{_plain_list(codes_without_geometry)}. Ze staan wel in de tabel."
         )
     if codes_without_values:
-        notes.append(f"Geen gegevens (grijs): {_plain_list(codes_without_values)}.")
+        colour = "wit" if indicator.kind == "classes" else "grijs"
+        notes.append(f"Geen gegevens ({colour}): {_plain_list(codes_without_values)}.")
     if duplicates:
         notes.append(f"Dubbele codes; alleen de eerste rij is gebruikt: {_plain_list(sorted(set(duplicates)))}.")
     if selected and selected not in on_map:
