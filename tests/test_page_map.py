@@ -94,6 +94,9 @@ def test_indicator_from_link_and_the_city_comparison(example_model):
     at.selectbox(key="maatstaf").set_value("geen").run()  # the value itself: classes light to dark
     assert not at.exception
     assert list(area_table(at).columns) == ["code", "naam", "stadsdeel", "status", "periode", "waarde", "klasse"]
+    assert not [r for r in at.radio if r.key in ("betrouwbaarheid", "spreiding")]  # nothing to choose then
+    at.selectbox(key="indicator").set_value("status").run()
+    assert not [s for s in at.selectbox if s.key == "maatstaf"]  # only a rate is compared
 
 
 def test_comparison_choices_from_a_shared_link(example_model):

@@ -25,20 +25,24 @@ indicator = controls[0].selectbox(
     "Kleur de kaart naar", list(model.indicators), format_func=lambda key: model.indicators[key].label,
     key="indicator", bind="query-params",
 )
-is_rate = model.indicators[indicator].is_rate
-benchmark = controls[1].selectbox(
-    "Vergelijk met", list(model.benchmarks), format_func=model.benchmarks.get, key=BENCHMARK_KEY,
-    bind="query-params", disabled=not is_rate,
-    help="Een gebied krijgt alleen een kleur als het verschil met deze maatstaf groter is dan toeval aannemelijk "
-    "maakt (zie ‘Hoe we vergelijken’ naast de kaart).",
-)
-with controls[2]:
-    level = st.radio("Betrouwbaarheid", list(model.levels), format_func=model.levels.get, key=LEVEL_KEY,
-                     bind="query-params", horizontal=True, disabled=not is_rate or benchmark == "geen")
-    spread = st.radio("Grenzen", list(model.spreads), format_func=model.spreads.get, key=SPREAD_KEY,
-                      bind="query-params", horizontal=True, disabled=not is_rate or benchmark == "geen",
-                      help="Met spreiding tussen gebieden: ruimere grenzen, omdat gebieden ook zonder toeval "
-                      "verschillen. Alleen toeval: de exacte Poisson-grenzen.")
+# The comparison controls only where they apply (a rate): disabled widgets would be greyed out below the
+# contrast the page promises, and say nothing a hidden one does not.
+benchmark, level, spread = "geen", "95", "ja"
+if model.indicators[indicator].is_rate:
+    benchmark = controls[1].selectbox(
+        "Vergelijk met", list(model.benchmarks), format_func=model.benchmarks.get, key=BENCHMARK_KEY,
+        bind="query-params",
+        help="Een gebied krijgt alleen een kleur als het verschil met deze maatstaf groter is dan toeval "
+        "aannemelijk maakt (zie ‘Hoe we vergelijken’ naast de kaart).",
+    )
+    if benchmark != "geen":
+        with controls[2]:
+            level = st.radio("Betrouwbaarheid", list(model.levels), format_func=model.levels.get, key=LEVEL_KEY,
+                             bind="query-params", horizontal=True)
+            spread = st.radio("Grenzen", list(model.spreads), format_func=model.spreads.get, key=SPREAD_KEY,
+                              bind="query-params", horizontal=True,
+                              help="Met spreiding tussen gebieden: ruimere grenzen, omdat gebieden ook zonder "
+                              "toeval verschillen. Alleen toeval: de exacte Poisson-grenzen.")
 if model.level_note:
     controls[2].caption(model.level_note)
 colouring = model.colouring(indicator, benchmark, level, spread)

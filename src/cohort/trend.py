@@ -378,7 +378,7 @@ def _unit_trend(
                 f"Te weinig gegevens voor een trend over {span}: {reason}.")
     if window == 2:
         fit = two_period_trend(*zip(*points, strict=True), level=level)
-        singular = f"{singular} (twee {plural} vergeleken)"
+        singular = f"{singular}, twee {plural} vergeleken"
     else:
         fit = fit_poisson_trend(*zip(*points, strict=True), level=level)
     marker = TrendMarker.NO_CHANGE
