@@ -137,3 +137,15 @@ def test_classes_and_trends_in_the_unit_table_by_hand(dataset):
     assert any(n.startswith("Vergelijking en trend: —* = niet berekend") for n in table.notes)
     assert any("Spiegelhalter" in n for n in page.method_notes)
     assert page.units_for("onzin").file_stem == "eenheden_op_peildatum"
+
+
+def test_the_unit_briefing_states_the_same_class_and_trend(dataset):
+    from cohort.pagemodels.briefing import unit_briefing
+
+    page_input = PageInput(dataset, default_selection(dataset), SuppressionRule())
+    assert unit_briefing(page_input, "DX01").extra_lines == (
+        "Vergeleken met het stedelijk gemiddelde (95%, met spreiding tussen gebieden): uitstroom naar werk hoger "
+        "(95%), klachten per gesprek —*.",
+        "Trend uitstroom naar werk: laatste 6 maanden te weinig gegevens; laatste 12 maanden te weinig gegevens.",
+    )
+    assert unit_briefing(page_input, "DG01").extra_lines[0].startswith("Een doelgroep vergelijken we niet")

@@ -247,7 +247,7 @@ def _overdispersed_z(events: np.ndarray, expected: np.ndarray, tau2: float) -> n
 
 
 def overdispersed_limits(
-    benchmark_rate: float, exposure: Sequence[float], tau2: float, level: float, *, per: float = 1000.0
+    benchmark_rate: float, exposure: Sequence[float] | np.ndarray, tau2: float, level: float, *, per: float = 1000.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper rate limits at each exposure: benchmark × (1 ∓ z·√(s² + τ²))², the lower one at least 0."""
     size = np.asarray(exposure, dtype=float)

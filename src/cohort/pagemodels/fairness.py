@@ -50,7 +50,7 @@ from cohort.palette import COMPARISON_COLOURS, COMPARISON_LABELS
 from cohort.privacy import HIDDEN_RATE_TEXT
 from cohort.release import Count, Phase
 from cohort.trend import METHOD_NL as TREND_METHOD_NL
-from cohort.trend import WINDOW_MONTHS, TrendMarker, month_index, quarter_index, trend_per_unit
+from cohort.trend import WINDOW_MONTHS, Grain, TrendMarker, month_index, quarter_index, trend_per_unit
 
 __all__ = ["COMPARED_MEASURES", "Fairness", "UnitClass", "UnitTrend", "fairness"]
 
@@ -196,7 +196,7 @@ def _overdispersion(rates: Sequence[Rate]) -> Overdispersion:
 
 
 def _classes(frame: pl.DataFrame, values: dict[str, Rate], references: dict[str, Rate]) -> dict[str, UnitClass]:
-    out = {}
+    out: dict[str, UnitClass] = {}
     for row in frame.iter_rows(named=True):
         code = row["code"]
         out[code] = UnitClass(code, row["class"], colour_key(row["class"], row["level"]), row["text"], values[code],
@@ -230,7 +230,7 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
     reference_units = [(u.code, u.members) for u in map_units(page_input.dataset.units,
                                                                 page_input.selection.peildatum, level)]
     area_codes = sorted(page_input.dataset.areas.get_column("code").to_list())
-    comparisons: dict[tuple[str, str, str], ComparisonSet] = {}
+    comparisons: dict[tuple[str, str, str, str], ComparisonSet] = {}
 
     for key, measure in COMPARED_MEASURES.items():
         # stad: every unit's rate over the window against all areas together.
@@ -320,13 +320,14 @@ def _trends(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
     """Outflow to work per period (quarters; months with hiding off) over the last 6 and 12 months of the window."""
     release = page_input.release
     window = page_input.window("uitstroom_werk")
-    grain = "maand" if release.lattice.finest == "maand" else "kwartaal"
+    grain: Grain = "maand" if release.lattice.finest == "maand" else "kwartaal"
     if window is None:
         return {}, grain, []
     index = month_index if grain == "maand" else quarter_index
     span = 1 if grain == "maand" else 3
     leaves = [leaf for leaf in release.lattice.leaves if leaf.last <= window[1]][-(max(WINDOW_MONTHS) // span):]
-    rows, released = [], []
+    rows: list[tuple[str, int, int | None, float | None, bool]] = []
+    released: list[Count] = []
     for code, members in units:
         for leaf in leaves:
             events = release.count("uitstroom_werk", members, leaf.first, leaf.last)
@@ -340,7 +341,7 @@ def _trends(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
     series = pl.DataFrame(rows, schema={"code": pl.String, "period": pl.Int64, "events": pl.Int64,
                                         "exposure": pl.Float64, "hidden": pl.Boolean}, orient="row")
     last = index(leaves[-1].first)
-    out = {}
+    out: dict[tuple[str, int], UnitTrend] = {}
     for months in WINDOW_MONTHS:
         result = trend_per_unit(series, OUTFLOW_TO_WORK, last_period=last, months=months, grain=grain,
                                 rule=page_input.rule)

@@ -377,7 +377,7 @@ def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLeve
             if complaints.value is not None else f"{window_text(complaint_window).capitalize()}.")),
     }
     title = f"{unit.naam} ({unit.stadsdeel})" if level == "gebied" and unit.stadsdeel else unit.naam
-    class_tiles = {}
+    class_tiles: dict[tuple[str, str, str, str], Tile] = {}
     for (measure, benchmark, class_level, spread), compared in fair.comparisons.items():
         unit_class = compared.classes[unit.code]
         class_tiles[(measure, benchmark, class_level, spread)] = Tile(

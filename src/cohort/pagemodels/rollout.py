@@ -226,12 +226,12 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
     )
     fair = fairness(page_input, [(row["code"][0], (row["code"][0],)) for row in rows], "gebied")
     released += fair.released
-    notes_table = (*notes_table,
+    table_notes = (*notes_table,
                    "Vergelijking en trend: —* = niet berekend, omdat een aantal waarop ze rusten verborgen is (ook een "
                    "klasse of trend zou het verraden); — = geen gegevens om te vergelijken, of een doelgroep (die "
                    "vergelijken we niet met gebieden).", fair.caveat)
     title = f"Eenheden op {fmt_date(selection.peildatum)}"
-    unit_tables = {}
+    unit_tables: dict[tuple[str, str, str], Table] = {}
     for benchmark in BENCHMARK_OPTIONS:
         for level in MAP_LEVELS:
             for spread in MAP_SPREADS:
@@ -242,7 +242,7 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
                 unit_tables[(benchmark, level, spread)] = make_table(
                     # The words right after the status, where a reader looks first; the numbers follow.
                     title, stem, (*UNIT_COLUMNS[:5], *_fair_columns(benchmark, fair), *UNIT_COLUMNS[5:]), variant,
-                    notes_table)
+                    table_notes)
     table = unit_tables[("stad", "95", "ja")]
     caption = (
         f"Gesprekken en uitstroom van {window_text(window)}; klachten (en klachten per 1.000 gesprekken) van "
