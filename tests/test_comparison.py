@@ -32,9 +32,11 @@ from cohort.comparison import (
     OUTFLOW_TO_WORK,
     Benchmark,
     ComparisonClass,
+    Overdispersion,
     colour_key,
     compare_to_counts,
     compare_to_rate,
+    estimate_overdispersion,
     level_text,
     multiple_comparison_note_nl,
 )
@@ -314,3 +316,44 @@ def test_comparison_colours_stay_apart_for_colour_blind_readers(vision: str) -> 
     assert len(distinct) == 6  # five classes and one "not compared" white
     for a, b in itertools.combinations(distinct, 2):
         assert np.linalg.norm(_lab(a, matrix) - _lab(b, matrix)) > 10, (vision, a, b)  # CIE76 ΔE
+
+
+# --- over-dispersion (Spiegelhalter 2005, additive random effects on the square-root scale) -------------------
+
+
+def test_overdispersion_estimate_by_hand() -> None:
+    """Five areas of 10.000 person-months against 10 per 1.000 (E = 100): 64, 81, 100, 121 and 144 events.
+
+    z = 2(√O − √E) = −4, −2, 0, 2, 4; winsorised at the 10% and 90% quantiles (linear: −4 + 0,4·2 = −3,2 and
+    3,2): −3,2, −2, 0, 2, 3,2; φ = (10,24 + 4 + 0 + 4 + 10,24) / 5 = 5,696. Weights w = 4E = 400: Σw = 2.000,
+    Σw² / Σw = 400; τ² = (5 · 5,696 − 4) / (2.000 − 400) = 24,48 / 1.600 = 0,0153.
+    """
+    fit = estimate_overdispersion([64, 81, 100, 121, 144], [10_000] * 5, 10.0)
+    assert (fit.phi, fit.tau2, fit.n_units) == (pytest.approx(5.696), pytest.approx(0.0153), 5)
+    assert fit.applied and "φ = 5,7" in fit.text_nl() and "τ² = 0,0153" in fit.text_nl()
+    # Poisson-like areas: φ ≤ (I − 1) / I, no extra spread.
+    calm = estimate_overdispersion([98, 101, 100, 99, 102], [10_000] * 5, 10.0)
+    assert calm.tau2 == 0.0 and not calm.applied and "niet meer dan toeval" in calm.text_nl()
+    # Four areas are too few to estimate a spread between them; hidden areas are simply not given.
+    few = estimate_overdispersion([64, 81, 100, 121], [10_000] * 4, 10.0)
+    assert few == Overdispersion(1.0, 0.0, 4) and "Te weinig gebieden (4)" in few.text_nl()
+
+
+def test_overdispersed_limits_decide_with_the_exact_rule() -> None:
+    """With τ² = 0,0153 and s² = 1 / (4 · 100) = 0,0025 the spread is √0,0178 = 0,13342. y = √(O/E):
+    144 -> 1,2, z = 0,2 / 0,13342 = 1,50 (inside); 169 -> 1,3, z = 2,25 (beyond 1,96, not 3,09): higher at 95%;
+    225 -> 1,5, z = 3,75: higher at 99,8%. By Poisson chance alone all three are far above 10 per 1.000.
+    The 95% upper limit at 10.000: 10 · (1 + 1,95996 · 0,13342)² = 15,91 per 1.000 (Poisson: 11,96)."""
+    units = pl.DataFrame({"code": ["A", "B", "C", "D"], "events": [144, 169, 225, 4], "exposure": [10_000] * 4})
+    spread = Overdispersion(5.696, 0.0153, 5)
+    result = compare_to_rate(units, OUTFLOW_TO_WORK, Benchmark.CITY, 10.0, overdispersion=spread)
+    assert result.get_column("class").to_list() == ["niet te onderscheiden", "hoger", "hoger", "verborgen"]
+    assert result.get_column("level").to_list()[:3] == [None, 0.95, 0.998]
+    assert result.get_column("limit_95_upper")[0] == pytest.approx(15.9136, abs=1e-3)
+    assert result.get_column("p_value")[1] == pytest.approx(2 * stats.norm.sf(0.3 / np.sqrt(0.0178)))
+    assert "ruimere grenzen" in result.get_column("text")[0]
+    poisson = compare_to_rate(units, OUTFLOW_TO_WORK, Benchmark.CITY, 10.0)
+    assert poisson.get_column("class").to_list() == ["hoger", "hoger", "hoger", "verborgen"]
+    assert poisson.get_column("limit_95_upper")[0] == pytest.approx(11.958, abs=1e-3)
+    # A hidden count (4) is never classified, with or without the spread.
+    assert result.row(3, named=True)["rate"] is None and result.row(3, named=True)["p_value"] is None

@@ -17,20 +17,20 @@ from cohort.mapdeck import (
     HIDDEN_LABEL,
     NO_DATA_COLOUR,
     NO_DATA_LABEL,
+    NOT_COMPARED_LABEL,
     STATUS_INDICATOR,
     Indicator,
     build_map,
     class_index,
     class_labels,
     colour_values,
-    diverging_class,
     labels_legible,
     nice_breaks,
     period_text,
     quantile_breaks,
     sequential_colours,
 )
-from cohort.palette import DIVERGING, SEQUENTIAL, STATUS_COLOURS, hex_to_rgb
+from cohort.palette import COMPARISON_COLOURS, GREY, SEQUENTIAL, STATUS_COLOURS, hex_to_rgb
 from cohort.settings import load_settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boundaries"
@@ -135,31 +135,23 @@ def test_nice_breaks_and_class_index() -> None:
     assert [class_index(v, limits) for v in (0.0, 4.99, 5.0, 10.0)] == [0, 0, 1, 1]
 
 
-def test_diverging_colours_around_the_average() -> None:
-    # Values 4, 8, 12, 16, 20: mean 12, sample sd sqrt(160/4) = 6,32 -> z = -1,26 -0,63 0 0,63 1,26.
-    view = draw(small_boundaries(), small_values(), Indicator("diverging", "Uitstroom", "%"))
+def test_comparison_classes_are_drawn_as_the_page_model_decided() -> None:
+    # The classes come with the rows (cohort.comparison decides them); the map only draws them.
+    values = small_values(class_key=["hoger_998", "niet_te_onderscheiden", "lager_95", "verborgen", "geen_gegevens",
+                                     "hoger_95"])
+    view = draw(small_boundaries(), values, Indicator("classes", "Uitstroom t.o.v. stedelijk gemiddelde"))
     props = props_by_code(view)
-    assert rgb(props["A"]) == hex_to_rgb(DIVERGING["ver_onder"])
-    assert rgb(props["E"]) == hex_to_rgb(DIVERGING["onder"])
-    assert rgb(props["K"]) == hex_to_rgb(DIVERGING["gemiddeld"])
-    assert rgb(props["M"]) == hex_to_rgb(DIVERGING["boven"])
-    assert rgb(props["N"]) == hex_to_rgb(DIVERGING["ver_boven"])
-    assert [i.label for i in view.legend] == [
-        "Ver onder gemiddelde (< 5,7)",
-        "Onder gemiddelde (5,7 – 8,8)",
-        "Rond gemiddelde (8,8 – 15,2)",
-        "Boven gemiddelde (15,2 – 18,3)",
-        "Ver boven gemiddelde (> 18,3)",
-        "Geen gegevens",
-    ]
-    assert any("ongewogen gemiddelde" in n and "12,0" in n and "6,3" in n for n in view.notes_nl)
-
-
-def test_diverging_uses_given_city_average() -> None:
-    view = draw(small_boundaries(), small_values(), Indicator("diverging", "Uitstroom", reference=4.0))
-    assert rgb(props_by_code(view)["A"]) == hex_to_rgb(DIVERGING["gemiddeld"])
-    assert any("stedelijk gemiddelde: 4,0" in n for n in view.notes_nl)
-    assert diverging_class(5.0, 5.0, 0.0) == "gemiddeld"
+    assert rgb(props["A"]) == hex_to_rgb(COMPARISON_COLOURS["hoger_998"])
+    assert rgb(props["E"]) == hex_to_rgb(COMPARISON_COLOURS["niet_te_onderscheiden"])
+    assert rgb(props["K"]) == hex_to_rgb(COMPARISON_COLOURS["lager_95"])
+    # Not compared: white with a grey outline, so it shows on the plain background and reads as no class.
+    assert rgb(props["M"]) == rgb(props["N"]) == (255, 255, 255)
+    assert tuple(props["M"]["line_color"][:3]) == hex_to_rgb(GREY)
+    assert tuple(props["A"]["line_color"][:3]) == (255, 255, 255)
+    assert [i.label for i in view.legend] == ["Hoger (ook bij 99,8%)", "Hoger (95%)", "Niet te onderscheiden",
+                                              "Lager (95%)", "Lager (ook bij 99,8%)", NOT_COMPARED_LABEL]
+    # T is on the map without a row: not compared either (white), not a second grey beside "niet te onderscheiden".
+    assert rgb(props["T"]) == (255, 255, 255) and any(n.startswith("Geen gegevens (wit): T") for n in view.notes_nl)
 
 
 def test_hidden_small_numbers_are_grey_and_named_in_legend() -> None:
@@ -293,7 +285,7 @@ def test_deck_serialises_without_basemap(division: Division) -> None:
     boundaries = schematic_boundaries(division)
     codes = sorted(boundaries.codes)
     values = small_values(code=codes[:6])
-    view = draw(boundaries, values, Indicator("diverging", "Uitstroom"), selected_code=codes[0])
+    view = draw(boundaries, values, Indicator("sequential", "Uitstroom"), selected_code=codes[0])
     deck = json.loads(view.deck.to_json())
     assert deck["initialViewState"] == {"latitude": 52.36, "longitude": 4.9, "zoom": 10.3}
     assert not deck.get("mapStyle") and not deck.get("mapProvider")  # renders on a plain background

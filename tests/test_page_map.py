@@ -8,9 +8,9 @@ import pytest
 from apptest import metrics_by_label, open_app, rendered_text
 from streamlit import dataframe_util
 
-from cohort.mapdeck import DIVERGING_LABELS
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.map import map_model
+from cohort.palette import COMPARISON_LABELS
 from cohort.privacy import DEFAULT_RULE
 from cohort.selection import default_selection
 from cohort.settings import EXAMPLE_WORKBOOK
@@ -76,16 +76,43 @@ def test_unknown_area_in_link_is_ignored():
 def test_indicator_from_link_and_the_city_comparison(example_model):
     at = open_app(PAGE, check=True, gebied="DX21", indicator="Uitstroom naar werk")
     assert at.selectbox(key="indicator").value == "uitstroom_werk"
-    expected = {t.label: t.value for t in example_model.panel("DX21").tiles_for("uitstroom_werk")}
-    assert metrics_by_label(at)["Uitstroom naar werk"] == expected["Uitstroom naar werk"]
+    # A rate is compared with the city average by default, with the spread between areas, at 95%.
+    assert at.selectbox(key="maatstaf").value == "stad" and not at.selectbox(key="maatstaf").disabled
+    panel = example_model.panel("DX21")
+    assert metrics_by_label(at) == {t.label: t.value for t in panel.tiles_for("uitstroom_werk")}
+    verdicts = panel.verdicts_for("uitstroom_werk", "stad")
+    assert [t.label for t in verdicts] == ["Vergeleken met stedelijk gemiddelde", "Trend uitstroom, laatste 6 maanden",
+                                           "Trend uitstroom, laatste 12 maanden"]
+    assert all(any(m.value == f"{t.label}  \n**{t.value}**" for m in at.markdown) for t in verdicts)
     table = area_table(at)
-    assert list(table.columns) == ["code", "naam", "stadsdeel", "status", "periode", "waarde", "klasse"]
-    assert not at.toggle(key="kaart_vergelijk").disabled
-    at.toggle(key="kaart_vergelijk").set_value(True).run()
+    assert list(table.columns) == ["code", "naam", "stadsdeel", "status", "periode", "waarde", "maatstaf", "klasse"]
+    expected_classes = example_model.colouring("uitstroom_werk", "stad").table.texts.get_column("klasse").to_list()
+    assert list(table["klasse"]) == expected_classes
+    assert set(expected_classes) <= {*COMPARISON_LABELS.values(), "—*", "—"}
+    assert any(e.label == "Hoe we vergelijken" for e in at.expander)
+    assert any(c.value.startswith("Let op: met 22 gebieden tegelijk") for c in at.caption)  # beside the map
+    at.selectbox(key="maatstaf").set_value("geen").run()  # the value itself: classes light to dark
     assert not at.exception
-    expected_classes = example_model.colouring("uitstroom_werk", True).table.texts.get_column("klasse").to_list()
-    assert list(area_table(at)["klasse"]) == expected_classes
-    assert len(set(expected_classes)) > 1 and set(expected_classes) <= set(DIVERGING_LABELS.values())
+    assert list(area_table(at).columns) == ["code", "naam", "stadsdeel", "status", "periode", "waarde", "klasse"]
+    assert not [r for r in at.radio if r.key in ("betrouwbaarheid", "spreiding")]  # nothing to choose then
+    at.selectbox(key="indicator").set_value("status").run()
+    assert not [s for s in at.selectbox if s.key == "maatstaf"]  # only a rate is compared
+
+
+def test_comparison_choices_from_a_shared_link(example_model):
+    # A shared link holds the labels, as Streamlit writes them into the URL.
+    at = open_app(PAGE, check=True, indicator="Uitstroom naar werk", maatstaf="Gebieden zonder lopend cohort",
+                  betrouwbaarheid="99,8%", spreiding="Alleen toeval (Poisson)", gebied="DX01")
+    assert (at.selectbox(key="maatstaf").value, at.radio(key="betrouwbaarheid").value,
+            at.radio(key="spreiding").value) == ("vergelijking", "998", "nee")
+    colouring = example_model.colouring("uitstroom_werk", "vergelijking", "998", "nee")
+    assert list(area_table(at)["klasse"]) == colouring.table.texts.get_column("klasse").to_list()
+    verdict = example_model.panel("DX01").class_tiles[("uitstroom_werk", "vergelijking", "998", "nee")]
+    assert any(m.value == f"Vergeleken met gebieden zonder lopend cohort  \n**{verdict.value}**" for m in at.markdown)
+    # The choices travel with the view's link (page widgets' parameters pass through the share control).
+    link = next(c.value for c in at.code if "maatstaf=" in c.value)
+    assert "maatstaf=Gebieden+zonder+lopend+cohort" in link and "betrouwbaarheid=99%2C8%25" in link
+    assert "spreiding=Alleen+toeval+%28Poisson%29" in link
 
 
 def test_complaints_per_area_explain_what_is_hidden():
@@ -93,7 +120,10 @@ def test_complaints_per_area_explain_what_is_hidden():
     assert any("waarden zijn verborgen" in i.value and "per stadsdeel" in i.value for i in at.info)
     assert metrics_by_label(at)["Klachten per 1.000 gesprekken"] == "—*"
     assert any(c.value.startswith("× = verborgen") for c in at.caption)
-    assert at.toggle(key="kaart_vergelijk").disabled is False
+    assert at.selectbox(key="maatstaf").disabled is False
+    # Complaints have no comparison group: the page says so instead of colouring.
+    at.selectbox(key="maatstaf").set_value("vergelijking").run()
+    assert any("Klachten ontstaan alleen in gesprekken" in i.value for i in at.info)
 
 
 def test_stadsdeel_level_and_its_deep_link():

@@ -29,10 +29,12 @@ import pytest
 from workbooks import make_workbook
 
 from cohort.boundaries import Division
+from cohort.mapdata import map_units
 from cohort.mapdeck import HIDDEN_LABEL
 from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.fairness import fairness
 from cohort.pagemodels.map import HIDDEN_CLASS, NO_DATA_CLASS, map_model
-from cohort.palette import DIVERGING, SEQUENTIAL
+from cohort.palette import COMPARISON_COLOURS, SEQUENTIAL
 from cohort.privacy import DEFAULT_RULE, SuppressionRule
 from cohort.release import Count
 from cohort.selection import default_selection
@@ -89,7 +91,7 @@ def values(table, column: str, key: str = "code") -> dict:
 
 
 def test_outflow_per_area(model):
-    table = model.colouring("uitstroom_werk", False).table
+    table = model.colouring("uitstroom_werk").table
     assert texts(table, "waarde") == {"DX01": "10,0", "DX02": "6,0", "DX03": "4,0", "DX04": "6,0"}
     assert values(table, "waarde")["DX01"] == pytest.approx(10.0)
     assert texts(table, "status") == {"DX01": "Afgerond", "DX02": "Actief", "DX03": "Gepland", "DX04": "Geen cohort"}
@@ -102,7 +104,7 @@ def test_outflow_per_area(model):
 
 
 def test_complaints_hidden_and_missing_read_as_signs(model):
-    colouring = model.colouring("klachten", False)
+    colouring = model.colouring("klachten")
     assert texts(colouring.table, "waarde") == {"DX01": "—*", "DX02": "—*", "DX03": "—", "DX04": "50,00"}
     assert values(colouring.table, "waarde")["DX01"] is None  # empty in the data, not only in the text
     assert texts(colouring.table, "klasse") == {"DX01": HIDDEN_CLASS, "DX02": HIDDEN_CLASS, "DX03": NO_DATA_CLASS,
@@ -115,47 +117,117 @@ def test_complaints_hidden_and_missing_read_as_signs(model):
 
 
 def test_counts_per_area(model):
-    assert texts(model.colouring("gesprekken", False).table, "waarde") == {
+    assert texts(model.colouring("gesprekken").table, "waarde") == {
         "DX01": "600", "DX02": "300", "DX03": "0", "DX04": "180"}
     # Persons on welfare at the peildatum month (a stock), not summed over the months.
-    assert texts(model.colouring("bijstand", False).table, "waarde") == {
+    assert texts(model.colouring("bijstand").table, "waarde") == {
         "DX01": "1.000", "DX02": "2.000", "DX03": "1.500", "DX04": "500"}
 
 
 def test_status_table_has_one_column_per_fact(model):
     # Issue 13 item 6: no empty "Status cohortaanpak" column beside "Status" when coloured by status.
-    table = model.colouring("status", False).table
+    table = model.colouring("status").table
     assert [c.label for c in table.columns] == ["Code", "Gebied", "Stadsdeel", "Status", "Cohortperiode"]
-    assert model.colouring("status", True) is model.colouring("status", False)  # no city average for status
-    assert model.colouring("onbekend", False).indicator == "status"
+    assert model.colouring("status", True) is model.colouring("status")  # no city average for status
+    assert model.colouring("onbekend").indicator == "status"
 
 
-def test_compared_with_the_city_average(model):
-    colouring = model.colouring("uitstroom_werk", True)
-    # City 6,2; standard deviation between the shown areas (10, 6, 4, 6): sqrt(19 / 3) = 2,52.
-    # z: DX01 +1,51 (far above), DX02 and DX04 -0,08 (around), DX03 -0,87 (below).
-    colours = {r["code"]: r["colour"] for r in colouring.coloured.values.iter_rows(named=True)}
-    assert colours == {"DX01": DIVERGING["ver_boven"], "DX02": DIVERGING["gemiddeld"], "DX03": DIVERGING["onder"],
-                       "DX04": DIVERGING["gemiddeld"]}
-    assert any("stedelijk gemiddelde: 6,2" in n and "2,5" in n for n in colouring.coloured.notes)
-    assert any("6,2 per 1.000 per maand" in c for c in model.captions)
+def classes(colouring) -> dict[str, str]:
+    return texts(colouring.table, "klasse")
 
 
-def test_compare_uses_only_shown_values(dataset):
-    # Complaints: only DX04 (50,00) is shown, so the spread is 0 and hidden areas stay grey.
-    colouring = model_for(dataset).colouring("klachten", True)
-    colours = {r["code"]: r["colour"] for r in colouring.coloured.values.iter_rows(named=True)}
-    assert colours["DX01"] is None and colours["DX02"] is None and colours["DX04"] is not None
-    # The city: 18 complaints on 1.080 conversations = 16,67 per 1.000.
-    assert any("stedelijk gemiddelde: 16,67" in n for n in colouring.coloured.notes)
+def test_classes_against_the_city_by_hand(model):
+    """Outflow against the city, 186 / 30.000 = 6,2 per 1.000 (four areas: too few to estimate a spread).
+
+    Exact (Garwood) intervals per 1.000: DX01 60 / 6.000: 95% 7,63 – 12,87, 99,8% 6,48 – 14,67: above 6,2 at both
+    levels. DX02 72 / 12.000: 4,70 – 7,56 holds 6,2. DX03 36 / 9.000: 95% 2,80 – 5,54 lies below 6,2, but the
+    99,8% interval 2,25 – 6,52 holds it: lower at 95% only. DX04 18 / 3.000: 3,56 – 9,48 holds 6,2.
+    """
+    colouring = model.colouring("uitstroom_werk", "stad")
+    assert classes(colouring) == {"DX01": "Hoger (ook bij 99,8%)", "DX02": "Niet te onderscheiden",
+                                  "DX03": "Lager (95%)", "DX04": "Niet te onderscheiden"}
+    rows = {r["code"]: r for r in colouring.coloured.values.iter_rows(named=True)}
+    assert rows["DX01"]["colour"] == COMPARISON_COLOURS["hoger_998"]
+    assert rows["DX02"]["colour"] == COMPARISON_COLOURS["niet_te_onderscheiden"]  # grey
+    assert rows["DX03"]["colour"] == COMPARISON_COLOURS["lager_95"]
+    assert rows["DX03"]["value_text"] == "4,0 per 1.000 per maand · Lager (95%)"
+    assert texts(colouring.table, "maatstaf") == dict.fromkeys(("DX01", "DX02", "DX03", "DX04"), "6,2")
+    # At 99,8% only DX01 stays coloured; DX03 is "just inside" the stricter limits.
+    assert classes(model.colouring("uitstroom_werk", "stad", "998")) == {
+        "DX01": "Hoger (ook bij 99,8%)", "DX02": "Niet te onderscheiden", "DX03": "Niet te onderscheiden",
+        "DX04": "Niet te onderscheiden"}
+    notes = colouring.coloured.notes
+    assert notes[0].startswith("Maatstaf: het stedelijk gemiddelde, 6,2 per 1.000 per maand")
+    assert any("Te weinig gebieden (4)" in n for n in notes)
+    assert any(n.startswith("Let op: met 4 gebieden tegelijk") for n in notes)
+    assert colouring.method and "Spiegelhalter" in " ".join(colouring.method)
+    legend = [item.label for item in colouring.coloured.legend]
+    assert legend[:5] == ["Hoger (ook bij 99,8%)", "Hoger (95%)", "Niet te onderscheiden", "Lager (95%)",
+                          "Lager (ook bij 99,8%)"]
+
+
+def test_classes_against_the_comparison_areas_and_before_the_start(model):
+    # Areas without a running cohort in January–June 2020: DX02's K1 (36 / 6.000), DX03 and DX04 all six months
+    # (36 / 9.000 and 18 / 3.000): 90 / 18.000 = 5,0. DX01's cohort months (K1) 30 / 3.000 = 10,0: exact 95%
+    # interval 6,75 – 14,28 and 99,8% 5,62 – 16,2, above 5,0. DX02 from April 36 / 6.000 = 6,0 (4,20 – 8,31).
+    # DX03 and DX04 have no cohort months in the window: "—".
+    compared = model.colouring("uitstroom_werk", "vergelijking")
+    assert classes(compared) == {"DX01": "Hoger (ook bij 99,8%)", "DX02": "Niet te onderscheiden", "DX03": "—",
+                                 "DX04": "—"}
+    assert texts(compared.table, "waarde") == {"DX01": "10,0", "DX02": "6,0", "DX03": "—", "DX04": "—"}
+    # Before the start: DX02 36 / 6.000 before and 36 / 6.000 after, a ratio of 1; DX01 starts with the window.
+    before = model.colouring("uitstroom_werk", "voor_start")
+    assert classes(before) == {"DX01": "—", "DX02": "Niet te onderscheiden", "DX03": "—", "DX04": "—"}
+    assert texts(before.table, "maatstaf")["DX02"] == "6,0"
+
+
+def test_a_class_is_never_made_of_a_hidden_count(dataset, model):
+    """Complaints: DX01 (2) and DX02 (7, hidden with it) are "—*" and white; DX04's 9 / 180 against the city's
+    18 / 1.080 = 16,67 is higher at 95% (lower limit 22,86) but not at 99,8% (χ²(0,001; 18) / 2 = 2,94: 16,32)."""
+    colouring = model.colouring("klachten", "stad")
+    assert classes(colouring) == {"DX01": "—*", "DX02": "—*", "DX03": "—", "DX04": "Hoger (95%)"}
+    rows = {r["code"]: r for r in colouring.coloured.values.iter_rows(named=True)}
+    assert rows["DX01"]["colour"] == COMPARISON_COLOURS["verborgen"] and rows["DX01"]["value_text"] == "—* · —*"
+    assert model.panel("DX01").class_tiles[("klachten", "stad", "95", "ja")].value == "—*"
+    # Every class shown rests on shown counts only, for every choice on the page (and at the stadsdeel level).
+    for level in ("gebied", "stadsdeel"):
+        page_input = PageInput(dataset, replace(default_selection(dataset), level=level), DEFAULT_RULE)
+        units = [(u.code, u.members) for u in map_units(page_input.units, page_input.selection.peildatum, level)]
+        fair = fairness(page_input, units, level)
+        for compared in fair.comparisons.values():
+            for unit_class in compared.classes.values():
+                rests_on = (unit_class.value.events, unit_class.value.exposure, unit_class.reference.events,
+                            unit_class.reference.exposure)
+                assert not unit_class.compared or all(c.shown for c in rests_on), unit_class
+                assert unit_class.compared or unit_class.colour == "#FFFFFF"
+    # Trends of areas with a hidden quarter (DX03, DX04) are hidden too.
+    assert {t.label: t.value for t in model.panel("DX04").trend_tiles}["Trend uitstroom, laatste 6 maanden"] == "—*"
+    # The proof: move 2 complaints from DX02 to DX01 (4 and 5, both still hidden, Centrum still 9). What the page
+    # shows must not change at all, classes and colours included, or a class would tell the hidden counts apart.
+    moved = {**COMPLAINTS, "DX01": (1, 1, 1, 1, 0, 0), "DX02": (1, 1, 1, 0, 1, 1)}
+    rows_moved = []
+    for i in range(6):
+        for code, (persons, talks, work) in PER_MONTH.items():
+            work = work if work is not None else (5 if i < 3 else 1)
+            rows_moved.append([datetime(2020, i + 1, 1), code, persons, talks, 2 * work, work, moved[code][i], 0, 0,
+                               0])
+    other = model_for(read_workbook(make_workbook(UNITS, rows_moved)).dataset)
+    assert set(other.colourings) == set(model.colourings)
+    for key, colouring in model.colourings.items():
+        assert other.colourings[key].table.texts.equals(colouring.table.texts), key
+        assert other.colourings[key].coloured.values.select("code", "colour", "klasse", "value_text").equals(
+            colouring.coloured.values.select("code", "colour", "klasse", "value_text")), key
+    for code, panel in model.panels.items():
+        assert other.panels[code].class_tiles == panel.class_tiles
+        assert other.panels[code].trend_tiles == panel.trend_tiles
 
 
 def test_per_stadsdeel(dataset):
     model = model_for(dataset, level="stadsdeel")
-    outflow = model.colouring("uitstroom_werk", False).table
+    outflow = model.colouring("uitstroom_werk").table
     assert texts(outflow, "waarde", "naam") == {"Centrum": "7,3", "West": "4,5"}
     assert texts(outflow, "code", "naam") == {"Centrum": "A", "West": "E"}
-    assert texts(model.colouring("klachten", False).table, "waarde", "naam") == {"Centrum": "10,00", "West": "50,00"}
+    assert texts(model.colouring("klachten").table, "waarde", "naam") == {"Centrum": "10,00", "West": "50,00"}
     assert "stadsdeel" not in outflow.values.columns  # the name is the stadsdeel: no second column for it
     assert model.division == Division.STADSDELEN
     centrum = model.panel("A")
@@ -174,6 +246,12 @@ def test_panel_of_every_area(model):
     assert "**Afgerond**" in panel.summary and "**jan 2020 – mrt 2020**" in panel.summary
     tiles = {t.label: t.value for t in panel.tiles_for("uitstroom_werk")}
     assert tiles == {"Gesprekken": "600", "Personen in de bijstand": "1.000", "Uitstroom naar werk": "10,0"}
+    # Two quarters with 30 of 3.000 each: no change (exact test of two rates); 12 months need four quarters.
+    assert {t.label: t.value for t in panel.verdicts_for("uitstroom_werk")} == {
+        "Trend uitstroom, laatste 6 maanden": "geen significante verandering",
+        "Trend uitstroom, laatste 12 maanden": "te weinig gegevens"}
+    with_class = {t.label: t.value for t in panel.verdicts_for("uitstroom_werk", "stad")}
+    assert with_class["Vergeleken met stedelijk gemiddelde"] == "Hoger (ook bij 99,8%)"
     complaints = {t.label: t for t in panel.tiles_for("klachten")}["Klachten per 1.000 gesprekken"]
     assert complaints.value == "—*" and "2" not in complaints.definition.replace("2020", "")
     assert [t.label for t in panel.tiles_for("status")] == ["Gesprekken", "Personen in de bijstand"]
@@ -236,7 +314,7 @@ def test_released_lists_every_count_shown(model):
 
 def test_hiding_off_shows_every_count_per_month(dataset):
     model = model_for(dataset, OFF)
-    assert texts(model.colouring("klachten", False).table, "waarde")["DX01"] == "3,33"  # 2 / 600
+    assert texts(model.colouring("klachten").table, "waarde")["DX01"] == "3,33"  # 2 / 600
     chart = model.panel("DX04").chart
     assert chart.title == "Bos en Lommer: uitstroom naar werk per maand"
     # 5 of 500 in each month of K1, then 1 of 500: 10,0 and 2,0 per 1.000.
@@ -248,11 +326,11 @@ def test_levels_and_legend(dataset, model):
     assert model.level == "gebied" and model.level_note is None and model.division == Division.GEBIEDEN_2015
     city = model_for(dataset, level="stad")
     assert city.level == "gebied" and "hele stad" in city.level_note
-    legend = model.colouring("uitstroom_werk", False).coloured.legend
+    legend = model.colouring("uitstroom_werk").coloured.legend
     # Three classes spread over the six colours light to dark: positions 0, 2,5 + 0,5 -> 3, and 5.
     assert [item.colour_hex for item in legend] == [SEQUENTIAL[0], SEQUENTIAL[3], SEQUENTIAL[5]]
     assert HIDDEN_LABEL.startswith("Verborgen")
-    assert model.colouring("klachten", False).alt.startswith("Kaart van Amsterdam per gebied, gekleurd naar klachten")
+    assert model.colouring("klachten").alt.startswith("Kaart van Amsterdam per gebied, gekleurd naar klachten")
 
 
 def test_choices_are_what_a_click_can_select(dataset, model):
@@ -272,12 +350,6 @@ def test_no_target_groups_selected(dataset):
     assert model_for(dataset, include_target_groups=False).groups is None
 
 
-def test_compared_table_names_the_class(model):
-    table = model.colouring("uitstroom_werk", True).table
-    assert texts(table, "klasse") == {"DX01": "Ver boven gemiddelde", "DX02": "Rond gemiddelde",
-                                      "DX03": "Onder gemiddelde", "DX04": "Rond gemiddelde"}
-
-
 def test_cohort_band_stays_within_the_periods_shown(model):
     # DX03 starts in January 2021, after the window: no band (it would stretch the axis into 2021).
     assert model.panel("DX03").chart.figure.layout.shapes == ()
@@ -289,9 +361,9 @@ def test_cohort_band_stays_within_the_periods_shown(model):
 def test_complaints_count_per_half_year(dataset):
     # Peildatum March 2020: outflow and conversations over K1, but no half year has ended for complaints.
     model = model_for(dataset, peildatum=date(2020, 3, 31))
-    assert texts(model.colouring("uitstroom_werk", False).table, "waarde")["DX01"] == "10,0"  # 30 / 3000
-    assert texts(model.colouring("gesprekken", False).table, "waarde")["DX01"] == "300"
-    assert set(texts(model.colouring("klachten", False).table, "waarde").values()) == {"—"}
+    assert texts(model.colouring("uitstroom_werk").table, "waarde")["DX01"] == "10,0"  # 30 / 3000
+    assert texts(model.colouring("gesprekken").table, "waarde")["DX01"] == "300"
+    assert set(texts(model.colouring("klachten").table, "waarde").values()) == {"—"}
     assert model.captions[0] == ("Gesprekken en uitstroom: januari 2020 tot en met maart 2020; klachten: geen hele "
                                  "periode in deze selectie (klachten tellen per half jaar); personen in de bijstand "
                                  "op de peildatum (maart 2020).")

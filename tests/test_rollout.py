@@ -101,3 +101,44 @@ def test_timeline_figure(dataset):
     assert "<b>Centrum</b>" not in str(fig.to_dict())
     hover = traces["Actief"].customdata
     assert hover[0][2] == "loopt nog (geen einddatum)" and hover[0][1] == "1 januari 2021"
+
+
+def test_classes_and_trends_in_the_unit_table_by_hand(dataset):
+    """Outflow to work over K1 2020 against the city, (24 + 20 + 12) / (2.000 + 4.000 + 3.000) = 6,22 per 1.000
+    (three areas: too few to estimate a spread between them, so the exact limits).
+
+    DX01 24 / 2.000 = 12,0: exact 95% interval 7,69 – 17,86 lies above 6,22, the 99,8% interval 5,82 – 21,67 does
+    not: higher at 95%. DX02 20 / 4.000 (3,05 – 7,72) and DX03 12 / 3.000 (2,07 – 6,99) hold 6,22.
+    """
+    page = model(dataset)
+    table = page.units_for("stad", "95", "ja")
+    assert table is page.units
+    classes = dict(zip(table.texts["code"], table.texts["vergelijking_werk"], strict=True))
+    assert classes == {"DX01": "Hoger (95%)", "DX02": "Niet te onderscheiden", "DX03": "Niet te onderscheiden",
+                       "DG01": "—"}  # a target group is not compared with areas
+    strict = page.units_for("stad", "998", "ja")
+    assert strict.texts["vergelijking_werk"].to_list()[0] == "Niet te onderscheiden"
+    # The city's complaints (DX01's 2) are hidden, so no area can be compared with them: a class would tell.
+    assert set(table.texts["vergelijking_klachten"].to_list()) == {"—*", "—"}
+    # No area has cohort months before its start inside this one quarter.
+    assert set(page.units_for("voor_start").texts["vergelijking_werk"].to_list()) == {"—"}
+    # One quarter of data: no trend over 6 (two quarters) or 12 months (four).
+    assert set(table.texts["trend_werk_6"].to_list()) == set(table.texts["trend_werk_12"].to_list()) == {
+        "te weinig gegevens"}
+    labels = {c.name: c.label for c in page.units_for("vergelijking").columns}
+    assert labels["vergelijking_werk"] == "Uitstroom t.o.v. vergelijkingsgebieden"
+    assert any(n.startswith("Vergelijking en trend: —* = niet berekend") for n in table.notes)
+    assert any("Spiegelhalter" in n for n in page.method_notes)
+    assert page.units_for("onzin").file_stem == "eenheden_op_peildatum"
+
+
+def test_the_unit_briefing_states_the_same_class_and_trend(dataset):
+    from cohort.pagemodels.briefing import unit_briefing
+
+    page_input = PageInput(dataset, default_selection(dataset), SuppressionRule())
+    assert unit_briefing(page_input, "DX01").extra_lines == (
+        "Vergeleken met het stedelijk gemiddelde (95%, met spreiding tussen gebieden): uitstroom naar werk hoger "
+        "(95%), klachten per gesprek —*.",
+        "Trend uitstroom naar werk: laatste 6 maanden te weinig gegevens; laatste 12 maanden te weinig gegevens.",
+    )
+    assert unit_briefing(page_input, "DG01").extra_lines[0].startswith("Een doelgroep vergelijken we niet")

@@ -242,8 +242,12 @@ def test_quarterly_series() -> None:
     rows = [("A", last - 3 + i, y, 3000.0) for i, y in enumerate([100, 150, 225, 338])]
     series = pl.DataFrame(rows, schema=["code", "period", "events", "exposure"], orient="row")
     result = trends(series, OUTFLOW_TO_WORK, last_period=last, grain="kwartaal")
-    assert result.get_column("marker").to_list() == ["te weinig gegevens", "stijgend"]  # 6 months = 2 quarters
-    assert "een trend vraagt minstens 3 kwartalen" in result.get_column("text")[0]
+    # 6 months = 2 quarters: the exact test of two rates, 338 of the 563 events in the later of two equal quarters
+    assert result.get_column("marker").to_list() == ["stijgend", "stijgend"]
+    six = result.row(0, named=True)
+    assert six["rate_ratio"] == pytest.approx(338 / 225)
+    assert six["p_value"] == pytest.approx(2 * stats.binom.sf(337, 563, 0.5))
+    assert "twee kwartalen vergeleken" in six["text"]
     assert "(K3 2020 – K2 2021)" in result.get_column("text")[1]
     assert "per kwartaal" in result.get_column("text")[1]
     with pytest.raises(ValueError, match="hele kwartalen"):
@@ -271,3 +275,29 @@ def test_method_text_states_the_thresholds_the_code_uses() -> None:
     assert f"minder dan {MIN_EVENTS} gebeurtenissen" in METHOD_NL
     assert f"minder dan {MIN_PERIODS} maanden" in METHOD_NL
     assert all(f"laatste {m}" in METHOD_NL for m in WINDOW_MONTHS)
+
+
+def test_two_quarters_exact_test_with_and_without_a_change() -> None:
+    """6 months per quarter: two periods, the exact conditional test. Equal exposure, so π₀ = 1/2.
+
+    A: 110 of 210 events in the later quarter: P(X ≥ 110 | 210, ½) = 0,2665, p = 0,533: no significant change.
+    B: 60 of 180 in the later quarter: 2 · P(X ≤ 60 | 180, ½) < 0,0001: falling, ratio 60 / 120 = 0,5.
+    C: one quarter hidden: the marker is hidden, and its text holds none of the counts.
+    """
+    last = quarter_index(date(2021, 6, 30))
+    rows = [("A", last - 1, 100, 3000.0, False), ("A", last, 110, 3000.0, False),
+            ("B", last - 1, 120, 3000.0, False), ("B", last, 60, 3000.0, False),
+            ("C", last - 1, 120, 3000.0, False), ("C", last, None, 3000.0, True)]
+    series = pl.DataFrame(rows, schema=["code", "period", "events", "exposure", "hidden"], orient="row")
+    result = {r["code"]: r for r in trend_per_unit(series, OUTFLOW_TO_WORK, last_period=last, months=6,
+                                                  grain="kwartaal").iter_rows(named=True)}
+    assert result["A"]["marker"] == "geen significante verandering"
+    assert result["A"]["p_value"] == pytest.approx(2 * stats.binom.sf(109, 210, 0.5))
+    assert result["A"]["rate_ratio"] == pytest.approx(1.1)
+    assert result["B"]["marker"] == "dalend" and result["B"]["rate_ratio"] == pytest.approx(0.5)
+    assert result["B"]["p_value"] == pytest.approx(2 * stats.binom.cdf(60, 180, 0.5))
+    low, high = result["B"]["ratio_lower"], result["B"]["ratio_upper"]
+    ci = stats.binomtest(60, 180).proportion_ci(0.95, method="exact")
+    assert (low, high) == (pytest.approx(ci.low / (1 - ci.low)), pytest.approx(ci.high / (1 - ci.high)))
+    assert result["C"]["marker"] == "verborgen" and result["C"]["rate_ratio"] is None
+    assert "120" not in result["C"]["text"] and result["C"]["text"].startswith("Verborgen")

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from cohort.mapdata import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
 from cohort.ui.models import page_input, page_model, show_chart, show_table
+from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
 
 context = get_context()
@@ -21,7 +23,18 @@ else:
 
 st.subheader("Per gebied en doelgroep")
 st.caption(model.units_caption)
-show_table(model.units, height="content")
+controls = st.columns([2, 2, 3])
+benchmark = controls[0].selectbox("Vergelijk met", list(model.benchmarks), format_func=model.benchmarks.get,
+                                  key=BENCHMARK_KEY, bind="query-params")
+level = controls[1].radio("Betrouwbaarheid", list(model.levels), format_func=model.levels.get, key=LEVEL_KEY,
+                          bind="query-params", horizontal=True)
+spread = controls[2].radio("Grenzen", list(model.spreads), format_func=model.spreads.get, key=SPREAD_KEY,
+                           bind="query-params", horizontal=True)
+show_table(model.units_for(benchmark, level, spread), height="content")
+with st.expander("Hoe we vergelijken en trends bepalen"):
+    for note in model.method_notes:
+        st.caption(note)
+view_bundle_button("Gebieden", model, shown=model.shown_tables(benchmark, level, spread))
 
 st.subheader("Briefing per gebied")
 choice = st.selectbox("Gebied of doelgroep", list(model.briefing_units), format_func=model.briefing_units.get,

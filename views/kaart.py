@@ -5,12 +5,14 @@ import html
 import streamlit as st
 
 from cohort.links import AREA_KEY
+from cohort.mapdata import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
 from cohort.plaintext import markdown_literal
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
 from cohort.ui.map_choice import area_choice
 from cohort.ui.maps import MAP_KEY, show_map
 from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_table, show_tiles
+from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
 
 context = get_context()
@@ -24,17 +26,31 @@ indicator = controls[0].selectbox(
     "Kleur de kaart naar", list(model.indicators), format_func=lambda key: model.indicators[key].label,
     key="indicator", bind="query-params",
 )
-compare = controls[1].toggle(
-    "Boven/onder stadsgemiddelde", key="kaart_vergelijk", bind="query-params",
-    disabled=not model.indicators[indicator].is_rate,
-    help="Donkerder waar het verschil met het stadsgemiddelde groter is dan één standaardafwijking (zoals OIS doet).",
-)
-# The map selection lives in the URL (?gebied=DX05), so a shared link shows it too; a click on the map or this
-# choice (the keyboard's way) sets it.
-area = area_choice(controls[2], model.choice_label, model.choices)
+# The comparison controls only where they apply (a rate): disabled widgets would be greyed out below the
+# contrast the page promises, and say nothing a hidden one does not.
+benchmark, level, spread = "geen", "95", "ja"
+if model.indicators[indicator].is_rate:
+    benchmark = controls[1].selectbox(
+        "Vergelijk met", list(model.benchmarks), format_func=model.benchmarks.get, key=BENCHMARK_KEY,
+        bind="query-params",
+        help="Een gebied krijgt alleen een kleur als het verschil met deze maatstaf groter is dan toeval "
+        "aannemelijk maakt (zie ‘Hoe we vergelijken’ naast de kaart).",
+    )
+    if benchmark != "geen":
+        with controls[2]:
+            level = st.radio("Betrouwbaarheid", list(model.levels), format_func=model.levels.get, key=LEVEL_KEY,
+                             bind="query-params", horizontal=True)
+            spread = st.radio("Grenzen", list(model.spreads), format_func=model.spreads.get, key=SPREAD_KEY,
+                              bind="query-params", horizontal=True,
+                              help="Met spreiding tussen gebieden: ruimere grenzen, omdat gebieden ook zonder "
+                              "toeval verschillen. Alleen toeval: de exacte Poisson-grenzen.")
 if model.level_note:
     controls[2].caption(model.level_note)
-colouring = model.colouring(indicator, compare)
+colouring = model.colouring(indicator, benchmark, level, spread)
+
+# The map selection lives in the URL (?gebied=DX05), so a shared link shows it too; a click on the map or this
+# choice (the keyboard's way) sets it.
+area = area_choice(controls[0], model.choice_label, model.choices)
 panel = model.panel(area)
 
 
@@ -60,6 +76,11 @@ if panel is not None:
         st.markdown(panel.summary)
         tiles = panel.tiles_for(colouring.indicator)
         show_tiles(tiles, columns=3)
+        verdicts = panel.verdicts_for(colouring.indicator, colouring.benchmark, colouring.level, colouring.spread)
+        for column, verdict in zip(st.columns(3), verdicts, strict=False):
+            with column, st.container(border=True):  # words, not numbers: st.metric would cut them off
+                st.markdown(f"{verdict.label}  \n**{verdict.value}**")
+                st.caption(verdict.definition)
         for note in panel.notes:
             st.caption(note)
         if panel.chart is not None:
@@ -84,3 +105,4 @@ st.subheader("De kaart als tabel")
 show_table(colouring.table)
 for caption in model.captions:
     st.caption(caption)
+view_bundle_button("Kaart", model, shown=model.shown_tables(colouring, panel))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from cohort.ui.filters import get_context
 from cohort.ui.models import page_model, show_chart, show_notice, show_tiles
+from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
 
 context = get_context()
@@ -60,3 +61,5 @@ if model.window is not None:
         show_chart(model.categories)
 
 show_notice(model.small_numbers)
+
+view_bundle_button("Klachten", model)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cohort.ui.filters import get_context
 from cohort.ui.models import page_model
+from cohort.ui.opendata import dataset_bundle_button
 from cohort.ui.widgets import active_filters
 
 context = get_context()
@@ -49,3 +50,11 @@ for source in model.sources:
 st.header("Hoe we rekenen")
 with st.container(border=True):
     st.markdown(model.methods)
+
+st.header("Open data")
+st.markdown(
+    "De hele dataset zoals de Cohortmonitor hem voor kijkers publiceert, als CSV en Parquet met een "
+    "`metadata.json` (definities, geheimhouding, methoden, licentie CC BY 4.0, Gemeente Amsterdam) en een leesmij. "
+    "Elke pagina heeft ook een zip van wat ze toont."
+)
+dataset_bundle_button()

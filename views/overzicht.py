@@ -5,6 +5,7 @@ import streamlit as st
 from cohort.plaintext import markdown_literal
 from cohort.ui.briefing import city_briefing_button
 from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_tiles
+from cohort.ui.opendata import view_bundle_button
 
 model = page_model("overzicht")
 
@@ -39,3 +40,5 @@ for claim in model.letter:
         right.caption(claim.note)
 for note in model.letter_notes:
     st.caption(note)
+
+view_bundle_button("Overzicht", model)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cohort.plaintext import markdown_literal
 from cohort.ui.models import page_model, show_chart, show_notice, show_table, show_tiles
+from cohort.ui.opendata import view_bundle_button
 
 model = page_model("uitstroom")
 
@@ -96,3 +97,5 @@ if model.measures_summary is not None or model.measures_chart is not None:
     if model.measures_chart is not None and st.toggle(f"Verloop per {model.period_word} tonen",
                                                       key="maatregelen_per_maand", bind="query-params"):
         show_chart(model.measures_chart)
+
+view_bundle_button("Uitstroom", model)

@@ -111,11 +111,12 @@ STATEMENT = Statement(
         ),
         Check(
             "toetsenbord-kaart",
-            "Op de pagina Kaart zijn de keuze ‘Kleur de kaart naar’, de schakelaar ‘Boven/onder "
-            "stadsgemiddelde’ en de keuze ‘Gebied’ met het toetsenbord te bedienen. Met ‘Gebied’ kiest u zonder "
-            "muis hetzelfde gebied als met een klik op de kaart: de cijfers en het verloop van dat gebied "
-            "verschijnen, en een gedeelde link toont hetzelfde gebied.",
-            "In Chromium met Tab, typen, Enter en de spatiebalk; daarna is de kaart opnieuw getekend.",
+            "Op de pagina Kaart zijn de keuzes ‘Kleur de kaart naar’, ‘Vergelijk met’, ‘Betrouwbaarheid’ en "
+            "‘Gebied’ met het toetsenbord te bedienen. Met ‘Gebied’ kiest u zonder muis hetzelfde gebied als met "
+            "een klik op de kaart: de cijfers en het verloop van dat gebied verschijnen, en een gedeelde link toont "
+            "hetzelfde gebied.",
+            "In Chromium met Tab, typen, Enter, de pijltjestoetsen en de spatiebalk; daarna is de kaart opnieuw "
+            "getekend.",
             ("2.1.1",),
             every_page=False,
         ),

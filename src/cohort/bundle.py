@@ -85,6 +85,7 @@ class BundleMetadata:
     column_definitions: Mapping[str, str] = field(default_factory=dict)
     method_notes: Sequence[str] = ()
     generated_at: datetime | None = None  # timezone-aware; None = now
+    signs_note: str = ""  # the legend of the signs as the pages write it; "" = the rule's generic note
 
 
 class BundleError(ValueError):
@@ -181,7 +182,11 @@ def _definition(table: str, column: str, given: Mapping[str, str]) -> str | None
     return None
 
 
-def _suppression(rule: SuppressionRule) -> dict[str, object]:
+def _rule_note(metadata: BundleMetadata) -> str:
+    return metadata.signs_note or small_number_note_nl(metadata.rule, with_totals=True)
+
+
+def _suppression(rule: SuppressionRule, note: str) -> dict[str, object]:
     signs = {
         MISSING: "geen gegevens",
         rule.hidden_text: f"aantal van 1 tot en met {rule.largest_hidden}, verborgen",
@@ -194,7 +199,7 @@ def _suppression(rule: SuppressionRule) -> dict[str, object]:
     return {
         "actief": rule.enabled,
         "drempel": rule.threshold,
-        "regel": small_number_note_nl(rule, with_totals=True),
+        "regel": note,
         "tekens": signs,
     }
 
@@ -215,7 +220,7 @@ def _metadata_json(
         "peildatum": metadata.peildatum.isoformat(),
         "gegenereerd": generated.isoformat(),
         "licentie": metadata.licence,
-        "geheimhouding": _suppression(metadata.rule),
+        "geheimhouding": _suppression(metadata.rule, _rule_note(metadata)),
         "methoden": list(metadata.method_notes),
         "csv": CSV_DIALECT,
         "tabellen": [
@@ -263,7 +268,7 @@ def _readme(tables: Mapping[str, pl.DataFrame], metadata: BundleMetadata, genera
         "",
         "Kleine aantallen",
         "----------------",
-        small_number_note_nl(metadata.rule, with_totals=True),
+        _rule_note(metadata),
         "In de bestanden is een verborgen getal leeg; de kolommen die op _verborgen eindigen zeggen welke dat zijn, "
         "die op _tekst tonen de getallen zoals de Cohortmonitor ze toont.",
         "",

@@ -17,6 +17,17 @@ interval excludes the benchmark; otherwise it is "niet te onderscheiden".
   a ~ Binomial(n, π₀) with π₀ = Eₐ / (Eₐ + E_b) when the rates are equal; "hoger" when the Clopper–Pearson
   interval of π lies above π₀. Its interval for π gives the exact interval of the rate ratio.
 
+- Over-dispersion (`estimate_overdispersion`, Spiegelhalter 2005, "Handling over-dispersion of performance
+  indicators"): areas differ by more than Poisson chance (population, labour market), and with thousands of
+  person-months the exact limits are so narrow that at 99,8% every area "differs" from the city. On the
+  square-root scale, y = √(O/E) with standard error s = 1/(2√E), the z-scores z = 2(√O − √E) are winsorised at
+  10% and 90%, φ = mean z², and when Iφ > I − 1 an additive between-unit variance
+  τ² = (Iφ − (I − 1)) / (Σw − Σw²/Σw), w = 1/s², widens every unit's limits to √(s² + τ²). Additive rather
+  than multiplicative (√φ · s): a multiplicative factor keeps the funnel's shape, so the largest areas, whose
+  Poisson error is tiny, still "differ" by a few percent; the additive term says that any area's true rate may
+  lie some distance from the benchmark, however big the area. With it a unit is "hoger" only when the exact
+  rule and the over-dispersed limits both say so.
+
 Levels: the class is decided at the lowest level given (95%); `level` says the highest level at which the
 difference still holds (99,8% gives the darker colour). A unit whose count is hidden is "verborgen" and never
 classified: a class would narrow its count down (if 2 complaints are "niet te onderscheiden" and 4 are
@@ -163,6 +174,89 @@ def colour_key(klass: str, level: float | None) -> str:
     return str(klass).replace(" ", "_")
 
 
+# --- over-dispersion ---------------------------------------------------------------------------------------
+
+MIN_UNITS_FOR_OVERDISPERSION = 5  # below this a between-unit variance cannot be estimated sensibly
+WINSOR_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class Overdispersion:
+    """Spiegelhalter's (2005) additive random-effects model on the square-root scale (see the module docstring).
+
+    `phi`: the mean squared winsorised z-score (1 = Poisson chance only); `tau2`: the between-unit variance added
+    to each unit's s² (0 when there is no over-dispersion, or too few units to estimate it); `n_units`: how many
+    units it was estimated from.
+    """
+
+    phi: float
+    tau2: float
+    n_units: int
+
+    @property
+    def applied(self) -> bool:
+        return self.tau2 > 0.0
+
+    def text_nl(self, plural: str = "gebieden") -> str:
+        if self.n_units < MIN_UNITS_FOR_OVERDISPERSION:
+            return (f"Te weinig {plural} ({self.n_units}) om de spreiding tussen {plural} te schatten; de grenzen "
+                    "zijn de exacte Poisson-grenzen.")
+        if not self.applied:
+            return (f"De {plural} verschillen niet meer dan toeval verklaart (φ = {fmt_dec(self.phi, 2)}); de "
+                    "grenzen zijn de exacte Poisson-grenzen.")
+        return (f"De {plural} verschillen onderling meer dan toeval verklaart (φ = {fmt_dec(self.phi, 1)}, over "
+                f"{self.n_units} {plural}); daarom zijn de grenzen ruimer gemaakt met een vaste extra spreiding "
+                f"tussen {plural} (τ² = {fmt_dec(self.tau2, 4)} op de wortelschaal, Spiegelhalter 2005).")
+
+
+NO_OVERDISPERSION = Overdispersion(1.0, 0.0, 0)
+
+
+def estimate_overdispersion(
+    events: Sequence[float], exposure: Sequence[float], benchmark_rate: float, *, per: float = 1000.0,
+    winsor: float = WINSOR_SHARE,
+) -> Overdispersion:
+    """φ and τ² of the units against `benchmark_rate` (Spiegelhalter 2005, square-root scale, winsorised z).
+
+    Give only units whose counts are shown: the estimate is then a function of shown numbers alone. Units
+    without exposure are left out; with fewer than `MIN_UNITS_FOR_OVERDISPERSION` units τ² is 0.
+    """
+    observed = np.asarray(events, dtype=float)
+    size = np.asarray(exposure, dtype=float)
+    keep = np.isfinite(observed) & np.isfinite(size) & (size > 0)
+    observed, size = observed[keep], size[keep]
+    n_units = int(observed.size)
+    if n_units < MIN_UNITS_FOR_OVERDISPERSION or not benchmark_rate > 0:
+        return Overdispersion(1.0, 0.0, n_units)
+    expected = benchmark_rate * size / per
+    z = 2.0 * (np.sqrt(observed) - np.sqrt(expected))
+    low, high = np.quantile(z, [winsor, 1.0 - winsor])
+    z = np.clip(z, low, high)
+    phi = float(np.mean(z**2))
+    weights = 4.0 * expected  # 1 / s², s = 1 / (2√E)
+    denominator = float(weights.sum() - (weights**2).sum() / weights.sum())
+    tau2 = (n_units * phi - (n_units - 1)) / denominator if n_units * phi > n_units - 1 and denominator > 0 else 0.0
+    return Overdispersion(phi, float(tau2), n_units)
+
+
+def _overdispersed_z(events: np.ndarray, expected: np.ndarray, tau2: float) -> np.ndarray:
+    """(y − 1) / √(s² + τ²) with y = √(O/E), s = 1/(2√E): the z-score against over-dispersed limits."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.sqrt(events / expected)
+        return (y - 1.0) / np.sqrt(1.0 / (4.0 * expected) + tau2)
+
+
+def overdispersed_limits(
+    benchmark_rate: float, exposure: Sequence[float] | np.ndarray, tau2: float, level: float, *, per: float = 1000.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper rate limits at each exposure: benchmark × (1 ∓ z·√(s² + τ²))², the lower one at least 0."""
+    size = np.asarray(exposure, dtype=float)
+    expected = benchmark_rate * size / per
+    with np.errstate(divide="ignore"):
+        spread = float(special.ndtri(0.5 + level / 2.0)) * np.sqrt(1.0 / (4.0 * expected) + tau2)
+    return benchmark_rate * np.maximum(0.0, 1.0 - spread) ** 2, benchmark_rate * (1.0 + spread) ** 2
+
+
 # --- against a known rate ----------------------------------------------------------------------------------
 
 
@@ -175,6 +269,7 @@ def compare_to_rate(
     levels: Sequence[float] = LEVELS,
     rule: SuppressionRule = DEFAULT_RULE,
     key: str = "code",
+    overdispersion: Overdispersion = NO_OVERDISPERSION,
 ) -> pl.DataFrame:
     """Classify each unit's rate against a benchmark rate taken as known (one-sample exact Poisson test).
 
@@ -189,6 +284,9 @@ def compare_to_rate(
     `p_value` (two-sided, twice the smaller exact tail), `limit_<tag>_lower`/`_upper` (funnel limits for the
     unit's exposure per level, tag '95', '998'), `colour` (hex) and `text` (Dutch). All numbers are null for
     "verborgen" and "geen gegevens".
+
+    With an `overdispersion` whose τ² > 0 a unit is "hoger"/"lager" only when the over-dispersed limits agree
+    as well (then `p_value` is the larger of the two p-values and the funnel limits are the over-dispersed ones).
     """
     levels = _checked_levels(levels)
     _require_columns(units, (key, "events", "exposure"))
@@ -220,12 +318,29 @@ def compare_to_rate(
         bounds = poisson_interval_columns(base.select("k", "n"), "k", "n", per=measure.per, level=level, prefix="")
         above = _float_array(bounds, "lower") > np.where(usable, bench, np.inf)
         below = _float_array(bounds, "upper") < np.where(usable, bench, -np.inf)
+        if overdispersion.applied:
+            z_limit = float(special.ndtri(0.5 + level / 2.0))
+            z_od = np.where(usable & (bench > 0), _overdispersed_z(events, expected, overdispersion.tau2), 0.0)
+            above &= z_od > z_limit
+            below &= z_od < -z_limit
         directions[level] = np.where(above, 1, np.where(below, -1, 0))
 
     p_value = np.where(usable, _poisson_two_sided_p(events, expected), np.nan)
     comparable = usable & (bench > 0)  # against a rate of 0 a ratio is undefined
     safe_bench = np.where(comparable, bench, 1.0)
     limits = _funnel_columns(bench, exposure, usable, measure, levels)
+    if overdispersion.applied:
+        z_od = _overdispersed_z(events, expected, overdispersion.tau2)
+        p_od = special.erfc(np.abs(np.where(comparable, z_od, 0.0)) / math.sqrt(2.0))
+        p_value = np.where(comparable, np.maximum(p_value, p_od), p_value)
+        for level in levels:
+            for rate_value in np.unique(bench[comparable]):
+                rows = np.flatnonzero(comparable & (bench == rate_value))
+                lower, upper = overdispersed_limits(float(rate_value), exposure[rows], overdispersion.tau2, level,
+                                                    per=measure.per)
+                tag = _tag(level)
+                limits[f"limit_{tag}_lower"][rows] = np.minimum(limits[f"limit_{tag}_lower"][rows], lower)
+                limits[f"limit_{tag}_upper"][rows] = np.maximum(limits[f"limit_{tag}_upper"][rows], upper)
 
     spec = BENCHMARKS[benchmark]
     classes, top_levels, texts = [], [], []
@@ -240,7 +355,10 @@ def compare_to_rate(
         else:
             numbers = _rate_with_interval(measure, rate[i], rate_lower[i], rate_upper[i], lowest)
             value = spec.value.format(value=fmt_dec(bench[i], measure.decimals))
-            texts.append(_class_text(klass, top, levels, spec.versus, f"{numbers}; {value}"))
+            text = _class_text(klass, top, levels, spec.versus, f"{numbers}; {value}")
+            if overdispersion.applied:
+                text += " Getoetst met ruimere grenzen: de gebieden verschillen onderling meer dan toeval verklaart."
+            texts.append(text)
     return pl.DataFrame(
         {
             key: codes,

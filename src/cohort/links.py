@@ -133,15 +133,17 @@ def period_options(lattice: Lattice) -> tuple[dict[str, str], dict[str, str], di
 
 
 def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None,
-                   lattice: Lattice | None = None) -> AllowedValues:
-    """The options of every view parameter for `dataset`; `indicators` maps indicator key -> label (map page)."""
+                   lattice: Lattice | None = None,
+                   choices: Mapping[str, Mapping[str, str]] | None = None) -> AllowedValues:
+    """The options of every view parameter for `dataset`; `indicators` maps indicator key -> label (map page);
+    `choices` maps another page widget's key to its options (key -> label), the first being the default."""
     lattice = lattice or default_lattice(dataset)
     defaults = default_selection(dataset, lattice)
     peil_tokens, peil_aliases, period_tokens, period_aliases = period_options(lattice)
     starts = list(period_tokens.values())
     codes = dataset.units.get_column("code").to_list()
     names = dataset.units.get_column("naam").to_list()
-    choices = map_choices(dataset)
+    selectable = map_choices(dataset)  # areas and stadsdelen: what a click on the map selects
     params: dict[str, Param] = {
         "peildatum": Param(peil_tokens, Kind.ONE, peil_aliases, month_key(defaults.peildatum)),
         "periode": Param(period_tokens, Kind.RANGE, period_aliases, (starts[0], starts[-1]) if starts else ()),
@@ -150,11 +152,14 @@ def allowed_values(dataset: Dataset, indicators: Mapping[str, str] | None = None
                           {c: c for c in codes}, default=()),
         "doelgroepen": BOOL_PARAM,
         "niveau": Param({label: key for key, label in LEVELS.items()}, Kind.ONE, {k: k for k in LEVELS}, "gebied"),
-        AREA_KEY: Param({c.code: c.code for c in choices}, Kind.ONE, bound=False),
+        AREA_KEY: Param({c.code: c.code for c in selectable}, Kind.ONE, bound=False),
     }
     if indicators:
         params[INDICATOR_KEY] = Param({label: key for key, label in indicators.items()}, Kind.ONE,
                                       {key: key for key in indicators}, next(iter(indicators)))
+    for name, options in (choices or {}).items():
+        params[name] = Param({label: key for key, label in options.items()}, Kind.ONE, {key: key for key in options},
+                             next(iter(options)))
     return AllowedValues(params)
 
 

@@ -108,3 +108,18 @@ def division_for(units: pl.DataFrame, level: str) -> Division | None:
         return Division.STADSDELEN
     codes = units.filter(pl.col("soort") == UnitKind.AREA).get_column("code").to_list()
     return detect_division(codes)
+
+
+# What a rate on the map is compared with (`cohort.comparison.Benchmark` values, plus "geen": the plain value) and
+# at which confidence level; keys are URL values, labels what the page shows (and Streamlit writes into the URL).
+BENCHMARK_KEY = "maatstaf"
+LEVEL_KEY = "betrouwbaarheid"
+MAP_BENCHMARKS: dict[str, str] = {
+    "stad": "Stedelijk gemiddelde",
+    "vergelijking": "Gebieden zonder lopend cohort",
+    "voor_start": "Zelfde gebied vóór de start",
+    "geen": "Niet vergelijken: de waarde zelf",
+}
+MAP_LEVELS: dict[str, str] = {"95": "95% (donker: ook bij 99,8%)", "998": "99,8%"}
+SPREAD_KEY = "spreiding"
+MAP_SPREADS: dict[str, str] = {"ja": "Met spreiding tussen gebieden", "nee": "Alleen toeval (Poisson)"}

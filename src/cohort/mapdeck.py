@@ -4,7 +4,8 @@ Two steps: `colour_values` gives every area its colour and legend class from its
 so colours, legend and tooltips are part of what it holds), and `build_map` draws them on the boundaries.
 `values` has one row per area: code, naam, stadsdeel, status (gepland/actief/afgerond/geen), start, eind
 (dates or null), value (float or null: hidden or no data, grey on the map) and value_text (already formatted in
-Dutch; "×" or "—*" when hidden, "—" without data).
+Dutch; "×" or "—*" when hidden, "—" without data) and, for a map of comparison classes, class_key (a key of
+`palette.COMPARISON_COLOURS`, decided by `cohort.comparison` in the page model).
 
 Security: area names come from uploaded workbooks, so the tooltip is plain text: one `{tooltip}` placeholder in
 Streamlit's text mode, which sets the tooltip's `innerText` (never HTML). Nothing is HTML-escaped here: Streamlit's
@@ -29,15 +30,24 @@ import pydeck as pdk
 from cohort.boundaries import Boundaries, Division, area_centre, canonical_code, expected_codes
 from cohort.contract import STATUS_ORDER, Status
 from cohort.fmt import MISSING, fmt_dec, fmt_month_short
-from cohort.palette import DARK_TEXT, DIVERGING, SEQUENTIAL, STATUS_COLOURS, STATUS_LABELS, hex_to_rgb
+from cohort.palette import (
+    COMPARISON_COLOURS,
+    COMPARISON_LABELS,
+    DARK_TEXT,
+    GREY,
+    SEQUENTIAL,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    hex_to_rgb,
+)
 from cohort.plaintext import markdown_literal
 
-IndicatorKind = Literal["status", "sequential", "diverging"]
+IndicatorKind = Literal["status", "sequential", "classes"]
 BreakMethod = Literal["nice", "quantile"]
 LabelMode = Literal["auto", "names", "codes", "none"]
 Basemap = Literal["none", "carto-light"]
 
-NO_DATA_COLOUR = "#9A9A9A"  # darker than "Geen cohort" grey and the near-white "rond gemiddelde"
+NO_DATA_COLOUR = "#9A9A9A"  # darker than "Geen cohort" grey and the light grey "niet te onderscheiden"
 NO_DATA_LABEL = "Geen gegevens"
 HIDDEN_LABEL = "Verborgen (× of —*) of geen gegevens"
 OUTLINE_COLOUR = "#FFFFFF"
@@ -46,24 +56,18 @@ MAX_CLASSES = 5
 VIEW_LATITUDE, VIEW_LONGITUDE, VIEW_ZOOM = 52.36, 4.90, 10.3
 LABEL_FONT_PX = 11
 
-DIVERGING_LABELS: dict[str, str] = {
-    "ver_onder": "Ver onder gemiddelde",
-    "onder": "Onder gemiddelde",
-    "gemiddeld": "Rond gemiddelde",
-    "boven": "Boven gemiddelde",
-    "ver_boven": "Ver boven gemiddelde",
-}
-# Half a standard deviation either side counts as "around the average"; beyond one is "far" (darker).
-NEUTRAL_BAND_SD = 0.5
+# Comparison classes from strongest higher to strongest lower; "not compared" (white, grey outline) after them.
+CLASS_ORDER: tuple[str, ...] = ("hoger_998", "hoger_95", "niet_te_onderscheiden", "lager_95", "lager_998")
+NOT_COMPARED_LABEL = "Niet vergeleken: verborgen aantal (—*) of geen gegevens (—)"
+WHITE = "#FFFFFF"
 
 
 @dataclass(frozen=True)
 class Indicator:
     """What the map colours by.
 
-    kind: "status" (categorical), "sequential" (classes light to dark) or "diverging" (above/below the city
-    average, darker beyond one standard deviation, as OIS does). `reference` is the city average for a
-    diverging map; None uses the unweighted mean of the areas shown (and the map says so).
+    kind: "status" (categorical), "sequential" (classes light to dark) or "classes" (comparison classes against
+    a benchmark, given per row in `class_key`: the page model decides them, this module only draws them).
     """
 
     kind: IndicatorKind
@@ -72,7 +76,6 @@ class Indicator:
     decimals: int = 1
     breaks: BreakMethod = "nice"
     n_classes: int = MAX_CLASSES
-    reference: float | None = None
 
     @property
     def title(self) -> str:
@@ -183,38 +186,6 @@ def sequential_colours(n: int) -> list[str]:
     return [SEQUENTIAL[int(i * last / (n - 1) + 0.5)] for i in range(n)]
 
 
-def diverging_class(value: float, mean: float, sd: float) -> str:
-    """Key into palette.DIVERGING: far (> 1 sd) or near (> 0,5 sd) below/above the mean, else around it."""
-    if sd <= 0:
-        return "gemiddeld"
-    z = (value - mean) / sd
-    if z < -1:
-        return "ver_onder"
-    if z < -NEUTRAL_BAND_SD:
-        return "onder"
-    if z <= NEUTRAL_BAND_SD:
-        return "gemiddeld"
-    if z <= 1:
-        return "boven"
-    return "ver_boven"
-
-
-def diverging_labels(mean: float, sd: float, decimals: int) -> dict[str, str]:
-    """Dutch legend labels with the limits in Dutch number format."""
-    if sd <= 0:
-        return {"gemiddeld": f"{DIVERGING_LABELS['gemiddeld']} ({fmt_dec(mean, decimals)})"}
-    f = lambda x: fmt_dec(x, decimals)  # noqa: E731 (local shorthand)
-    half = NEUTRAL_BAND_SD * sd
-    ranges = {
-        "ver_onder": f"< {f(mean - sd)}",
-        "onder": f"{f(mean - sd)} – {f(mean - half)}",
-        "gemiddeld": f"{f(mean - half)} – {f(mean + half)}",
-        "boven": f"{f(mean + half)} – {f(mean + sd)}",
-        "ver_boven": f"> {f(mean + sd)}",
-    }
-    return {key: f"{DIVERGING_LABELS[key]} ({ranges[key]})" for key in DIVERGING_LABELS}
-
-
 # --- text helpers
 
 
@@ -322,6 +293,15 @@ def _styler(indicator: Indicator, numbers: list[float]) -> tuple[Any, list[Legen
         legend = [LegendItem(STATUS_COLOURS[s], STATUS_LABELS[s]) for s in STATUS_ORDER]
         return style_status, legend, notes
 
+    if indicator.kind == "classes":
+
+        def style_class(row: dict[str, Any]) -> _Styled | None:
+            key = row.get("class_key")
+            return None if not key else _Styled(COMPARISON_COLOURS[key], COMPARISON_LABELS[key])
+
+        legend = [LegendItem(COMPARISON_COLOURS[key], COMPARISON_LABELS[key]) for key in CLASS_ORDER]
+        return style_class, [*legend, LegendItem(WHITE, NOT_COMPARED_LABEL)], notes
+
     if not numbers:
         notes.append(f"Geen waarden voor ‘{indicator.label}’ om te kleuren.")
         return (lambda row: None), [], notes
@@ -347,28 +327,7 @@ def _styler(indicator: Indicator, numbers: list[float]) -> tuple[Any, list[Legen
         notes.append(f"Klassen: {kind}; de ondergrens hoort bij de klasse, de bovengrens bij de volgende.")
         return style_sequential, [LegendItem(c, lab) for c, lab in zip(colours, labels, strict=True)], notes
 
-    # Diverging: around the city average; the standard deviation is over the areas shown (sample, n-1).
-    mean = indicator.reference if indicator.reference is not None else sum(numbers) / len(numbers)
-    spread = pl.Series(numbers).std() if len(numbers) > 1 else 0.0
-    sd = float(spread or 0.0)  # type: ignore[arg-type]  # Polars types std() as float | timedelta; these are floats
-    labels_by_key = diverging_labels(mean, sd, indicator.decimals)
-
-    def style_diverging(row: dict[str, Any]) -> _Styled | None:
-        number = _number(row.get("value"))
-        if number is None:
-            return None
-        key = diverging_class(number, mean, sd)
-        return _Styled(DIVERGING[key], labels_by_key[key])
-
-    basis = "stedelijk gemiddelde" if indicator.reference is not None else (
-        "ongewogen gemiddelde van de getoonde gebieden")
-    notes.append(
-        f"Vergeleken met het {basis}: {fmt_dec(mean, indicator.decimals)}; "
-        f"standaardafwijking tussen de gebieden {fmt_dec(sd, indicator.decimals)}. "
-        "Donkerder = meer dan één standaardafwijking verschil."
-    )
-    legend = [LegendItem(DIVERGING[key], label) for key, label in labels_by_key.items()]
-    return style_diverging, legend, notes
+    raise ValueError(f"Onbekende kaartsoort ‘{indicator.kind}’.")
 
 
 def colour_values(values: pl.DataFrame, indicator: Indicator) -> ColouredValues:
@@ -440,6 +399,10 @@ def build_map(
         row = rows.get(code)
         styled = _Styled(row["colour"], row["klasse"]) if row is not None and row.get("colour") else None
         value_text = str(row.get("value_text") or MISSING) if row is not None else MISSING
+        if styled is None and indicator.kind == "classes":
+            # On a map of classes an area without a class is "not compared": white, as in the legend; a second
+            # grey beside "niet te onderscheiden" would read as a class.
+            styled = _Styled(WHITE, NOT_COMPARED_LABEL)
         if styled is None:
             any_no_data = True
             any_hidden = any_hidden or value_text not in (MISSING, "", "-")
@@ -465,7 +428,9 @@ def build_map(
                     "code": code,  # from the boundary file, not the upload: the page selects by it
                     "tooltip": tooltip_text(texts, indicator),
                     "fill_color": _rgba(styled.colour, 235) if styled else _rgba(NO_DATA_COLOUR, 200),
-                    "line_color": _rgba(DARK_TEXT if is_selected else OUTLINE_COLOUR),
+                    # White ("not compared") would vanish on the plain background without a grey outline.
+                    "line_color": _rgba(DARK_TEXT if is_selected else GREY if styled and styled.colour.upper() == WHITE
+                                        else OUTLINE_COLOUR),
                     "line_width": 4 if is_selected else 1,
                 },
             }
@@ -507,7 +472,8 @@ def build_map(
             f"{_plain_list(codes_without_geometry)}. Ze staan wel in de tabel."
         )
     if codes_without_values:
-        notes.append(f"Geen gegevens (grijs): {_plain_list(codes_without_values)}.")
+        colour = "wit" if indicator.kind == "classes" else "grijs"
+        notes.append(f"Geen gegevens ({colour}): {_plain_list(codes_without_values)}.")
     if duplicates:
         notes.append(f"Dubbele codes; alleen de eerste rij is gebruikt: {_plain_list(sorted(set(duplicates)))}.")
     if selected and selected not in on_map:

@@ -31,16 +31,6 @@ COMPLAINT_COLOUR = AMSTERDAM_RED
 # Sequential, colour-blind safe (viridis-like, light to dark) for rates on the map.
 SEQUENTIAL: tuple[str, ...] = ("#FDE725", "#7AD151", "#22A884", "#2A788E", "#414487", "#440154")
 
-# Above/below the city average (OIS style): darker where the gap exceeds one standard deviation.
-DIVERGING: dict[str, str] = {
-    "ver_onder": "#2166AC",
-    "onder": "#92C5DE",
-    "gemiddeld": "#F7F7F7",
-    "boven": "#F4A582",
-    "ver_boven": "#B2182B",
-}
-
-
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)

@@ -909,6 +909,28 @@ class Release:
                                                 bool(self.hidden[flat])))
         return rows
 
+    def published(self) -> list[tuple[ReleaseCell, Count]]:
+        """Every cell a viewer can be shown, with its Count (value, or hidden) and the query it answers: the
+        release as published (the open data bundle of the whole dataset). Cells of a prefix-only measure other
+        than its "up to" cells are never published and are left out."""
+        out = []
+        for cell in self.cells():
+            block = self._blocks[cell.measure]
+            lattice = self.lattice_of(cell.measure)
+            n_nodes = len(lattice.nodes)
+            if cell.period < n_nodes:
+                if block.prefix_only:
+                    continue
+                first, last = lattice.nodes[cell.period].first, lattice.nodes[cell.period].last
+            else:
+                first, last = lattice.root.first, lattice.leaves[cell.period - n_nodes].last
+            stock = cell.measure.endswith(STOCK_SUFFIX)
+            query = Query(cell.measure.removesuffix(STOCK_SUFFIX) if stock else cell.measure,
+                          self.levels[cell.level].leaves, last if stock else first, last, cell.phase, stock)
+            out.append((cell, Count(None, "hidden", query) if cell.hidden else Count(cell.value, "shown", query)))
+        return out
+
+
 
 # --- One release per dataset and rule, shared by every session ----------------------------------------------------
 

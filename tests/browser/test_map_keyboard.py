@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from cohort.mapdata import MAP_INDICATORS
+from cohort.mapdata import MAP_BENCHMARKS, MAP_INDICATORS, MAP_LEVELS
 
 from .helpers import assert_no_exception, open_page_ready, tab_to, wait_for_elements, wait_for_rerun
 
 INDICATOR_LABEL = "Kleur de kaart naar"
-COMPARE_LABEL = "Boven/onder stadsgemiddelde"
+COMPARE_LABEL = "Vergelijk met"
 AREA_LABEL = "Gebied"  # the keyboard's way to what a click on the map selects (cohort.ui.map_choice)
 MAIN = '[data-testid="stMain"]'
 
@@ -35,23 +35,36 @@ def settle(page: Page) -> None:
 def test_indicator_and_comparison_by_keyboard(app_server: str, page: Page) -> None:
     open_page_ready(page, app_server, "kaart")
     complaints = MAP_INDICATORS["klachten"].label
-    compare = page.locator(MAIN).get_by_role("switch", name=COMPARE_LABEL)
-    expect(compare).to_be_disabled()  # the default colouring (status) has no city average to compare with
+    outflow = MAP_INDICATORS["uitstroom_werk"].label
+    compare = page.locator(MAIN).get_by_role("combobox", name=COMPARE_LABEL)
+    expect(compare).to_have_count(0)  # the default colouring (status) has nothing to compare with
 
     tab_to(page, in_main("combobox", INDICATOR_LABEL))
     page.keyboard.type(complaints)
     page.keyboard.press("Enter")
     settle(page)
     assert query(page).get("indicator") == [complaints], f"the choice did not reach the link: {page.url}"
-    # The table under the map now has a column for the indicator; the toggle applies to it.
     expect(page.locator(MAIN).get_by_role("combobox", name=INDICATOR_LABEL)).to_have_value(complaints)
-    expect(compare).to_be_enabled()
+    expect(compare).to_be_visible()
 
-    tab_to(page, in_main("switch", COMPARE_LABEL))
-    page.keyboard.press("Space")
+    tab_to(page, in_main("combobox", INDICATOR_LABEL))
+    page.keyboard.type(outflow)
+    page.keyboard.press("Enter")
     settle(page)
-    expect(compare).to_be_checked()
-    assert query(page).get("kaart_vergelijk") == ["true"], f"the comparison did not reach the link: {page.url}"
+    tab_to(page, in_main("combobox", COMPARE_LABEL))
+    page.keyboard.type(MAP_BENCHMARKS["vergelijking"])
+    page.keyboard.press("Enter")
+    settle(page)
+    expect(compare).to_have_value(MAP_BENCHMARKS["vergelijking"])
+    assert query(page).get("maatstaf") == [MAP_BENCHMARKS["vergelijking"]], f"not in the link: {page.url}"
+
+    # A radio group: Tab reaches the checked option, an arrow key moves the choice.
+    tab_to(page, lambda stop: stop.get("role") == "radio" and stop.get("name") == MAP_LEVELS["95"]
+           and not stop.get("sidebar"))
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    expect(page.locator(MAIN).get_by_role("radio", name=MAP_LEVELS["998"], exact=True)).to_be_checked()
+    assert query(page).get("betrouwbaarheid") == [MAP_LEVELS["998"]], f"not in the link: {page.url}"
 
 
 @pytest.mark.statement("toetsenbord-kaart")

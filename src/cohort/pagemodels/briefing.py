@@ -20,10 +20,12 @@ from cohort.contract import Status, UnitKind
 from cohort.fmt import MISSING, fmt_date, fmt_month, fmt_ratio
 from cohort.metrics import with_status
 from cohort.pagemodels.common import PageInput, Rate, signs_note, window_text
+from cohort.pagemodels.fairness import fairness
 from cohort.pagemodels.outflow_common import Ledger, all_area_codes, outflow_series
 from cohort.pagemodels.overview import overview_model
 from cohort.palette import STATUS_LABELS
-from cohort.privacy import small_number_note_nl
+from cohort.privacy import HIDDEN_RATE_TEXT, small_number_note_nl
+from cohort.trend import TrendMarker
 
 EXAMPLE_LABEL = "Voorbeelddata: illustratieve cijfers, geen registratie van WPI."
 
@@ -104,6 +106,27 @@ def _empty_series() -> TimeSeries:
                       (SeriesLine("Geen gegevens", "city", (None,)),), note="Geen kwartalen in deze selectie.")
 
 
+def fairness_lines(page_input: PageInput, code: str, is_area: bool) -> tuple[str, ...]:
+    """The unit's classes against the city average (95%, with the spread between areas, as the pages' default)
+    and its outflow trends, in two short lines; classes and trends on a hidden count read "—*"."""
+    fair = fairness(page_input, [(code, (code,))], "gebied")
+    if is_area:
+        parts = []
+        for measure, label in (("uitstroom_werk", "uitstroom naar werk"), ("klachten", "klachten per gesprek")):
+            unit_class = fair.unit_class(measure, "stad", "95", "ja", code)
+            parts.append(f"{label} {unit_class.label.lower() if unit_class else MISSING}")
+        first = f"Vergeleken met het stedelijk gemiddelde (95%, met spreiding tussen gebieden): {', '.join(parts)}."
+    else:
+        first = "Een doelgroep vergelijken we niet met het stedelijk gemiddelde van de gebieden."
+    trends = []
+    for months in (6, 12):
+        trend = fair.trend(code, months)
+        marker = MISSING if trend is None else f"{HIDDEN_RATE_TEXT} (verborgen aantal)" if (
+            trend.marker == TrendMarker.HIDDEN) else trend.marker  # plain words: the PDF font has no arrows
+        trends.append(f"laatste {months} maanden {marker}")
+    return first, f"Trend uitstroom naar werk: {'; '.join(trends)}."
+
+
 def unit_briefing(page_input: PageInput, code: str, geojson: Mapping[str, Any] | None = None) -> BriefingData:
     """The briefing of one area or target group, over the selection's windows."""
     units = with_status(page_input.dataset.units, page_input.selection.peildatum)
@@ -150,5 +173,6 @@ def unit_briefing(page_input: PageInput, code: str, geojson: Mapping[str, Any] |
         ),
         series=series or _empty_series(),
         locator=_locator(geojson, (code,), f"Ligging van {unit['naam']}") if unit["soort"] == UnitKind.AREA else None,
+        extra_lines=fairness_lines(page_input, code, unit["soort"] == UnitKind.AREA),
         **_footer(page_input),
     )

@@ -4,15 +4,18 @@ Per map unit (an area, or at level "stadsdeel" a stadsdeel standing for its sele
 conversations and outflow to work over the selection's window, complaints over the complaint window (half
 years, `PageInput.window("klachten")`), persons on welfare at the peildatum (`Release.stock`), the rates made
 of those counts, and its panel with its series per quarter. Every colouring the page offers (each indicator,
-the rates also against the city average) is held with its colours, legend, tooltips and table, so the indicator
-selectbox, the toggle and a click on an area only choose among what is here: nothing is recomputed.
-Hidden values are grey on the map and read "×" (a count) or "—*" (a rate) in the tooltip, the panel and tables.
+the rates also by their class against each benchmark, at each level, with or without the spread between areas:
+`cohort.pagemodels.fairness`) is held with its colours, legend, tooltips and table, so the page's selectboxes and
+a click on an area only choose among what is here: nothing is recomputed.
+Hidden values are grey on the map and read "×" (a count) or "—*" (a rate) in the tooltip, the panel and tables;
+a class that would rest on a hidden count is not computed ("—*", white on the map).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -21,15 +24,19 @@ from cohort.charts.area import area_series_figure
 from cohort.contract import UnitKind
 from cohort.fmt import fmt_date, fmt_month
 from cohort.links import MapChoice
-from cohort.mapdata import MAP_INDICATORS, MapIndicator, MapLevel, MapUnit, division_for, map_level, map_units
-from cohort.mapdeck import (
-    DIVERGING_LABELS,
-    STATUS_INDICATOR,
-    ColouredValues,
-    Indicator,
-    colour_values,
-    period_text,
+from cohort.mapdata import (
+    MAP_BENCHMARKS,
+    MAP_INDICATORS,
+    MAP_LEVELS,
+    MAP_SPREADS,
+    MapIndicator,
+    MapLevel,
+    MapUnit,
+    division_for,
+    map_level,
+    map_units,
 )
+from cohort.mapdeck import STATUS_INDICATOR, ColouredValues, Indicator, colour_values, period_text
 from cohort.metrics import status_expr
 from cohort.pagemodels.common import (
     Chart,
@@ -45,7 +52,8 @@ from cohort.pagemodels.common import (
     signs_note,
     window_text,
 )
-from cohort.palette import DIVERGING, STATUS_LABELS
+from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, ComparisonSet, Fairness, fairness
+from cohort.palette import STATUS_LABELS
 from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT, explain_hidden_nl
 from cohort.release import Count
 
@@ -59,14 +67,21 @@ RATE_INDICATORS = ("uitstroom_werk", "klachten")
 
 @dataclass(frozen=True)
 class MapColouring:
-    """One way of colouring the map: an indicator, plain or (rates only) against the city average."""
+    """One way of colouring the map: an indicator, plain or (rates only) by its class against a benchmark."""
 
     indicator: str  # key of MAP_INDICATORS
-    compare: bool
+    benchmark: str  # key of MAP_BENCHMARKS; "geen" = the value itself
+    level: str  # key of MAP_LEVELS (classes only)
+    spread: str  # key of MAP_SPREADS (classes only)
     coloured: ColouredValues  # per unit value, tooltip text, colour and class; legend and notes
     table: Table  # the map as a table: one column per fact
     alt: str  # the map's text alternative
     notice: Notice | None  # why many values are hidden, and where more is visible
+    method: tuple[str, ...] = ()  # how the classes are made (shown beside the map, in an expander)
+
+    @property
+    def compare(self) -> bool:
+        return self.benchmark != "geen"
 
 
 @dataclass(frozen=True)
@@ -81,10 +96,19 @@ class AreaPanel:
     chart: Chart | None  # outflow to work per quarter (per month with hiding off)
     notes: tuple[str, ...]  # the legend of the signs under the tiles
     can_filter: bool  # "Filter alle pagina’s op dit gebied" applies to areas only
+    class_tiles: dict[tuple[str, str, str, str], Tile] = field(default_factory=dict)  # (indicator, benchmark, …)
+    trend_tiles: tuple[Tile, ...] = ()  # outflow to work over the last 6 and 12 months
 
     def tiles_for(self, indicator: str) -> tuple[Tile, ...]:
+        """The number tiles: counts and the chosen rate."""
         rate = self.rate_tiles.get(indicator)
         return self.tiles if rate is None else (*self.tiles, rate)
+
+    def verdicts_for(self, indicator: str, benchmark: str = "geen", level: str = "95", spread: str = "ja"
+                     ) -> tuple[Tile, ...]:
+        """The words beside the numbers: the chosen rate's class against the benchmark, and the outflow trends."""
+        klass = self.class_tiles.get((indicator, benchmark, level, spread))
+        return (*([klass] if klass else []), *self.trend_tiles)
 
 
 @dataclass(frozen=True)
@@ -94,7 +118,10 @@ class MapModel:
     division: Division | None  # None: the area codes belong to no known division (no map, the table only)
     division_error: str | None
     indicators: dict[str, MapIndicator]
-    colourings: dict[tuple[str, bool], MapColouring]
+    benchmarks: dict[str, str]  # the "Vergelijk met" options (MAP_BENCHMARKS)
+    levels: dict[str, str]  # MAP_LEVELS
+    spreads: dict[str, str]  # MAP_SPREADS
+    colourings: dict[tuple[str, str, str, str], MapColouring]  # (indicator, benchmark, level, spread)
     panels: dict[str, AreaPanel]  # by unit code (area code, or stadsdeel letter)
     groups: Table | None  # the target groups beside the map (None when the selection has none)
     click_hint: str
@@ -104,13 +131,24 @@ class MapModel:
     choices: dict[str, str]
     choice_label: str  # "Gebied", or "Stadsdeel" at that level
 
-    def colouring(self, indicator: str, compare: bool) -> MapColouring:
-        """The colouring for the page's widgets (compare applies to rates only; unknown keys give status)."""
+    def colouring(self, indicator: str, benchmark: str = "geen", level: str = "95", spread: str = "ja"
+                  ) -> MapColouring:
+        """The colouring for the page's widgets (a benchmark applies to rates only; unknown keys give defaults)."""
         spec = self.indicators.get(indicator, self.indicators["status"])
-        return self.colourings[(spec.key, compare and spec.is_rate)]
+        if not spec.is_rate or benchmark not in BENCHMARK_OPTIONS:
+            return self.colourings[(spec.key, "geen", "95", "ja")]
+        return self.colourings[(spec.key, benchmark, level if level in MAP_LEVELS else "95",
+                                spread if spread in MAP_SPREADS else "ja")]
 
     def panel(self, code: str | None) -> AreaPanel | None:
         return None if code is None else self.panels.get(code)
+
+    def shown_tables(self, colouring: MapColouring, panel: AreaPanel | None) -> tuple[Table, ...]:
+        """The tables of the view as shown (for its open-data zip): the map, the target groups, the panel's."""
+        tables = [colouring.table, *([self.groups] if self.groups is not None else [])]
+        if panel is not None and panel.chart is not None and panel.chart.table is not None:
+            tables.append(panel.chart.table)
+        return tuple(tables)
 
 
 # --- Numbers per unit ----------------------------------------------------------------------------------------------
@@ -166,22 +204,12 @@ def _is_sign(text: str) -> bool:
 # --- Colourings ------------------------------------------------------------------------------------------------
 
 
-def comparison_indicator(spec: MapIndicator, city: Rate) -> Indicator:
-    """Above/below the city average, in bands of the standard deviation between the shown areas (as OIS does).
-
-    Only shown values enter: the city's rate is made of shown counts (else the unweighted mean of the shown areas
-    is the reference, and the map says so) and hidden areas have no value. Issue 17 replaces these bands with
-    significance classes from each area's events and exposure (`_Numbers.rate`) against `city`: this function
-    and its caller in `_colouring` are the one place to change.
-    """
-    return Indicator("diverging", spec.label, spec.unit, spec.decimals, reference=city.value)
-
-
-def _indicator(spec: MapIndicator, compare: bool, city: dict[str, Rate]) -> Indicator:
+def _indicator(spec: MapIndicator, compared: ComparisonSet | None) -> Indicator:
     if spec.key == "status":
         return STATUS_INDICATOR
-    if compare:
-        return comparison_indicator(spec, city[spec.key])
+    if compared is not None:
+        return Indicator("classes", f"{spec.label} t.o.v. {MAP_BENCHMARKS[compared.benchmark].lower()}", "",
+                         spec.decimals)
     return Indicator("sequential", spec.label, spec.unit, spec.decimals)
 
 
@@ -197,24 +225,43 @@ def _definition(spec: MapIndicator, page_input: PageInput) -> str:
     }[spec.key]
 
 
-def _colouring(spec: MapIndicator, compare: bool, units: Sequence[MapUnit], numbers: dict[str, _Numbers],
-               city: dict[str, Rate], level: MapLevel, page_input: PageInput) -> MapColouring:
+def _compared_definition(compared: ComparisonSet, spec: MapIndicator, page_input: PageInput) -> str:
+    window = window_text(page_input.window(spec.key))
+    if compared.benchmark == "stad":
+        return f"{_definition(spec, page_input)} Vergeleken met alle gebieden van Amsterdam samen, zelfde periode."
+    if compared.benchmark == "vergelijking":
+        return (f"{spec.label} per 1.000 per maand in de eigen cohortmaanden ({window}), vergeleken met de "
+                "gebieden zonder lopend cohort (nog niet gestart of zonder cohort) in die maanden samen.")
+    return (f"{spec.label} per 1.000 per maand in de eigen cohortmaanden, vergeleken met de eigen maanden vóór de "
+            f"start ({window}).")
+
+
+def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, _Numbers], level: MapLevel,
+               page_input: PageInput, compared: ComparisonSet | None = None) -> MapColouring:
+    """One colouring: the value itself (sequential classes, or status), or with `compared` the class of each unit."""
     rows = []
     for unit in units:
         value, _ = numbers[unit.code].value(spec.key)
+        text = _tooltip_text(numbers[unit.code], spec.key)
+        klass = None
+        if compared is not None:
+            unit_class = compared.classes[unit.code]
+            value, text = rate_cell(unit_class.value, spec.decimals)
+            if unit_class.value.value is not None:
+                text = f"{text} {spec.unit}"
+            text = f"{text} · {unit_class.label}"
+            klass = unit_class.colour_key
         rows.append({"code": unit.code, "naam": unit.naam, "stadsdeel": unit.stadsdeel, "status": unit.status.value,
-                     "start": unit.start, "eind": unit.eind, "value": value,
-                     "value_text": _tooltip_text(numbers[unit.code], spec.key)})
+                     "start": unit.start, "eind": unit.eind, "value": value, "value_text": text, "class_key": klass})
     frame = pl.DataFrame(rows, schema={"code": pl.String, "naam": pl.String, "stadsdeel": pl.String,
                                        "status": pl.String, "start": pl.Date, "eind": pl.Date, "value": pl.Float64,
-                                       "value_text": pl.String})
-    coloured = colour_values(frame, _indicator(spec, compare, city))
+                                       "value_text": pl.String, "class_key": pl.String})
+    coloured = colour_values(frame, _indicator(spec, compared))
+    if compared is not None:
+        coloured = ColouredValues(coloured.indicator, coloured.values, coloured.legend,
+                                  (compared.benchmark_line, *compared.notes))
     classes = dict(zip(coloured.values.get_column("code").to_list(), coloured.values.get_column("klasse").to_list(),
                        strict=True))
-    if compare:  # the table has the value beside it: the class's name without the legend's range is enough
-        names = {colour: DIVERGING_LABELS[key] for key, colour in DIVERGING.items()}
-        classes = dict(zip(coloured.values.get_column("code").to_list(),
-                           [names.get(c) for c in coloured.values.get_column("colour").to_list()], strict=True))
     per = "stadsdeel" if level == "stadsdeel" else "gebied"
     columns = [TableColumn("code", "Code", "text"),
                TableColumn("naam", "Stadsdeel" if level == "stadsdeel" else "Gebied", "text")]
@@ -222,7 +269,15 @@ def _colouring(spec: MapIndicator, compare: bool, units: Sequence[MapUnit], numb
         columns.append(TableColumn("stadsdeel", "Stadsdeel", "text"))
     columns += [TableColumn("status", "Status", "text", help=_definition(MAP_INDICATORS["status"], page_input)),
                 TableColumn("periode", "Cohortperiode", "text")]
-    if spec.key != "status":  # one column per fact: with status colouring the class is the status itself
+    if compared is not None:
+        definition = _compared_definition(compared, spec, page_input)
+        columns += [TableColumn("waarde", f"{spec.label} per 1.000", "number", help=definition,
+                                decimals=spec.decimals),
+                    TableColumn("maatstaf", "Maatstaf per 1.000", "number", help=compared.benchmark_line,
+                                decimals=spec.decimals),
+                    TableColumn("klasse", "Vergelijking", "text",
+                                help="De kleur op de kaart: hoger, lager of niet te onderscheiden (zie de legenda).")]
+    elif spec.key != "status":  # one column per fact: with status colouring the class is the status itself
         # Short headers, so the table fits beside long area names; the full definition is the column's help and
         # the table's first note.
         label = f"{spec.label} per 1.000" if spec.is_rate else spec.label
@@ -232,21 +287,38 @@ def _colouring(spec: MapIndicator, compare: bool, units: Sequence[MapUnit], numb
     for unit in units:
         value, text = numbers[unit.code].value(spec.key)
         klasse = classes[unit.code] or (HIDDEN_CLASS if _is_sign(text) else NO_DATA_CLASS)
+        extra: dict[str, tuple[object, str]] = {}
+        if compared is not None:
+            unit_class = compared.classes[unit.code]
+            value, text = rate_cell(unit_class.value, spec.decimals)
+            klasse = unit_class.label
+            extra["maatstaf"] = rate_cell(unit_class.reference, spec.decimals)
         plain = {"code": unit.code, "naam": unit.naam, "stadsdeel": unit.stadsdeel,
                  "status": STATUS_LABELS[unit.status], "periode": period_text(unit.start, unit.eind), "klasse": klasse}
         table_rows.append({**{name: (text_value, text_value) for name, text_value in plain.items()},
-                           "waarde": (value, text)})
-    notes = [_definition(spec, page_input)] + ([] if spec.key == "status" else [signs_note(page_input.rule)])
+                           "waarde": (value, text), **extra})
     label = "status" if spec.key == "status" else spec.label.lower()
-    table = make_table(f"Kaart: {label} per {per}", f"kaart_{spec.key}{'_vergelijking' if compare else ''}",
-                       columns, table_rows, notes)
-    alt = (f"Kaart van Amsterdam per {per}, gekleurd naar {label}"
-           f"{' ten opzichte van het stadsgemiddelde' if compare else ''}. Dezelfde cijfers staan in de tabel onder "
+    notes = [_definition(spec, page_input)] + ([] if spec.key == "status" else [signs_note(page_input.rule)])
+    stem = f"kaart_{spec.key}"
+    if compared is not None:
+        notes = [_compared_definition(compared, spec, page_input), compared.benchmark_line, *compared.notes,
+                 signs_note(page_input.rule),
+                 "—* bij Vergelijking: niet vergeleken, omdat een aantal waarop de vergelijking rust verborgen is "
+                 "(ook een kleur zou het verraden); — : geen gegevens om te vergelijken."]
+        stem = f"kaart_{spec.key}_{compared.benchmark}_{compared.level}{'' if compared.spread == 'ja' else '_poisson'}"
+    table = make_table(f"Kaart: {label} per {per}", stem, columns, table_rows, notes)
+    versus = f" ten opzichte van {MAP_BENCHMARKS[compared.benchmark].lower()}" if compared is not None else ""
+    alt = (f"Kaart van Amsterdam per {per}, gekleurd naar {label}{versus}. Dezelfde cijfers staan in de tabel onder "
            "de kaart.")
     hidden = sum(_is_sign(numbers[unit.code].value(spec.key)[1]) for unit in units)
     why = explain_hidden_nl(page_input.rule, hidden_cells=hidden, total_cells=len(units), per_month=False,
                             level="stadsdeel" if level == "stadsdeel" else "eenheid")
-    return MapColouring(spec.key, compare, coloured, table, alt, Notice("info", why) if why else None)
+    notice = Notice("info", why) if why else None
+    if compared is not None and not compared.applicable:
+        notice = Notice("info", compared.benchmark_line)
+    if compared is None:
+        return MapColouring(spec.key, "geen", "95", "ja", coloured, table, alt, notice)
+    return MapColouring(spec.key, compared.benchmark, compared.level, compared.spread, coloured, table, alt, notice)
 
 
 # --- The area panel ---------------------------------------------------------------------------------------------
@@ -287,7 +359,7 @@ def _series(page_input: PageInput, unit: MapUnit) -> tuple[Chart | None, list[Co
 
 
 def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLevel,
-           page_input: PageInput) -> AreaPanel:
+           page_input: PageInput, fair: Fairness) -> AreaPanel:
     window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
     period = period_text(unit.start, unit.eind) if unit.start else "geen"
     summary = (f"Status op de peildatum ({fmt_date(page_input.selection.peildatum)}): "
@@ -309,8 +381,16 @@ def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLeve
             if complaints.value is not None else f"{window_text(complaint_window).capitalize()}.")),
     }
     title = f"{unit.naam} ({unit.stadsdeel})" if level == "gebied" and unit.stadsdeel else unit.naam
+    class_tiles: dict[tuple[str, str, str, str], Tile] = {}
+    for (measure, benchmark, class_level, spread), compared in fair.comparisons.items():
+        unit_class = compared.classes[unit.code]
+        class_tiles[(measure, benchmark, class_level, spread)] = Tile(
+            f"Vergeleken met {MAP_BENCHMARKS[benchmark].lower()}", unit_class.label, unit_class.text)
+    trend_tiles = tuple(
+        Tile(f"Trend uitstroom, laatste {months} maanden", trend.label, trend.text)
+        for months in (6, 12) if (trend := fair.trend(unit.code, months)) is not None)
     return AreaPanel(unit.code, title, summary, tiles, rate_tiles, chart, (signs_note(page_input.rule),),
-                     can_filter=level == "gebied")
+                     can_filter=level == "gebied", class_tiles=class_tiles, trend_tiles=trend_tiles)
 
 
 # --- Target groups --------------------------------------------------------------------------------------------
@@ -366,22 +446,36 @@ def map_model(page_input: PageInput) -> MapModel:
     numbers = {unit.code: _numbers(page_input, unit.members) for unit in units}
     for unit_numbers in numbers.values():
         released += unit_numbers.counts()
-    # The city: all areas of the dataset, whatever the filters (the reference of "boven/onder stadsgemiddelde").
+    # The city: all areas of the dataset, whatever the filters (the reference of the "stedelijk gemiddelde" benchmark).
     city_node = page_input.release.city
     city_numbers = _numbers(page_input, sorted(city_node.leaves) if city_node is not None else [])
     released += city_numbers.counts()
     city = {key: city_numbers.rate(key) for key in RATE_INDICATORS}
 
+    fair = fairness(page_input, [(unit.code, unit.members) for unit in units], level)
+    released += fair.released
     colourings = {}
     for spec in MAP_INDICATORS.values():
-        for compare in ((False, True) if spec.is_rate else (False,)):
-            colourings[(spec.key, compare)] = _colouring(spec, compare, units, numbers, city, level, page_input)
+        colourings[(spec.key, "geen", "95", "ja")] = _colouring(spec, units, numbers, level, page_input)
+        if not spec.is_rate:
+            continue
+        for (measure, benchmark, class_level, spread), compared in fair.comparisons.items():
+            if measure != spec.key:
+                continue
+            colouring = _colouring(spec, units, numbers, level, page_input, compared)
+            coloured = colouring.coloured
+            # Beside the map: the benchmark, the spread and the multiple-comparison caveat; the method in full
+            # in the expander under them.
+            coloured = ColouredValues(coloured.indicator, coloured.values, coloured.legend,
+                                      (*coloured.notes, fair.caveat))
+            colourings[(spec.key, benchmark, class_level, spread)] = dataclasses.replace(
+                colouring, coloured=coloured, method=fair.method_for(spec.key))
 
     panels = {}
     for unit in units:
         chart, series_counts = _series(page_input, unit)
         released += series_counts
-        panels[unit.code] = _panel(unit, numbers[unit.code], chart, level, page_input)
+        panels[unit.code] = _panel(unit, numbers[unit.code], chart, level, page_input, fair)
 
     groups, group_counts = _groups_table(page_input)
     released += group_counts
@@ -403,6 +497,9 @@ def map_model(page_input: PageInput) -> MapModel:
             "De codes van de gebieden in deze dataset horen niet bij een bekende gebiedsindeling "
             "(DX01–DX22, GA01–GS25 of stadsdelen). De cijfers staan in de tabel hieronder."),
         indicators=dict(MAP_INDICATORS),
+        benchmarks=dict(MAP_BENCHMARKS),
+        levels=dict(MAP_LEVELS),
+        spreads=dict(MAP_SPREADS),
         colourings=colourings,
         panels=panels,
         groups=groups,

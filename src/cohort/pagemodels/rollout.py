@@ -2,12 +2,14 @@
 
 Counts per unit come from the release (`cohort.release`), the same cells every page uses: conversations over
 the selection's window up to the peildatum, complaints over the complaints' window (whole half years), outflow
-to work over the unit's own cohort months in the window, persons on welfare at the peildatum month.
+to work over the unit's own cohort months in the window, persons on welfare at the peildatum month. Beside
+them each area's class against a benchmark and the outflow trends (`cohort.pagemodels.fairness`, the same as on
+the Kaart page), one table per choice of benchmark, level and spread, so the page's selectboxes only choose.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import plotly.graph_objects as go
@@ -16,6 +18,7 @@ import polars as pl
 from cohort.charts.rollout import rollout_timeline_figure
 from cohort.contract import STATUS_ORDER, Status, UnitKind
 from cohort.fmt import MISSING, fmt_date, fmt_int, fmt_month
+from cohort.mapdata import MAP_BENCHMARKS, MAP_LEVELS, MAP_SPREADS
 from cohort.metrics import with_status
 from cohort.pagemodels.common import (
     MAX_CHART_UNITS,
@@ -31,6 +34,7 @@ from cohort.pagemodels.common import (
     signs_note,
     window_text,
 )
+from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, Fairness, fairness
 from cohort.palette import STATUS_LABELS
 from cohort.plaintext import markdown_literal
 from cohort.release import Count
@@ -66,10 +70,58 @@ class RolloutModel:
     summary: str  # "Op de peildatum 30 juni 2021: 7 afgerond, 6 actief, 9 gepland (gebieden; …)."
     timeline: Chart | None  # None when no unit in the selection has a cohort period
     timeline_notes: tuple[str, ...]
-    units: Table
+    units: Table  # with the classes against the city average (95%, with the spread between areas)
     units_caption: str
     briefing_units: dict[str, str]  # code -> "Naam (code)": the units a briefing can be made for
     released: tuple[Count, ...]
+    unit_tables: dict[tuple[str, str, str], Table] = field(default_factory=dict)  # (benchmark, level, spread)
+    benchmarks: dict[str, str] = field(default_factory=dict)  # the "Vergelijk met" options
+    levels: dict[str, str] = field(default_factory=dict)
+    spreads: dict[str, str] = field(default_factory=dict)
+    method_notes: tuple[str, ...] = ()  # how classes and trends are made, and the multiple-comparison caveat
+
+    def units_for(self, benchmark: str = "stad", level: str = "95", spread: str = "ja") -> Table:
+        """The unit table for the page's choices (unknown choices give the default table)."""
+        return self.unit_tables.get((benchmark, level, spread), self.units)
+
+    def shown_tables(self, benchmark: str = "stad", level: str = "95", spread: str = "ja") -> tuple[Table, ...]:
+        """The tables of the view as shown (for its open-data zip): the timeline's and the unit table."""
+        timeline = (self.timeline.table,) if self.timeline is not None and self.timeline.table is not None else ()
+        return (*timeline, self.units_for(benchmark, level, spread))
+
+
+BENCHMARK_SHORT = {"stad": "stad", "vergelijking": "vergelijkingsgebieden", "voor_start": "vóór de start"}
+
+
+def _fair_columns(benchmark: str, fair: Fairness) -> tuple[TableColumn, ...]:
+    grain = "kwartalen" if fair.trend_grain == "kwartaal" else "maanden"
+    return (
+        TableColumn("vergelijking_werk", f"Uitstroom t.o.v. {BENCHMARK_SHORT[benchmark]}", "text",
+                    f"Uitstroom naar werk vergeleken met {MAP_BENCHMARKS[benchmark].lower()} (zie de toelichting): "
+                    "hoger, lager of niet te onderscheiden."),
+        TableColumn("vergelijking_klachten", "Klachten t.o.v. stad", "text",
+                    "Klachten per 1.000 gesprekken vergeleken met het stedelijk gemiddelde (klachten hebben geen "
+                    "vergelijkingsgroep)."),
+        TableColumn("trend_werk_6", "Trend uitstroom 6 mnd", "text",
+                    f"Uitstroom naar werk in de laatste 6 maanden tot en met de peildatum ({grain})."),
+        TableColumn("trend_werk_12", "Trend uitstroom 12 mnd", "text",
+                    f"Uitstroom naar werk in de laatste 12 maanden tot en met de peildatum ({grain})."),
+    )
+
+
+def _fair_cells(code: str, is_area: bool, benchmark: str, level: str, spread: str,
+                fair: Fairness) -> dict[str, tuple[object, str]]:
+    cells: dict[str, tuple[object, str]] = {}
+    for name, measure, chosen in (("vergelijking_werk", "uitstroom_werk", benchmark),
+                                  ("vergelijking_klachten", "klachten", "stad")):
+        unit_class = fair.unit_class(measure, chosen, level, spread, code) if is_area else None
+        text = unit_class.label if unit_class is not None else MISSING
+        cells[name] = (text, text)
+    for months in (6, 12):
+        trend = fair.trend(code, months)
+        text = trend.label if trend is not None else MISSING
+        cells[f"trend_werk_{months}"] = (text, text)
+    return cells
 
 
 def _status_summary(units: pl.DataFrame, peildatum: date) -> str:
@@ -176,8 +228,26 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
         "— bij Eind: nog geen einddatum; bij Stadsdeel: stedelijke doelgroep (stadsbreed); bij een cijfer: geen "
         "gesprekken of geen cohortmaanden in de periode.",
     )
-    table = make_table(f"Eenheden op {fmt_date(selection.peildatum)}", "eenheden_op_peildatum", UNIT_COLUMNS, rows,
-                       notes_table)
+    fair = fairness(page_input, [(row["code"][0], (row["code"][0],)) for row in rows], "gebied")
+    released += fair.released
+    table_notes = (*notes_table,
+                   "Vergelijking en trend: —* = niet berekend, omdat een aantal waarop ze rusten verborgen is (ook een "
+                   "klasse of trend zou het verraden); — = geen gegevens om te vergelijken, of een doelgroep (die "
+                   "vergelijken we niet met gebieden).", fair.caveat)
+    title = f"Eenheden op {fmt_date(selection.peildatum)}"
+    unit_tables: dict[tuple[str, str, str], Table] = {}
+    for benchmark in BENCHMARK_OPTIONS:
+        for level in MAP_LEVELS:
+            for spread in MAP_SPREADS:
+                variant = [{**row, **_fair_cells(row["code"][0], row["soort"][0] == KIND_LABELS[UnitKind.AREA.value],
+                                                 benchmark, level, spread, fair)} for row in rows]
+                stem = "eenheden_op_peildatum" + ("" if (benchmark, level, spread) == ("stad", "95", "ja") else
+                                                  f"_{benchmark}_{level}{'' if spread == 'ja' else '_poisson'}")
+                unit_tables[(benchmark, level, spread)] = make_table(
+                    # The words right after the status, where a reader looks first; the numbers follow.
+                    title, stem, (*UNIT_COLUMNS[:5], *_fair_columns(benchmark, fair), *UNIT_COLUMNS[5:]), variant,
+                    table_notes)
+    table = unit_tables[("stad", "95", "ja")]
     caption = (
         f"Gesprekken en uitstroom van {window_text(window)}; klachten (en klachten per 1.000 gesprekken) van "
         f"{window_text(complaint_window)}: klachten zijn zeldzaam en worden per half jaar geteld. Uitstroom naar "
@@ -186,4 +256,6 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
     )
     briefing_units = {row["code"]: f"{row['naam']} ({row['code']})" for row in units.iter_rows(named=True)}
     return RolloutModel(selection.peildatum, _status_summary(page_input.units, selection.peildatum), timeline, notes,
-                        table, caption, briefing_units, tuple(released))
+                        table, caption, briefing_units, tuple(released), unit_tables,
+                        {key: MAP_BENCHMARKS[key] for key in BENCHMARK_OPTIONS}, dict(MAP_LEVELS), dict(MAP_SPREADS),
+                        (*fair.method_notes, fair.caveat))

@@ -36,11 +36,17 @@ def show_map(division: Division, colouring: MapColouring, *, selected_code: str 
     with legend_column:
         st.markdown(f"**{html.escape(view.legend_title)}**")
         for item in view.legend:
+            # A square with an outline: the white "not compared" swatch must show on a white page too.
             st.markdown(
-                f'<span style="color:{item.colour_hex};font-size:1.3em" aria-hidden="true">■</span> '
+                '<span style="display:inline-block;width:0.9em;height:0.9em;vertical-align:-0.1em;'
+                f'background:{item.colour_hex};border:1px solid #767676" aria-hidden="true"></span> '
                 f"{html.escape(item.label)}",
                 unsafe_allow_html=True,
             )
         for note in view.notes_nl:
             if note != boundaries.note_nl:  # already shown above the map
                 st.caption(note)
+        if colouring.method:
+            with st.expander("Hoe we vergelijken"):
+                for paragraph in colouring.method:
+                    st.caption(paragraph)

@@ -27,7 +27,15 @@ from cohort.links import (
     map_choices,
     view_params,
 )
-from cohort.mapdata import MAP_INDICATORS
+from cohort.mapdata import (
+    BENCHMARK_KEY,
+    LEVEL_KEY,
+    MAP_BENCHMARKS,
+    MAP_INDICATORS,
+    MAP_LEVELS,
+    MAP_SPREADS,
+    SPREAD_KEY,
+)
 from cohort.plaintext import markdown_literal
 from cohort.selection import Selection
 
@@ -38,7 +46,8 @@ _NOTICES = "_link_notices"
 
 
 def link_allowed_values(dataset: Dataset, lattice: Lattice | None = None) -> AllowedValues:
-    return allowed_values(dataset, {key: spec.label for key, spec in MAP_INDICATORS.items()}, lattice)
+    return allowed_values(dataset, {key: spec.label for key, spec in MAP_INDICATORS.items()}, lattice,
+                          {BENCHMARK_KEY: MAP_BENCHMARKS, LEVEL_KEY: MAP_LEVELS, SPREAD_KEY: MAP_SPREADS})
 
 
 def prepare_link(dataset: Dataset, dataset_notice: str | None, lattice: Lattice | None = None) -> None:
