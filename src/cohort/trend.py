@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -336,9 +336,11 @@ def trend_per_unit(
             _unit_trend(code, unit, measure, months=months, first=first, last=last_period, grain=grain,
                         window=window, level=level, min_events=min_events, rule=rule)
         )
-    schema = {key: series.schema[key], "months": pl.Int64, "first_period": pl.Int64, "last_period": pl.Int64,
-              "marker": pl.String, "rate_ratio": pl.Float64, "ratio_lower": pl.Float64, "ratio_upper": pl.Float64,
-              "p_value": pl.Float64, "dispersion": pl.Float64, "text": pl.String}
+    schema: dict[str, Any] = {
+        key: series.schema[key], "months": pl.Int64, "first_period": pl.Int64, "last_period": pl.Int64,
+        "marker": pl.String, "rate_ratio": pl.Float64, "ratio_lower": pl.Float64, "ratio_upper": pl.Float64,
+        "p_value": pl.Float64, "dispersion": pl.Float64, "text": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -403,7 +404,8 @@ def _groups_table(page_input: PageInput) -> tuple[Table | None, list[Count]]:
         return None, []
     groups = groups.with_columns(status_expr(page_input.selection.peildatum)).sort("naam")
     window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
-    rows, released = [], []
+    rows: list[dict[str, Any]] = []
+    released: list[Count] = []
     for group in groups.iter_rows(named=True):
         numbers = _numbers(page_input, [group["code"]])
         released += numbers.counts()

@@ -7,6 +7,7 @@ for the page input, so the dataset is identified by its content id and never has
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -81,14 +82,14 @@ def table_styler(table: Table) -> tuple[Styler, dict]:
         frame[name] = frame[name].astype("float64")
         frame.loc[[row for sign_rows in rows.values() for row in sign_rows], name] = float("-inf")
     styler = frame.style
-    formats: dict[str, Callable[[object], str]] = {}
+    formats: dict[str, Callable[[Any], str]] = {}
     for column in table.columns:
         if column.kind == "number":
-            formats[column.name] = (lambda v: fmt_int(v)) if column.decimals == 0 else (
-                lambda v, d=column.decimals: fmt_dec(v, d))
+            formats[column.name] = fmt_int if column.decimals == 0 else functools.partial(fmt_dec,
+                                                                                           decimals=column.decimals)
         elif column.kind == "date":
             formats[column.name] = fmt_date
-    styler = styler.format(formats, na_rep="—")  # type: ignore[arg-type]
+    styler = styler.format(formats, na_rep="—")
     for name, rows in signed.items():
         for sign, sign_rows in rows.items():
             styler = styler.format(lambda _, sign=sign: sign, subset=pd.IndexSlice[sign_rows, [name]])
