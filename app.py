@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cohort.release import lattice_for
+from cohort.privacy.release import lattice_for
 from cohort.ui.auth import auth_sidebar
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
@@ -25,7 +25,7 @@ nav = run_navigation()
 page = nav.current
 dataset, dataset_notice = current_dataset()
 # The rule first: it decides the periods a viewer can choose (whole quarters; months only for an evaluator who
-# switched the hiding of small numbers off), see cohort.lattice.
+# switched the hiding of small numbers off), see cohort.privacy.lattice.
 rule = page_rule()
 lattice = lattice_for(dataset, rule)
 # Before the widgets: bound widgets read the URL when they are created, so the link is checked first.

@@ -14,8 +14,8 @@ import polars as pl
 
 from cohort.contract import COMPLAINT_COLUMNS, OPTIONAL_COUNT_NAMES, SHEET_MONTHLY, SHEET_NOTES, SHEET_UNITS
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
-from cohort.report import ValidationReport
-from cohort.validation import ROW, validate_monthly, validate_units
+from cohort.workbook.report import ValidationReport
+from cohort.workbook.validation import ROW, validate_monthly, validate_units
 
 SEED = 20210706
 STADSDELEN = ("A", "E", "F", "K", "M", "N", "T")

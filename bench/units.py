@@ -8,7 +8,7 @@
    3 reruns (cached model). Viewers' release (small numbers hidden) when it was built within the timeout;
    otherwise the pages are measured with the evaluator's "Kleine aantallen tonen" (hiding off; the same page
    code, a release without protection), and the viewers' release is reported as not finished.
-3. **Release**: building the viewers' protected release (`cohort.release.release_for`) in a child process, with
+3. **Release**: building the viewers' protected release (`cohort.privacy.release.release_for`) in a child process, with
    a timeout, separately from the pages (the app builds it in the background from the first request on).
 """
 
@@ -26,8 +26,8 @@ from bench.pages import page_names
 
 
 def _build_release(store: str, dataset_id: str, queue) -> None:
-    from cohort.privacy import SuppressionRule
-    from cohort.release import release_for
+    from cohort.privacy.release import release_for
+    from cohort.privacy.rules import SuppressionRule
     from cohort.store import DatasetStore
 
     dataset = DatasetStore(Path(store)).load(dataset_id)

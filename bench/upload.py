@@ -3,7 +3,7 @@
 `python -m bench.upload --rows 100000 --impl ours|naive [--profile]` prints timings and the peak RSS of this
 process (VmHWM), so every size and implementation is measured from a clean interpreter.
 
-ours  = `cohort.upload.check_upload_bytes` (guard, fastexcel read, Polars validation) + `DatasetStore.publish`
+ours  = `cohort.workbook.upload.check_upload_bytes` (guard, fastexcel read, Polars validation) + `DatasetStore.publish`
         with the app's own upload limit; if the guard refuses the file, the refusal is recorded and the
         pipeline is measured once more without the guard (`read_workbook` + publish), to show what it can do.
 naive = `pd.read_excel(engine="openpyxl")` + the same contract checks row by row in Python + `DataFrame.to_parquet`.
@@ -33,8 +33,8 @@ def _peak_mb() -> float:
 def run_ours(data: bytes, store_root: Path, name: str) -> dict:
     from cohort.settings import load_settings
     from cohort.store import DatasetStore
-    from cohort.upload import MB, check_upload_bytes
     from cohort.workbook.read import read_workbook
+    from cohort.workbook.upload import MB, check_upload_bytes
 
     store = DatasetStore(store_root)
     max_bytes = load_settings().max_upload_mb * MB

@@ -155,7 +155,7 @@ ensure_postgresql() {
 }
 
 ensure_nginx() {
-    # tests/test_deploy.py validates docs/deploy/nginx-cohortmonitor.conf with `nginx -t`.
+    # tests/unit/test_deploy.py validates docs/deploy/nginx-cohortmonitor.conf with `nginx -t`.
     if [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1; then
         return 0
     fi

@@ -10,9 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/_bootstrap.sh"
 ensure_venv runtime
 
 # The example workbook is generated, deterministically, when the checkout does not carry it.
-if [ ! -f data/voorbeeld_cohortaanpak.xlsx ] && [ -f src/cohort/example.py ]; then
-    step "generating the example workbook (python -m cohort.example)"
-    "$VENV/bin/python" -m cohort.example || warn "could not generate the example workbook; the app starts without it"
+if [ ! -f data/voorbeeld_cohortaanpak.xlsx ] && [ -f src/cohort/workbook/example.py ]; then
+    step "generating the example workbook (python -m cohort.workbook.example)"
+    "$VENV/bin/python" -m cohort.workbook.example || warn "could not generate the example workbook; the app starts without it"
 fi
 
 PORT="${PORT:-8501}"

@@ -1,7 +1,7 @@
 """An attacker who combines everything the dashboard shows, to find a hidden count of 1 to 4.
 
 What a viewer learns from a shown count is a linear equation over the dataset's monthly numbers: the count of a
-query (a measure over some units, months and phase, see `cohort.release.Query`) equals the value shown. A hidden
+query (a measure over some units, months and phase, see `cohort.privacy.release.Query`) equals the value shown. A hidden
 count tells that the query is at least 1 (zeros are shown). Rates are shown only with both their counts, so they
 add nothing beyond those counts. The attacker collects the equations of every page model for many selections
 (and, to be stricter than any viewer, every visible cell of the release), and asks an integer programme
@@ -21,11 +21,11 @@ import numpy as np
 import polars as pl
 from scipy import optimize, sparse
 
+from cohort.analysis.metrics import with_phase
 from cohort.contract import COMPLAINT_COLUMNS
 from cohort.dataset import Dataset
-from cohort.metrics import with_phase
 from cohort.pagemodels.common import Rate
-from cohort.release import STOCK_SUFFIX, Count, Query, Release
+from cohort.privacy.release import STOCK_SUFFIX, Count, Query, Release
 
 LARGEST_HIDDEN = 4
 

@@ -13,7 +13,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-from cohort.boundaries import Division, schematic_boundaries
 from cohort.briefing import (
     BriefingData,
     KeyFigure,
@@ -25,12 +24,13 @@ from cohort.briefing import (
     locator_from_geojson,
 )
 from cohort.contract import Status
+from cohort.map.boundaries import Division, schematic_boundaries
 
 OFFICIAL_GEBIEDEN_2015 = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries" / (
     "gebieden_2015_GEBIEDEN22.geojson"
 )
 
-# cohort.privacy.small_number_note_nl(DEFAULT_RULE, with_totals=True), written out, plus the sign for "no data".
+# cohort.privacy.rules.small_number_note_nl(DEFAULT_RULE, with_totals=True), written out, plus the sign for "no data".
 SIGN_LEGEND = (
     "—* of <5: aantal van 1 tot en met 4, verborgen om herleidbaarheid naar personen te voorkomen. "
     "×: verborgen; een aantal van 1 tot en met 4, of een aantal dat mee verborgen is zodat zo’n klein aantal "
@@ -73,7 +73,7 @@ def official_locator(highlight: set[str], caption: str) -> Locator | None:
     """The city's official area boundaries from ../shared, when they are beside the project (as in CI)."""
     if not OFFICIAL_GEBIEDEN_2015.is_file():
         return None
-    from cohort.boundaries import normalise
+    from cohort.map.boundaries import normalise
 
     document = normalise(json.loads(OFFICIAL_GEBIEDEN_2015.read_text(encoding="utf-8")), Division.GEBIEDEN_2015)
     return locator_from_geojson(document, highlight, caption)

@@ -13,7 +13,7 @@ from cohort.ui.data import dataset_store
 from cohort.ui.filters import get_context
 from cohort.ui.publish import published_section, template_downloads, upload_section
 from cohort.ui.versions import dataset_status_suffix
-from cohort.upload import upload_limit_note
+from cohort.workbook.upload import upload_limit_note
 
 context = get_context()
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cohort.mapdata import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
+from cohort.map.units import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
 from cohort.ui.models import page_input, page_model, show_chart, show_table

@@ -5,7 +5,7 @@ import html
 import streamlit as st
 
 from cohort.links import AREA_KEY
-from cohort.mapdata import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
+from cohort.map.units import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
 from cohort.plaintext import markdown_literal
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context

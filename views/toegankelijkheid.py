@@ -1,10 +1,10 @@
 """Toegankelijkheidsverklaring: the accessibility statement (model of digitoegankelijk.nl), laid out from
-cohort.accessibility, which the browser suite compares with what it checked."""
+cohort.pagemodels.accessibility, which the browser suite compares with what it checked."""
 
 import streamlit as st
 
-from cohort.accessibility import STATEMENT
 from cohort.fmt import fmt_date
+from cohort.pagemodels.accessibility import STATEMENT
 from cohort.ui.navigation import ALL_PAGES
 
 st.title("Toegankelijkheidsverklaring")

@@ -1,6 +1,6 @@
 """Wat is er veranderd: the shown version of the dataset against the version it replaces (issue 18).
 
-Everything on this page is in the model (`cohort.changes.changes_between`, through `cohort.ui.versions`):
+Everything on this page is in the model (`cohort.analysis.changes.changes_between`, through `cohort.ui.versions`):
 every count comes from the release of its own version, and a difference of a hidden count is hidden.
 """
 

@@ -2,7 +2,7 @@
 
 Everything that knows a sheet or column name (reader, validation, template, docs, pages) takes it from
 here, so the documentation in ``docs/data-contract.md`` and the code cannot drift apart
-(``tests/test_docs.py`` checks that).
+(``tests/unit/pagemodels/test_docs.py`` checks that).
 """
 
 from __future__ import annotations

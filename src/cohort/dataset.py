@@ -50,7 +50,7 @@ class Dataset:
     monthly: pl.DataFrame  # MONTHLY_BASE_SCHEMA + the optional counts present, sorted by (code, maand)
     meta: DatasetMeta
     # The datasets viewers could see before this one became visible, oldest first (from the store; none for the
-    # bundled example or a preview). Its release is protected together with theirs (`cohort.release`).
+    # bundled example or a preview). Its release is protected together with theirs (`cohort.privacy.release`).
     earlier: tuple[Dataset, ...] = field(default=(), compare=False, repr=False)
 
     @property

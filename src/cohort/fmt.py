@@ -9,7 +9,7 @@ separators and month names (also "sep", "mrt" for LLL), but
   values with 3 decimals, 9,558 differ at 2 decimals (82.825 -> Babel "82,82", here "82,83"), so the same number
   would read differently in a table (Babel) and in a chart's hover text (Plotly's d3-format, like Python);
 - the signs that carry meaning here are not Babel's: "—" for no data, "×" for a ratio, "–" in intervals, and
-  the hidden-number signs of `cohort.privacy`, so a wrapper around every call would remain;
+  the hidden-number signs of `cohort.privacy.rules`, so a wrapper around every call would remain;
 - `fmt_dec` is called for every cell of every table: Babel took 12 µs a call against 0.8 µs here, and its
   import with locale data 29 ms, for three functions of a few lines each.
 """

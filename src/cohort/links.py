@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from cohort.boundaries import Division, canonical_code
 from cohort.dataset import Dataset
 from cohort.fmt import fmt_month
-from cohort.lattice import Lattice
+from cohort.map.boundaries import Division, canonical_code
+from cohort.privacy.lattice import Lattice
 from cohort.selection import LEVELS, default_lattice, default_selection
 
 DATASET_KEY = "dataset"  # no widget: st.query_params

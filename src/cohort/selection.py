@@ -11,8 +11,8 @@ import polars as pl
 from cohort.contract import UnitKind
 from cohort.dataset import Dataset
 from cohort.fmt import fmt_month
-from cohort.lattice import Lattice
-from cohort.parsing import parse_date
+from cohort.privacy.lattice import Lattice
+from cohort.workbook.parsing import parse_date
 
 LEVELS: dict[str, str] = {"gebied": "Gebied", "stadsdeel": "Stadsdeel", "stad": "Hele stad"}
 LETTER_PEILDATUM = date(2021, 6, 30)  # the raadsbrief of 6 July 2021 reports the situation of mid/end June 2021
@@ -68,7 +68,7 @@ def dataset_peildatum(dataset: Dataset) -> date | None:
 
 
 def default_lattice(dataset: Dataset) -> Lattice:
-    """The viewers' lattice (whole quarters; see `cohort.lattice`)."""
+    """The viewers' lattice (whole quarters; see `cohort.privacy.lattice`)."""
     return Lattice.build(dataset.months, "kwartaal")
 
 

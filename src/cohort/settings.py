@@ -19,7 +19,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 EXAMPLE_WORKBOOK = DATA_DIR / "voorbeeld_cohortaanpak.xlsx"
 
 # The one place of the upload limit's default; .streamlit/config.toml's server.maxUploadSize must agree
-# (tests/test_settings.py checks it), because Streamlit's server refuses larger uploads before the app sees them.
+# (tests/unit/test_settings.py checks it), because Streamlit's server refuses larger uploads before the app sees them.
 DEFAULT_MAX_UPLOAD_MB = 50
 DEFAULT_SMALL_NUMBER_THRESHOLD = 5
 DEFAULT_CATALOG_TTL_SECONDS = 5.0
@@ -60,7 +60,7 @@ class Settings:
     small_number_threshold: int  # counts from 1 to threshold-1 are hidden (AVG)
     database_url: str | None = None  # postgresql://…: the shared store; None: the embedded store
     catalog_ttl_seconds: float = DEFAULT_CATALOG_TTL_SECONDS  # how long a replica reuses a resolved link
-    geodata_url: str | None = None  # the geodata service's base URL; None: the city's (cohort.boundaries)
+    geodata_url: str | None = None  # the geodata service's base URL; None: the city's (cohort.map.boundaries)
 
 
 def load_settings() -> Settings:

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Page
 
-from cohort.accessibility import AXE_WCAG_TAGS
+from cohort.pagemodels.accessibility import AXE_WCAG_TAGS
 
 from .statement_check import RECORDER
 

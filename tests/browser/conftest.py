@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Error, Page, sync_playwright
 
-from cohort.accessibility import STATEMENT
+from cohort.pagemodels.accessibility import STATEMENT
 from cohort.ui.navigation import ALL_PAGES
 
 from .helpers import (
@@ -110,7 +110,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         problems = verify(STATEMENT, results)
         note = "verified: the statement says what the tests showed" if not problems else "WRONG"
     path = write_results({**results, "verification": {"note": note, "problems": problems}})
-    _statement_summary[:] = [f"accessibility statement (cohort.accessibility) {note}; results in {path}"]
+    _statement_summary[:] = [f"accessibility statement (cohort.pagemodels.accessibility) {note}; results in {path}"]
     if problems:
         _statement_summary.extend(f"  - {problem}" for problem in problems)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

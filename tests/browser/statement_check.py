@@ -1,6 +1,6 @@
 """What the browser suite checked, and whether the accessibility statement says no more than that.
 
-Browser tests that prove a claim of the statement (cohort.accessibility.STATEMENT) are marked
+Browser tests that prove a claim of the statement (cohort.pagemodels.accessibility.STATEMENT) are marked
 `@pytest.mark.statement("<check id>")`. conftest.py records each one's outcome and page, axe.py every axe-core
 run (version, rules run, findings); at the end of the session both go to artifacts/a11y-results.json. When the
 session ran every marked test, `verify` compares the statement with that file and any difference fails the run:
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cohort.accessibility import Statement
+from cohort.pagemodels.accessibility import Statement
 
 HERE = Path(__file__).resolve().parent
 RESULTS_PATH = HERE.parents[1] / "artifacts" / "a11y-results.json"

@@ -2,7 +2,8 @@
 a table beside every chart and the map, and the document's language.
 
 Nothing is forgiven: a finding fails, or is an xfail(strict=True) naming the reported defect. Tests marked
-`statement("<id>")` prove a claim of the accessibility statement (cohort.accessibility; see statement_check.py).
+`statement("<id>")` prove a claim of the accessibility statement (cohort.pagemodels.accessibility; see
+statement_check.py).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from cohort.mapdata import MAP_BENCHMARKS, MAP_INDICATORS, MAP_LEVELS
+from cohort.map.units import MAP_BENCHMARKS, MAP_INDICATORS, MAP_LEVELS
 
 from .helpers import assert_no_exception, open_page_ready, tab_to, wait_for_elements, wait_for_rerun
 

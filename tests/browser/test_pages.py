@@ -2,8 +2,8 @@
 a sidebar filter changes the tiles and redraws the chart with the core's new numbers.
 
 The expected values come from the page model the page lays out (cohort.pagemodels.overview, whose numbers
-tests/test_pagemodel_overview.py works out by hand), built here on the example workbook: the test checks that
-what reaches the screen is what the model holds, through widgets, formatting and the browser.
+tests/unit/pagemodels/test_pagemodel_overview.py works out by hand), built here on the example workbook: the test
+checks that what reaches the screen is what the model holds, through widgets, formatting and the browser.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from cohort.charts.outflow import GROUP_LABELS
 from cohort.dataset import Dataset
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.overview import OverviewModel, overview_model
-from cohort.privacy import SuppressionRule
+from cohort.privacy.rules import SuppressionRule
 from cohort.selection import Selection, default_selection
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.workbook.read import read_workbook

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from cohort.accessibility import STATEMENT, Check, Limitation
+from cohort.pagemodels.accessibility import STATEMENT, Check, Limitation
 
 from .statement_check import marked_tests, statement_ids, verify
 

@@ -14,9 +14,9 @@ from datetime import date
 
 from reportlab.pdfgen.canvas import Canvas
 
-from cohort import palette
 from cohort.briefing.model import Locator, Ring, SeriesLine, TimeSeries
 from cohort.briefing.text import BOLD, ITALIC, REGULAR, set_fill, set_stroke, text_block, width
+from cohort.charts import palette
 from cohort.fmt import fmt_dec, fmt_month_short
 
 LINE_COLOURS = {

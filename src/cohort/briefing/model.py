@@ -19,7 +19,7 @@ from typing import Any, Literal
 from cohort.contract import Status
 
 Ring = tuple[tuple[float, float], ...]  # closed or open ring of (lon, lat); WGS84
-LineRole = Literal["cohort", "comparison", "complaints", "city"]  # decides the colour (cohort.palette)
+LineRole = Literal["cohort", "comparison", "complaints", "city"]  # decides the colour (cohort.charts.palette)
 
 
 def _require_text(value: str, what: str) -> None:
@@ -59,7 +59,7 @@ class Outflow:
 
     raw: OutflowEstimate  # the letter's "twice as high": cohort months vs areas without a running cohort
     did: OutflowEstimate  # staggered difference-in-differences
-    reading: str  # e.g. cohort.outflow.fair_comparison_sentence(...), or why it cannot be computed
+    reading: str  # e.g. cohort.analysis.outflow.fair_comparison_sentence(...), or why it cannot be computed
 
     def __post_init__(self) -> None:
         _require_text(self.reading, "de leesregel bij de uitstroom")
@@ -100,7 +100,7 @@ class TimeSeries:
     unit: str  # "per 1.000 personen in de bijstand"
     periods: tuple[date, ...]  # first day of each month, ascending
     lines: tuple[SeriesLine, ...]
-    hidden_sign: str = "—*"  # cohort.privacy.HIDDEN_RATE_TEXT for rates; "<5" for counts
+    hidden_sign: str = "—*"  # cohort.privacy.rules.HIDDEN_RATE_TEXT for rates; "<5" for counts
     note: str = ""  # one line under the chart
     band: tuple[date, date] | None = None  # months to shade, e.g. the area's cohort period (first, last month)
     band_label: str = ""  # its legend text, "cohortperiode"
@@ -158,7 +158,7 @@ class BriefingData:
     ``title`` is the city, area or stadsdeel name; ``subtitle`` says which ("Gebied in stadsdeel Nieuw-West").
     ``status`` is the area's status or the city's count of areas per status on the peildatum; ``status_key``
     colours a chip for one area (None for the city). ``sign_legend`` explains the signs that may appear
-    (``cohort.privacy.small_number_note_nl(rule, with_totals=True)`` plus "— : geen gegevens").
+    (``cohort.privacy.rules.small_number_note_nl(rule, with_totals=True)`` plus "— : geen gegevens").
     ``example_label`` is set when the data are the illustrative example data; ``warning`` when small numbers
     are not hidden (an evaluator's own view: ``small_number_note_nl`` of a disabled rule).
     """
@@ -221,8 +221,8 @@ def locator_from_geojson(
     caption: str,
     note: str = "",
 ) -> Locator:
-    """A Locator from a FeatureCollection with properties ``code`` and ``naam`` (cohort.boundaries /
-    cohort.schematic); the features whose code is in ``highlight`` are highlighted (none for the city)."""
+    """A Locator from a FeatureCollection with properties ``code`` and ``naam`` (cohort.map.boundaries /
+    cohort.map.schematic); the features whose code is in ``highlight`` are highlighted (none for the city)."""
     wanted = set(highlight)
     shapes = tuple(
         LocatorShape(

@@ -14,7 +14,6 @@ import threading
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from cohort import palette
 from cohort.briefing.drawing import Box, draw_locator, draw_time_series
 from cohort.briefing.model import BriefingData, KeyFigure, OutflowEstimate
 from cohort.briefing.text import (
@@ -30,6 +29,7 @@ from cohort.briefing.text import (
     text_block,
     width,
 )
+from cohort.charts import palette
 
 PAGE_W, PAGE_H = A4
 MARGIN = 40.0

@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from cohort.palette import hex_to_rgb
+from cohort.charts.palette import hex_to_rgb
 
 REGULAR = "CohortSans"
 BOLD = "CohortSans-Bold"

@@ -13,8 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cohort.charts.base import base_layout, text_matrix
+from cohort.charts.palette import COHORT_COLOUR, STATUS_COLOURS
 from cohort.contract import Status
-from cohort.palette import COHORT_COLOUR, STATUS_COLOURS
 
 
 def area_series_figure(

@@ -15,8 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from cohort.charts.palette import DARK_TEXT
 from cohort.fmt import MISSING, PLOTLY_SEPARATORS, fmt_dec, fmt_int, fmt_interval
-from cohort.palette import DARK_TEXT
 
 FONT_FAMILY = "Amsterdam Sans, Arial, sans-serif"
 X_AXIS_STYLE = {"showgrid": False, "linecolor": "#BEBEBE"}

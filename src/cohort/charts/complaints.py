@@ -16,10 +16,10 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import polars as pl
 
+from cohort.analysis.complaints import FUNNEL_CLASSES
 from cohort.charts.base import base_layout, plotly_text, text_matrix, values
-from cohort.complaints import FUNNEL_CLASSES
+from cohort.charts.palette import COHORT_COLOUR, COMPLAINT_COLOUR, DARK_TEXT, GREY
 from cohort.fmt import fmt_dec
-from cohort.palette import COHORT_COLOUR, COMPLAINT_COLOUR, DARK_TEXT, GREY
 
 # Okabe-Ito based, colour-blind safe; bejegening (treatment) in the house red because it is the category the
 # criticism is about.

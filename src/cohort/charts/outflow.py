@@ -24,8 +24,8 @@ from cohort.charts.base import (
     text_matrix,
     values,
 )
+from cohort.charts.palette import COHORT_COLOUR, COMPARISON_COLOUR, DARK_TEXT, GREY, hex_to_rgb
 from cohort.fmt import fmt_dec
-from cohort.palette import COHORT_COLOUR, COMPARISON_COLOUR, DARK_TEXT, GREY, hex_to_rgb
 
 GROUP_COLOURS = {"Cohort loopt": COHORT_COLOUR, "Vergelijking": COMPARISON_COLOUR}
 GROUP_LABELS = {

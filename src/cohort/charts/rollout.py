@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from cohort.charts.base import base_layout, plotly_text, text_matrix
+from cohort.charts.palette import DARK_TEXT, GREY, STATUS_COLOURS, STATUS_LABELS
 from cohort.contract import STATUS_ORDER, UnitKind
 from cohort.fmt import date_text_expr, fmt_date
-from cohort.palette import DARK_TEXT, GREY, STATUS_COLOURS, STATUS_LABELS
 
 TARGET_GROUP_BAND = "#F2F2F2"
 MS_PER_DAY = 86_400_000

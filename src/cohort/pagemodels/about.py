@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from cohort.contract import SHEET_MONTHLY, SHEET_UNITS
-from cohort.docs_text import (
+from cohort.pagemodels.common import PageInput, signs_note
+from cohort.pagemodels.docs_text import (
     DEFINITIONS,
     SOURCES,
     Definition,
@@ -18,8 +19,7 @@ from cohort.docs_text import (
     notes_sheet_text,
     notes_table,
 )
-from cohort.pagemodels.common import PageInput, signs_note
-from cohort.release import Count
+from cohort.privacy.release import Count
 
 
 @dataclass(frozen=True)

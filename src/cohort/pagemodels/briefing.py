@@ -14,18 +14,18 @@ from typing import Any
 
 import polars as pl
 
+from cohort.analysis.metrics import with_status
+from cohort.analysis.trend import TrendMarker
 from cohort.briefing import BriefingData, KeyFigure, Outflow, OutflowEstimate, SeriesLine, TimeSeries
 from cohort.briefing.model import Locator, locator_from_geojson
+from cohort.charts.palette import STATUS_LABELS
 from cohort.contract import Status, UnitKind
 from cohort.fmt import MISSING, fmt_date, fmt_month, fmt_ratio
-from cohort.metrics import with_status
 from cohort.pagemodels.common import PageInput, Rate, signs_note, window_text
 from cohort.pagemodels.fairness import fairness
 from cohort.pagemodels.outflow_common import Ledger, all_area_codes, outflow_series
 from cohort.pagemodels.overview import overview_model
-from cohort.palette import STATUS_LABELS
-from cohort.privacy import HIDDEN_RATE_TEXT, small_number_note_nl
-from cohort.trend import TrendMarker
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, small_number_note_nl
 
 EXAMPLE_LABEL = "Voorbeelddata: illustratieve cijfers, geen registratie van WPI."
 

@@ -1,7 +1,7 @@
 """The building blocks of every page model: tiles, tables, charts, rates, all made of protected counts.
 
 A page model is a frozen dataclass that holds every number one page shows. Counts come from the dataset's
-release (`cohort.release`), so they are protected for every page and selection together; rates, intervals
+release (`cohort.privacy.release`), so they are protected for every page and selection together; rates, intervals
 and ratios are computed here from those counts and are hidden when one of them is. Views only lay a model
 out (`cohort.ui.models`), and tests read everything a viewer can see from the models, without a browser.
 """
@@ -16,14 +16,14 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
+from cohort.analysis.metrics import PER
+from cohort.analysis.stats import poisson_interval
 from cohort.dataset import Dataset
 from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month
-from cohort.lattice import Lattice
-from cohort.metrics import PER
-from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule, small_number_note_nl
-from cohort.release import Count, Phase, Release, lattice_for, release_for
+from cohort.privacy.lattice import Lattice
+from cohort.privacy.release import Count, Phase, Release, lattice_for, release_for
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule, small_number_note_nl
 from cohort.selection import Selection, selected_units
-from cohort.stats import poisson_interval
 
 ColumnKind = Literal["text", "number", "date"]
 # A chart with one bar per unit draws at most this many (24 px each); its table keeps every unit. With 10,000

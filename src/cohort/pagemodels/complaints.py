@@ -1,7 +1,7 @@
 """The page "Klachten en bejegening": every number it shows, made of release counts (no streamlit).
 
 Complaints are rare (about thirty a year), so the release publishes them only as cumulative cells, "from the
-start of the data up to the end of a half year" (`cohort.release`). The count of a window is the difference of
+start of the data up to the end of a half year" (`cohort.privacy.release`). The count of a window is the difference of
 two such cells, so every window here is made of whole half years (`PageInput.window("klachten")`), and the
 page says which months it counts when that differs from the selection. Conversations are counted over the
 same months, so a rate is complaints over conversations of one window.
@@ -27,11 +27,10 @@ from typing import Literal, cast
 
 import polars as pl
 
+from cohort.analysis.complaints import FUNNEL_CLASSES, conspicuously_high, funnel_lines, with_funnel_class
 from cohort.charts.complaints import categories_figure, funnel_figure, rate_by_period_figure
-from cohort.complaints import FUNNEL_CLASSES, conspicuously_high, funnel_lines, with_funnel_class
 from cohort.contract import COMPLAINT_COLUMNS, COMPLAINT_LABELS, UnitKind
 from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month, fmt_month_short, fmt_months_short, fmt_pct
-from cohort.lattice import Grain, PeriodNode, month_index
 from cohort.pagemodels.common import (
     Chart,
     Notice,
@@ -47,8 +46,9 @@ from cohort.pagemodels.common import (
     window_text,
 )
 from cohort.plaintext import markdown_literal
-from cohort.privacy import HIDDEN_RATE_TEXT, SuppressionRule
-from cohort.release import Count
+from cohort.privacy.lattice import Grain, PeriodNode, month_index
+from cohort.privacy.release import Count
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, SuppressionRule
 
 FunnelLevel = Literal["gebied", "stadsdeel"]
 FunnelPeriod = Literal["selectie", "alles"]

@@ -1,11 +1,11 @@
 """Fair comparisons per unit for the Kaart, Gebieden and briefing models: a class against a benchmark, a trend.
 
-Classes (`cohort.comparison`) and trend markers (`cohort.trend`) are computed here from counts of the release
-only, so each is a function of shown numbers: a unit whose count, or whose benchmark's count, is hidden is
+Classes (`cohort.analysis.comparison`) and trend markers (`cohort.analysis.trend`) are computed here from counts of the
+release only, so each is a function of shown numbers: a unit whose count, or whose benchmark's count, is hidden is
 "verborgen" and never classified, and a trend over a window with a hidden quarter is "verborgen" (a class or a
 marker would narrow the hidden count down). Nothing here reads `dataset.monthly`.
 
-Benchmarks (the viewer chooses, `cohort.mapdata.MAP_BENCHMARKS`):
+Benchmarks (the viewer chooses, `cohort.map.units.MAP_BENCHMARKS`):
 - ``stad``: the unit's rate over the window against all areas of the city together, same window.
 - ``vergelijking`` (outflow only): the unit's rate in its own cohort months of the window against the areas
   without a running cohort (not yet started, or never) in the window's months, pooled.
@@ -13,7 +13,7 @@ Benchmarks (the viewer chooses, `cohort.mapdata.MAP_BENCHMARKS`):
   the window (exact conditional test for two rates).
 Complaints arise in conversations, so only while a cohort runs: they have no comparison group and no "before".
 
-Over-dispersion (``stad``, ``vergelijking``): Spiegelhalter's additive τ² (`cohort.comparison`) is estimated
+Over-dispersion (``stad``, ``vergelijking``): Spiegelhalter's additive τ² (`cohort.analysis.comparison`) is estimated
 from a fixed set of units that no viewer filter changes (all areas of the dataset, or all stadsdelen at that
 level), those with shown counts, around their own pooled rate, so a real shift of all areas against the
 benchmark (the cohort effect) is not mistaken for spread between them. Its counts are listed in `released`.
@@ -27,7 +27,7 @@ from itertools import product
 
 import polars as pl
 
-from cohort.comparison import (
+from cohort.analysis.comparison import (
     BENCHMARKS,
     COMPLAINTS,
     NO_OVERDISPERSION,
@@ -42,15 +42,15 @@ from cohort.comparison import (
     estimate_overdispersion,
     multiple_comparison_note_nl,
 )
-from cohort.comparison import METHOD_NL as COMPARISON_METHOD_NL
+from cohort.analysis.comparison import METHOD_NL as COMPARISON_METHOD_NL
+from cohort.analysis.trend import METHOD_NL as TREND_METHOD_NL
+from cohort.analysis.trend import WINDOW_MONTHS, Grain, TrendMarker, month_index, quarter_index, trend_per_unit
+from cohort.charts.palette import COMPARISON_COLOURS, COMPARISON_LABELS
 from cohort.fmt import fmt_dec
-from cohort.mapdata import MAP_BENCHMARKS, MAP_LEVELS, MAP_SPREADS, MapLevel, map_units
+from cohort.map.units import MAP_BENCHMARKS, MAP_LEVELS, MAP_SPREADS, MapLevel, map_units
 from cohort.pagemodels.common import PageInput, Rate
-from cohort.palette import COMPARISON_COLOURS, COMPARISON_LABELS
-from cohort.privacy import HIDDEN_RATE_TEXT
-from cohort.release import Count, Phase
-from cohort.trend import METHOD_NL as TREND_METHOD_NL
-from cohort.trend import WINDOW_MONTHS, Grain, TrendMarker, month_index, quarter_index, trend_per_unit
+from cohort.privacy.release import Count, Phase
+from cohort.privacy.rules import HIDDEN_RATE_TEXT
 
 __all__ = ["COMPARED_MEASURES", "Fairness", "UnitClass", "UnitTrend", "fairness"]
 

@@ -20,12 +20,15 @@ from typing import Any
 
 import polars as pl
 
-from cohort.boundaries import Division
+from cohort.analysis.metrics import status_expr
 from cohort.charts.area import area_series_figure
+from cohort.charts.palette import STATUS_LABELS
 from cohort.contract import UnitKind
 from cohort.fmt import fmt_date, fmt_month
 from cohort.links import MapChoice
-from cohort.mapdata import (
+from cohort.map.boundaries import Division
+from cohort.map.deck import STATUS_INDICATOR, ColouredValues, Indicator, colour_values, period_text
+from cohort.map.units import (
     MAP_BENCHMARKS,
     MAP_INDICATORS,
     MAP_LEVELS,
@@ -37,8 +40,6 @@ from cohort.mapdata import (
     map_level,
     map_units,
 )
-from cohort.mapdeck import STATUS_INDICATOR, ColouredValues, Indicator, colour_values, period_text
-from cohort.metrics import status_expr
 from cohort.pagemodels.common import (
     Chart,
     Notice,
@@ -54,9 +55,8 @@ from cohort.pagemodels.common import (
     window_text,
 )
 from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, ComparisonSet, Fairness, fairness
-from cohort.palette import STATUS_LABELS
-from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT, explain_hidden_nl
-from cohort.release import Count
+from cohort.privacy.release import Count
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, explain_hidden_nl
 
 HIDDEN_CLASS = "Verborgen"
 NO_DATA_CLASS = "Geen gegevens"

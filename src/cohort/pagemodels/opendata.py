@@ -17,11 +17,11 @@ from datetime import date, datetime
 
 import polars as pl
 
-from cohort.bundle import BundleMetadata, build_bundle
 from cohort.fmt import MISSING
 from cohort.pagemodels.common import PageInput, Table, signs_note
-from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule
-from cohort.release import Count, Release, release_for
+from cohort.privacy.release import Count, Release, release_for
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule
+from cohort.workbook.bundle import BundleMetadata, build_bundle
 
 LICENCE = "CC BY 4.0, Gemeente Amsterdam"
 SIGNS = (PROTECTED_TEXT, HIDDEN_RATE_TEXT)

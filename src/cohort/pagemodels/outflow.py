@@ -1,9 +1,9 @@
 """Page model of "Uitstroom naar werk": did outflow to work rise because of the cohort approach?
 
-Every count comes from the release (`cohort.release`) and is listed in `released`; rates, intervals and ratios
+Every count comes from the release (`cohort.privacy.release`) and is listed in `released`; rates, intervals and ratios
 are computed from those counts only, and are hidden ("—*") with them. Two exceptions, by the "safe statistics"
 rule of ``docs/privacy.md``: the difference-in-differences and the event-time profile are model estimates over
-all areas of the dataset, whatever the filters (`cohort.outflow`), shown only with at least five treated and
+all areas of the dataset, whatever the filters (`cohort.analysis.outflow`), shown only with at least five treated and
 five comparison areas. The page says so where they appear.
 
 Definitions: outflow to work per 1,000 persons on welfare per month = Σ outflow to work / Σ person-months
@@ -21,6 +21,7 @@ from datetime import date
 
 import polars as pl
 
+from cohort.analysis.outflow import MIN_AREAS, Measure, available_measures, event_profile_all_areas
 from cohort.charts.outflow import (
     event_time_figure,
     level_comparison_figure,
@@ -29,8 +30,6 @@ from cohort.charts.outflow import (
 )
 from cohort.contract import UnitKind
 from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month
-from cohort.lattice import month_index
-from cohort.outflow import MIN_AREAS, Measure, available_measures, event_profile_all_areas
 from cohort.pagemodels.common import (
     MAX_CHART_UNITS,
     Chart,
@@ -68,7 +67,8 @@ from cohort.pagemodels.outflow_common import (
     raw_comparison,
     series_charts,
 )
-from cohort.release import Count
+from cohort.privacy.lattice import month_index
+from cohort.privacy.release import Count
 
 # --- Event time ----------------------------------------------------------------------------------------------
 

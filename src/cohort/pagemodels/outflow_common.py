@@ -3,8 +3,8 @@
 - `Ledger`: every count a page model asks the release for, so its `released` lists them all;
 - `comparison_window`: whole periods from the first one with a running cohort up to the peildatum;
 - `RawComparison` (a): the raw ratio behind "twice as high", from release counts only;
-- `DidEstimate` (b): the difference-in-differences over all areas (`cohort.outflow`), with the five-and-five rule;
-- the sentences that set (a) beside (b), and the series per period (cohort vs comparison) as charts.
+- `DidEstimate` (b): the difference-in-differences over all areas (`cohort.analysis.outflow`), with the five-and-five
+rule; - the sentences that set (a) beside (b), and the series per period (cohort vs comparison) as charts.
 
 Definitions: outflow to work per 1,000 persons on welfare per month = Σ outflow to work / Σ person-months
 (`bijstand` summed over months) × 1,000, in phase ``cohort`` (the unit's own cohort months) or ``vergelijking``
@@ -20,14 +20,14 @@ from typing import cast
 
 import polars as pl
 
+from cohort.analysis.did import DidResult
+from cohort.analysis.outflow import MIN_AREAS, did_all_areas
+from cohort.analysis.stats import RateRatio, rate_ratio
 from cohort.charts.outflow import (
     outflow_band_figure,
 )
 from cohort.contract import UnitKind
-from cohort.did import DidResult
 from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_ratio
-from cohort.lattice import PeriodNode
-from cohort.outflow import MIN_AREAS, did_all_areas
 from cohort.pagemodels.common import (
     Chart,
     PageInput,
@@ -39,9 +39,9 @@ from cohort.pagemodels.common import (
     signs_note,
     window_text,
 )
-from cohort.privacy import HIDDEN_RATE_TEXT
-from cohort.release import Count, Phase
-from cohort.stats import RateRatio, rate_ratio
+from cohort.privacy.lattice import PeriodNode
+from cohort.privacy.release import Count, Phase
+from cohort.privacy.rules import HIDDEN_RATE_TEXT
 
 GROUPS: tuple[tuple[Phase, str], ...] = (("cohort", "Cohort loopt"), ("vergelijking", "Vergelijking"))
 GROUPS_HELP = ("Cohort loopt: gebieden in hun cohortperiode. Vergelijking: gebieden die nog niet gestart zijn of nooit "
@@ -121,7 +121,7 @@ def comparison_window(page_input: PageInput, codes: Sequence[str], *, whole: boo
 
     Before the first start there is no cohort group, so those months would only dilute the comparison; a period
     in which the first cohort starts halfway is left out for the same reason (whole periods only, see
-    `cohort.lattice`). With `whole=False` the window starts with the period that holds the first start instead
+    `cohort.privacy.lattice`). With `whole=False` the window starts with the period that holds the first start instead
     (the support measures: rare counts, whose first cohort quarter is often hidden on its own).
     """
     window = page_input.window("uitstroom_werk")

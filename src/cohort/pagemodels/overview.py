@@ -1,10 +1,10 @@
 """Page model of the overview: the state of the programme in one minute, and the letter of 6 July 2021 beside it.
 
-Counts come from the release (`cohort.release`) and are listed in `released`; the rates, intervals and ratios
+Counts come from the release (`cohort.privacy.release`) and are listed in `released`; the rates, intervals and ratios
 are computed from them and hidden with them. Conversations and outflow are counted over whole quarters up to
 the peildatum, complaints (rare) over whole half years (`PageInput.window("klachten")`); where the two differ
 the page says which months the complaints cover. Outflow shows both the raw ratio and the fairer
-difference-in-differences (over all areas, see `cohort.outflow`) with one sentence on what the gap means.
+difference-in-differences (over all areas, see `cohort.analysis.outflow`) with one sentence on what the gap means.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cohort.analysis.metrics import status_counts
 from cohort.contract import Status, UnitKind
 from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_month, fmt_pct
-from cohort.metrics import status_counts
 from cohort.pagemodels.common import Chart, Notice, PageInput, Rate, Tile, signs_note, window_text
 from cohort.pagemodels.outflow_common import (
     DidEstimate,
@@ -30,8 +30,8 @@ from cohort.pagemodels.outflow_common import (
     raw_comparison,
     series_charts,
 )
-from cohort.privacy import HIDDEN_RATE_TEXT, PROTECTED_TEXT
-from cohort.release import Count
+from cohort.privacy.release import Count
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT
 from cohort.selection import LETTER_PEILDATUM, Selection
 
 

@@ -1,6 +1,6 @@
 """Page model of "Uitrol per gebied": the rollout timeline and one row per unit on the peildatum.
 
-Counts per unit come from the release (`cohort.release`), the same cells every page uses: conversations over
+Counts per unit come from the release (`cohort.privacy.release`), the same cells every page uses: conversations over
 the selection's window up to the peildatum, complaints over the complaints' window (whole half years), outflow
 to work over the unit's own cohort months in the window, persons on welfare at the peildatum month. Beside
 them each area's class against a benchmark and the outflow trends (`cohort.pagemodels.fairness`, the same as on
@@ -15,11 +15,13 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
+from cohort.analysis.metrics import with_status
+from cohort.analysis.rollout import never_started, timeline_rows
+from cohort.charts.palette import STATUS_LABELS
 from cohort.charts.rollout import rollout_timeline_figure
 from cohort.contract import STATUS_ORDER, Status, UnitKind
 from cohort.fmt import MISSING, fmt_date, fmt_int, fmt_month
-from cohort.mapdata import MAP_BENCHMARKS, MAP_LEVELS, MAP_SPREADS
-from cohort.metrics import with_status
+from cohort.map.units import MAP_BENCHMARKS, MAP_LEVELS, MAP_SPREADS
 from cohort.pagemodels.common import (
     MAX_CHART_UNITS,
     Chart,
@@ -35,10 +37,8 @@ from cohort.pagemodels.common import (
     window_text,
 )
 from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, Fairness, fairness
-from cohort.palette import STATUS_LABELS
 from cohort.plaintext import markdown_literal
-from cohort.release import Count
-from cohort.rollout import never_started, timeline_rows
+from cohort.privacy.release import Count
 
 KIND_LABELS = {UnitKind.AREA.value: "Gebied", UnitKind.TARGET_GROUP.value: "Doelgroep"}
 

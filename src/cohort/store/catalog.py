@@ -341,7 +341,7 @@ class DatasetStore:
     def visible_before(self, dataset_id: str) -> list[str]:
         """The datasets viewers could see before `dataset_id` became visible (all they ever saw, for one not
         yet visible), in the order they became visible: its release is protected together with theirs
-        (`cohort.release`). Withdrawn ones count: what was shown once cannot be taken back."""
+        (`cohort.privacy.release`). Withdrawn ones count: what was shown once cannot be taken back."""
         with guarded("read", self.where), self._backend.reading() as conn:
             own = _require(conn, dataset_id)
             rows = conn.all("SELECT dataset_id, visible_since, seq FROM datasets WHERE visible_since IS NOT NULL")

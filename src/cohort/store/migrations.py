@@ -193,7 +193,7 @@ MIGRATIONS = (
         4,
         "moment waarop een dataset voor het eerst zichtbaar werd",
         # Set once, when viewers first see a dataset (publish without review, or approval), and never reset:
-        # the release of a dataset is protected against every dataset visible before it (`cohort.release`), so
+        # the release of a dataset is protected against every dataset visible before it (`cohort.privacy.release`), so
         # this order must not change when a withdrawn dataset is published again.
         sqlite=(
             "ALTER TABLE datasets ADD COLUMN visible_since TEXT",

@@ -60,7 +60,7 @@ __all__ = ["briefing_download", "briefing_file_name"]
 
 def _geojson(page_input: PageInput) -> dict | None:
     """The areas' boundaries for the locator map (resolved here, in the script thread; cached per division)."""
-    from cohort.mapdata import division_for
+    from cohort.map.units import division_for
     from cohort.ui.maps import boundaries_for
 
     division = division_for(page_input.dataset.units, "gebied")

@@ -18,7 +18,7 @@ import streamlit as st
 
 from cohort.dataset import Dataset
 from cohort.links import DATASET_KEY, requested_dataset
-from cohort.release import warm_release
+from cohort.privacy.release import warm_release
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings, read_settings
 from cohort.store import DatasetStore, Resolution, StoreError, database_url
 from cohort.ui.auth import is_evaluator

@@ -12,9 +12,9 @@ from typing import Final
 import streamlit as st
 
 from cohort.dataset import Dataset
-from cohort.lattice import Lattice
 from cohort.links import month_key, month_label, parse_month_key, unit_label
-from cohort.privacy import SuppressionRule
+from cohort.privacy.lattice import Lattice
+from cohort.privacy.rules import SuppressionRule
 from cohort.selection import LEVELS, Selection, default_selection, month_end, peildatum_source_nl
 
 __all__ = ["ViewContext", "get_context", "set_context", "sidebar_filters"]

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from cohort.boundaries import Boundaries, Division, resolve_boundaries
-from cohort.mapdeck import build_map
+from cohort.map.boundaries import Boundaries, Division, resolve_boundaries
+from cohort.map.deck import build_map
 from cohort.pagemodels.map import MapColouring
 from cohort.settings import load_settings
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from cohort.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 from cohort.fmt import MISSING, fmt_date, fmt_dec, fmt_int
 from cohort.pagemodels import build
 from cohort.pagemodels.common import Chart, Notice, PageInput, Table, Tile
 from cohort.plaintext import markdown_literal
 from cohort.ui.filters import get_context
+from cohort.workbook.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 
 if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables that are opened need it
     from pandas.io.formats.style import Styler

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cohort.privacy import SuppressionRule, disabled_banner_nl
+from cohort.privacy.rules import SuppressionRule, disabled_banner_nl
 from cohort.settings import load_settings
 
 TOGGLE_KEY = "kleine_aantallen_tonen"

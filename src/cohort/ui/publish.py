@@ -1,6 +1,6 @@
 """Streamlit glue of the page "Data": downloads, upload with progress, the report, publishing, managing.
 
-The decisions live in `cohort.upload` (pure); this module only draws them and wires the buttons. Every action
+The decisions live in `cohort.workbook.upload` (pure); this module only draws them and wires the buttons. Every action
 is checked again here at click time (errors, confirmation, name), never only by hiding a button.
 
 Versions, status and four eyes (issue 18): a publication may name the dataset it replaces and is marked
@@ -19,8 +19,8 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cohort.access import Action, four_eyes_required, review_refusal
-from cohort.exports import frame_to_xlsx_bytes
 from cohort.fmt import fmt_dec, fmt_int
+from cohort.pagemodels.versions import replaceable, version_columns
 from cohort.plaintext import markdown_literal as md_literal  # names and messages from a file or a form
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.store import (
@@ -38,7 +38,10 @@ from cohort.ui.auth import allowed, current_identity, four_eyes_configured, is_e
 from cohort.ui.data import dataset_store, forget_catalog, store_message
 from cohort.ui.versions import CHANGES_URL_PATH, dataset_link
 from cohort.ui.widgets import tile
-from cohort.upload import (
+from cohort.workbook.exports import frame_to_xlsx_bytes
+from cohort.workbook.guard import safe_display_name
+from cohort.workbook.template import TEMPLATE_FILE_NAME, template_bytes
+from cohort.workbook.upload import (
     STAGE_CHECK,
     STAGE_GUARD,
     STAGE_READ,
@@ -55,9 +58,6 @@ from cohort.upload import (
     upload_preview,
     withdrawn_frame,
 )
-from cohort.versions import replaceable, version_columns
-from cohort.workbook.guard import safe_display_name
-from cohort.workbook.template import TEMPLATE_FILE_NAME, template_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_KEY = "upload_bestand"

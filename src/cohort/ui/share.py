@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cohort.dataset import Dataset
-from cohort.lattice import Lattice
 from cohort.links import (
     AREA_KEY,
     DATASET_KEY,
@@ -27,7 +26,7 @@ from cohort.links import (
     map_choices,
     view_params,
 )
-from cohort.mapdata import (
+from cohort.map.units import (
     BENCHMARK_KEY,
     LEVEL_KEY,
     MAP_BENCHMARKS,
@@ -37,6 +36,7 @@ from cohort.mapdata import (
     SPREAD_KEY,
 )
 from cohort.plaintext import markdown_literal
+from cohort.privacy.lattice import Lattice
 from cohort.selection import Selection
 
 _CHECKED = "_link_checked"

@@ -6,7 +6,7 @@
   showing the version it pinned), and for evaluators a note when the dataset still waits for approval;
 - `changes_page()`: the comparison of the shown dataset with the version it replaces, cached per pair of
   contents and rule (two releases are built for it, one per version).
-The texts and rules are pure (`cohort.versions`, `cohort.changes`, `cohort.store`).
+The texts and rules are pure (`cohort.pagemodels.versions`, `cohort.analysis.changes`, `cohort.store`).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from cohort.changes import ChangesModel, changes_between
+from cohort.analysis.changes import ChangesModel, changes_between
 from cohort.dataset import Dataset
 from cohort.links import DATASET_KEY
+from cohort.pagemodels.versions import name_suffix, newer_version_text, pending_text, version_heading
 from cohort.plaintext import markdown_literal
-from cohort.privacy import SuppressionRule
+from cohort.privacy.rules import SuppressionRule
 from cohort.store import STATUS_PENDING, StoredDataset, StoreError
 from cohort.ui.data import current_resolution, dataset_store, published_dataset, store_message
 from cohort.ui.filters import get_context
-from cohort.versions import name_suffix, newer_version_text, pending_text, version_heading
 
 CHANGES_URL_PATH = "wijzigingen"  # the page's url_path in app.py's navigation
 

@@ -1,7 +1,7 @@
 """Reading contract workbooks: Polars with the fastexcel (calamine) engine, every cell as text, then validation.
 
 Reading everything as text is deliberate: type inference would turn "n.v.t." into null or a number column into
-floats without telling anyone. Parsing happens in `cohort.parsing`, where every failure is reported.
+floats without telling anyone. Parsing happens in `cohort.workbook.parsing`, where every failure is reported.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import polars as pl
 
 from cohort.contract import OPTIONAL_COUNT_NAMES, SHEET_GUIDE, SHEET_MONTHLY, SHEET_NOTES, SHEET_UNITS
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
-from cohort.parsing import clean_cell
-from cohort.report import ValidationReport
-from cohort.validation import ROW, cross_checks, normalise_header, validate_monthly, validate_units
+from cohort.workbook.parsing import clean_cell
+from cohort.workbook.report import ValidationReport
+from cohort.workbook.validation import ROW, cross_checks, normalise_header, validate_monthly, validate_units
 
 KNOWN_SHEETS = (SHEET_UNITS, SHEET_MONTHLY, SHEET_NOTES)
 

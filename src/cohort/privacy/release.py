@@ -1,0 +1,1003 @@
+"""The release: every count any viewer can see for one dataset, built once and protected together.
+
+Why one release: protecting each table on its own fails as soon as another table, tile or download shows a
+total that undoes it, or a second selection can be subtracted from the first. So the dataset is turned into
+one fixed set of cells, and every number a page shows is taken from it:
+
+- **Cells**: for each count of the contract, the sum over a *unit node* (each area or target group, each
+  stadsdeel, the city = all areas, the target groups together), a *period node* of the lattice
+  (`cohort.privacy.lattice`: quarters, half years, years, all) and, for the outflow and support counts, a *phase*
+  (``cohort``: the unit's own cohort months; ``vergelijking``: areas not yet started or never in the
+  approach; ``overig``: the rest; ``alle`` is their sum). Complaint categories exist for the city only. Stocks
+  (persons on welfare, exemptions) are also kept at the last month of each quarter.
+- **Protection** (`protect_cells`): counts from 1 to ``threshold - 1`` are hidden (primary), then more cells
+  (secondary) until, within every published equation (a node is the sum of its children, in each of the three
+  dimensions), each hidden part can still be anything from 1 to ``threshold - 1``, and, over all equations
+  together (linear programming), no small cell is pinned to a single value.
+- **Composition** (`Release.count`): a page's number for any selection (units, stadsdelen, period) is a sum of
+  *visible* cells only; when that is impossible the number is hidden. A sum of shown numbers tells nothing
+  new, so no combination of selections, pages or downloads reveals more than this release.
+
+Everything that is not a count sum (rates, intervals, ratios) is computed by the page models from counts of
+this release, and is hidden when one of its counts is. Model estimates over many units (the
+difference-in-differences, the event-time profile) follow the rule in ``docs/privacy.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from cohort.analysis.metrics import with_phase
+from cohort.contract import COMPLAINT_COLUMNS, UnitKind
+from cohort.dataset import Dataset
+from cohort.fmt import fmt_int
+from cohort.privacy.lattice import Lattice
+from cohort.privacy.rules import PROTECTED_TEXT, SuppressionRule
+
+LevelKind = Literal["eenheid", "stadsdeel", "stad", "doelgroepen"]
+Phase = Literal["alle", "cohort", "vergelijking", "overig"]
+PHASES: tuple[Phase, ...] = ("alle", "cohort", "vergelijking", "overig")
+CITY_NAME = "Amsterdam (gebieden)"
+GROUPS_NAME = "Stedelijke doelgroepen (samen)"
+STOCKS: tuple[str, ...] = ("bijstand", "ontheffingen")  # persons at month end; also kept as stocks
+STOCK_SUFFIX = "_stand"
+PLAIN_COUNTS: tuple[str, ...] = ("gesprekken", "klachten")  # never split by phase on any page
+# Counts published per unit; the other (optional) counts only per stadsdeel and for the city.
+UNIT_COUNTS: tuple[str, ...] = ("bijstand", "gesprekken", "uitstroom", "uitstroom_werk", "klachten", "ontheffingen")
+
+
+# --- Values a page receives ---------------------------------------------------------------------------------------
+
+CountState = Literal["shown", "hidden", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a count is the sum of: `measure` over the units `codes`, the months [first, last] and a phase.
+
+    Kept on every count a page shows, so a test can write down what a viewer learns (a linear equation over
+    the dataset's monthly numbers) and play the attacker. A stock (`stock=True`) is the value at `last` only.
+    """
+
+    measure: str
+    codes: frozenset[str]
+    first: date
+    last: date
+    phase: Phase = "alle"
+    stock: bool = False
+
+
+@dataclass(frozen=True)
+class Count:
+    """One protected count: its value when shown, else only that it is hidden (or not published at all)."""
+
+    value: int | None
+    state: CountState = "shown"
+    query: Query | None = field(default=None, compare=False)
+
+    @property
+    def hidden(self) -> bool:
+        return self.state == "hidden"
+
+    @property
+    def shown(self) -> bool:
+        return self.state == "shown"
+
+    @property
+    def text(self) -> str:
+        """'13.024', '0', '×' (hidden) or '—' (not published)."""
+        if self.state == "hidden":
+            return PROTECTED_TEXT
+        return fmt_int(self.value)
+
+    def __add__(self, other: Count) -> Count:
+        # The sum of two counts has no single query; `Release.count` sets the query of the whole sum.
+        if self.state == "unavailable" or other.state == "unavailable":
+            return UNAVAILABLE
+        if self.hidden or other.hidden:
+            return HIDDEN
+        return Count((self.value or 0) + (other.value or 0))
+
+    def with_query(self, query: Query) -> Count:
+        return Count(self.value, self.state, query)
+
+
+HIDDEN = Count(None, "hidden")
+UNAVAILABLE = Count(None, "unavailable")
+ZERO = Count(0)
+
+
+# --- The nodes --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelNode:
+    index: int
+    kind: LevelKind
+    name: str  # unit code, stadsdeel name, or the fixed names of the city and the target groups
+    children: tuple[int, ...]
+    leaves: frozenset[str]  # unit codes below (itself for a unit)
+
+
+def _level_nodes(units: pl.DataFrame) -> list[LevelNode]:
+    codes = units.get_column("code").to_list()
+    kinds = units.get_column("soort").to_list()
+    districts = units.get_column("stadsdeel").to_list()
+    nodes = [LevelNode(i, "eenheid", code, (), frozenset([code])) for i, code in enumerate(codes)]
+    area_rows = [i for i, kind in enumerate(kinds) if kind == UnitKind.AREA]
+    names = sorted({districts[i] for i in area_rows if districts[i]})
+    district_nodes = []
+    for name in names:
+        children = tuple(i for i in area_rows if districts[i] == name)
+        district_nodes.append(len(nodes))
+        nodes.append(LevelNode(len(nodes), "stadsdeel", name, children,
+                               frozenset(codes[i] for i in children)))
+    if area_rows:
+        # Areas without a stadsdeel cannot occur (the contract requires one), but would hang under the city.
+        loose = tuple(i for i in area_rows if not districts[i])
+        nodes.append(LevelNode(len(nodes), "stad", CITY_NAME, tuple(district_nodes) + loose,
+                               frozenset(codes[i] for i in area_rows)))
+    group_rows = tuple(i for i, kind in enumerate(kinds) if kind == UnitKind.TARGET_GROUP)
+    if group_rows:
+        nodes.append(LevelNode(len(nodes), "doelgroepen", GROUPS_NAME, group_rows,
+                               frozenset(codes[i] for i in group_rows)))
+    return nodes
+
+
+# --- Protection -------------------------------------------------------------------------------------------------
+
+Equation = tuple[int, np.ndarray]  # (total cell, part cells): total = sum(parts)
+
+
+def _gap_protected(hidden_values: np.ndarray, largest_hidden: int) -> bool:
+    # Everyone knows a hidden cell is at least 1 (zeros are shown). With k hidden parts and a gap S, a hidden
+    # part is at most S - (k - 1): that must still reach the largest hidden value, or the gap narrows it down.
+    k = len(hidden_values)
+    return k == 0 or (k >= 2 and int(hidden_values.sum()) - (k - 1) >= largest_hidden)
+
+
+def _gap_fixpoint(values: np.ndarray, equations: list[Equation], member: list[list[int]], hidden: np.ndarray,
+                  latent: np.ndarray, can_hide: np.ndarray, largest_hidden: int) -> None:
+    queue = deque(sorted({e for cell in np.flatnonzero(hidden) for e in member[cell]}))
+    queued = set(queue)
+    while queue:
+        e = queue.popleft()
+        queued.discard(e)
+        total, parts = equations[e]
+        if hidden[total] or latent[total] or latent[parts].any():
+            continue  # with a never-published cell in it, only the linear programme below can tell
+        hidden_parts = parts[hidden[parts]]
+        if _gap_protected(values[hidden_parts], largest_hidden):
+            continue
+        # The smallest visible non-zero part (hiding a zero protects nothing: zeros are known to be shown).
+        candidates = parts[~hidden[parts] & (values[parts] > 0) & can_hide[parts]]
+        if len(candidates):
+            extra = int(candidates[np.argmin(values[candidates])])
+        elif can_hide[total]:
+            extra = int(total)
+        else:
+            continue  # an earlier publication shows all of it: only the linear programme can find another cell
+        hidden[extra] = True
+        for again in (e, *member[extra]):
+            if again not in queued:
+                queue.append(again)
+                queued.add(again)
+
+
+@dataclass
+class _System:
+    """The equations as seen by an attacker: unknowns are the hidden cells (each at least 1)."""
+
+    cells: np.ndarray
+    a_eq: object  # scipy sparse matrix
+    b_eq: np.ndarray
+    lower: np.ndarray  # 1 for a hidden cell (zeros are shown), 0 for a never-published one
+
+    def solve(self, objective: np.ndarray, upper: np.ndarray | None = None) -> np.ndarray | None:
+        from scipy import optimize  # only tables with hidden cells need it; keeps cold starts light
+
+        bounds = np.column_stack([self.lower, np.full(len(self.cells), np.inf) if upper is None else upper])
+        result = optimize.linprog(objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs")
+        return result.x if result.status == 0 else None
+
+
+@dataclass(frozen=True)
+class _Incidence:
+    """All equations as flat arrays (equation id, cell, sign: +1 for the total, -1 for a part), built once."""
+
+    equation: np.ndarray
+    cell: np.ndarray
+    sign: np.ndarray
+
+    @classmethod
+    def of(cls, equations: list[Equation]) -> _Incidence:
+        if not equations:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, np.zeros(0))
+        sizes = np.array([1 + len(parts) for _, parts in equations])
+        equation = np.repeat(np.arange(len(equations)), sizes)
+        cell = np.concatenate([np.concatenate([[total], parts]) for total, parts in equations]).astype(np.int64)
+        sign = np.concatenate([np.concatenate([[1.0], -np.ones(len(parts))]) for _, parts in equations])
+        return cls(equation, cell, sign)
+
+    def system(self, values: np.ndarray, hidden: np.ndarray, latent: np.ndarray) -> _System:
+        from scipy import sparse
+
+        cells = np.flatnonzero(hidden)
+        position = np.full(len(values), -1)
+        position[cells] = np.arange(len(cells))
+        unknown = hidden[self.cell]
+        touched = np.unique(self.equation[unknown])
+        row_of = np.full(int(self.equation.max(initial=-1)) + 1, -1)
+        row_of[touched] = np.arange(len(touched))
+        in_system = row_of[self.equation] >= 0
+        entries = in_system & unknown
+        a_eq = sparse.csr_array(
+            (self.sign[entries], (row_of[self.equation[entries]], position[self.cell[entries]])),
+            shape=(len(touched), len(cells)),
+        )
+        known = in_system & ~unknown
+        rhs = -np.bincount(row_of[self.equation[known]], weights=self.sign[known] * values[self.cell[known]],
+                           minlength=len(touched))
+        return _System(cells, a_eq, rhs, np.where(latent[cells], 0.0, 1.0))
+
+
+def _widening_cell(cell: int, values: np.ndarray, equations: list[Equation], member: list[list[int]],
+                   hidden: np.ndarray, can_hide: np.ndarray) -> int | None:
+    """A visible cell to hide so that a pinned small cell becomes uncertain again: the smallest visible
+    non-zero part of an equation it is in, else such a total, else one an equation further away (and further,
+    when cells an earlier publication shows cannot be hidden)."""
+
+    def pick(pool: np.ndarray) -> int | None:
+        candidates = pool[~hidden[pool] & (values[pool] > 0) & can_hide[pool]] if len(pool) else pool
+        return int(candidates[np.argmin(values[candidates])]) if len(candidates) else None
+
+    own = [equations[e] for e in member[cell]]
+    for pool in (np.concatenate([parts for _, parts in own]) if own else np.array([], dtype=int),
+                 np.array([total for total, _ in own], dtype=int)):
+        found = pick(pool)
+        if found is not None:
+            return found
+    seen = {cell}
+    ring = {c for _, parts in own for c in parts} | {total for total, _ in own}
+    while ring - seen:
+        seen |= ring
+        ring = {x for c in ring for e in member[c] for x in (equations[e][0], *equations[e][1])} - seen
+        found = pick(np.array(sorted(ring), dtype=int))
+        if found is not None:
+            return found
+    return None
+
+
+def _pinned_fix(values: np.ndarray, equations: list[Equation], member: list[list[int]], incidence: _Incidence,
+                hidden: np.ndarray, latent: np.ndarray, can_hide: np.ndarray, small: np.ndarray,
+                verified: np.ndarray) -> list[int]:
+    """Cells to hide next: one per small cell that all equations together still pin to a single value."""
+    candidates = np.flatnonzero(small & ~verified)
+    if not len(candidates):
+        return []
+    system = incidence.system(values, hidden, latent)
+    position = {int(c): i for i, c in enumerate(system.cells)}
+    truth = values[system.cells].astype(float)
+    # Cheap first: one solution pushed up and one pushed down (each cell within one of its true value) proves
+    # at once every candidate that moved can take another value. Hiding more only widens, so it stays proven.
+    open_cells = [int(c) for c in candidates]
+    for sense in (1.0, -1.0):
+        objective = np.zeros(len(system.cells))
+        objective[[position[c] for c in open_cells]] = sense
+        solution = system.solve(objective, upper=truth + 1)
+        if solution is not None:
+            moved = {c for c in open_cells if abs(solution[position[c]] - truth[position[c]]) > 0.5}
+            verified[list(moved)] = True
+            open_cells = [c for c in open_cells if c not in moved]
+    extras: list[int] = []
+    for cell in open_cells:
+        objective = np.zeros(len(system.cells))
+        objective[position[cell]] = 1.0
+        low = system.solve(objective)
+        high = system.solve(-objective)
+        low_value = low[position[cell]] if low is not None else system.lower[position[cell]]
+        high_value = high[position[cell]] if high is not None else math.inf
+        if high_value - low_value < 1 - 1e-6:
+            extra = _widening_cell(cell, values, equations, member, hidden, can_hide)
+            if extra is not None:
+                extras.append(extra)
+                continue
+        verified[cell] = True
+    return sorted(set(extras))
+
+
+def protect_cells(values: np.ndarray, equations: list[Equation], rule: SuppressionRule,
+                  latent: np.ndarray | None = None, *, known: np.ndarray | None = None,
+                  fixed: np.ndarray | None = None) -> np.ndarray:
+    """Which cells to hide (a boolean per cell): the small ones, then complements until none can be worked out.
+
+    First every equation on its own (`_gap_fixpoint`), then all of them together by linear programming
+    (`_pinned_fix`): while some small cell is pinned to one value by the shown cells, one more cell is hidden.
+    `latent` cells are never published (an attacker only knows they are at least 0); they are returned as
+    hidden, and a small latent cell is protected like a small published one.
+
+    Cells of earlier publications (`_with_earlier`): `known` cells are shown by one of them, so they count as
+    visible whatever this release does and are never chosen; `fixed` cells belong to earlier publications only,
+    and keep the state those gave them (hidden unless known). Their small hidden cells are protected too.
+    """
+    size = len(values)
+    latent = np.zeros(size, dtype=bool) if latent is None else latent
+    known = np.zeros(size, dtype=bool) if known is None else known
+    fixed = np.zeros(size, dtype=bool) if fixed is None else fixed
+    hidden = latent | (fixed & ~known)
+    if not rule.enabled:
+        return latent.copy()
+    can_hide = ~known & ~fixed
+    small = (values >= 1) & (values <= rule.largest_hidden) & ~known
+    hidden |= small
+    if not small.any():
+        return hidden
+    member: list[list[int]] = [[] for _ in range(size)]
+    for e, (total, parts) in enumerate(equations):
+        member[total].append(e)
+        for part in parts:
+            member[part].append(e)
+    verified = np.zeros(size, dtype=bool)
+    incidence = _Incidence.of(equations)
+    while True:
+        _gap_fixpoint(values, equations, member, hidden, latent, can_hide, rule.largest_hidden)
+        extras = _pinned_fix(values, equations, member, incidence, hidden, latent, can_hide, small, verified)
+        if not extras:
+            return hidden
+        hidden[extras] = True
+
+
+# --- Building the release ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Block:
+    """The cells of one count: values[level position, period, phase] for the level nodes it is published at."""
+
+    measure: str
+    levels: tuple[int, ...]  # level node indexes
+    phases: tuple[Phase, ...]
+    values: np.ndarray  # int64, shape (len(levels), n_periods, len(phases))
+    periods: tuple[int, ...]  # period node indexes it has (all, or the leaves for a stock)
+    lattice: Lattice | None = None
+    prefix_only: bool = False  # publish only "from the start up to …" cells; the tree cells stay latent
+    offset: int = 0
+    hidden: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        self._level_pos = {level: i for i, level in enumerate(self.levels)}
+        self._period_pos = {period: i for i, period in enumerate(self.periods)}
+        self._phase_pos = {phase: i for i, phase in enumerate(self.phases)}
+
+    def flat(self, level: int, period: int, phase: Phase) -> int | None:
+        li, ti, pi = self._level_pos.get(level), self._period_pos.get(period), self._phase_pos.get(phase)
+        if li is None or ti is None or pi is None:
+            return None
+        return self.offset + (li * len(self.periods) + ti) * len(self.phases) + pi
+
+    @property
+    def size(self) -> int:
+        return int(self.values.size)
+
+    def latent_mask(self) -> np.ndarray:
+        mask = np.zeros(self.values.shape, dtype=bool)
+        if self.prefix_only and self.lattice is not None:
+            n_nodes = len(self.lattice.nodes)
+            tree = [i for i, period in enumerate(self.periods) if period < n_nodes]
+            mask[:, tree, :] = True
+        return mask.reshape(-1)
+
+
+def _period_matrix(lattice: Lattice) -> np.ndarray:
+    leaves = {leaf.index: i for i, leaf in enumerate(lattice.leaves)}
+    matrix = np.zeros((len(lattice.nodes), len(leaves)), dtype=np.int64)
+
+    def mark(node_index: int, row: int) -> None:
+        node = lattice.nodes[node_index]
+        if node_index in leaves:
+            matrix[row, leaves[node_index]] = 1
+        for child in node.children:
+            mark(child, row)
+
+    for node in lattice.nodes:
+        mark(node.index, node.index)
+    # Prefix periods: from the first month of the data up to the end of each leaf ("t/m de peildatum").
+    prefixes = np.tril(np.ones((len(leaves), len(leaves)), dtype=np.int64))
+    return np.vstack([matrix, prefixes])
+
+
+def _level_matrix(levels: list[LevelNode], codes: list[str]) -> Any:  # a scipy.sparse.csr_array
+    """Level nodes × units, 1 where the unit is below the node. Sparse: with 10,000 units a dense int64 matrix
+    takes 800 MB, and almost every row (a unit) has a single 1."""
+    from scipy import sparse
+
+    position = {code: i for i, code in enumerate(codes)}
+    rows = [node.index for node in levels for _ in node.leaves]
+    columns = [position[c] for node in levels for c in node.leaves]
+    return sparse.csr_array((np.ones(len(rows), dtype=np.int64), (rows, columns)), shape=(len(levels), len(codes)))
+
+
+def _leaf_arrays(dataset: Dataset, lattice: Lattice, counts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per count: (units × leaves × 3 phases) flow sums, and (units × leaves) stocks at each leaf's last month."""
+    codes = dataset.units.get_column("code").to_list()
+    leaf_of = {}
+    for i, leaf in enumerate(lattice.leaves):
+        month = leaf.first
+        while month <= leaf.last:
+            leaf_of[month] = i
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    phased = with_phase(dataset.monthly, dataset.units).with_columns(
+        pl.col("code").replace_strict({c: i for i, c in enumerate(codes)}, return_dtype=pl.Int64).alias("_u"),
+        pl.col("maand").replace_strict(leaf_of, return_dtype=pl.Int64).alias("_t"),
+        pl.when(pl.col("in_cohort")).then(0).when(pl.col("vergelijking")).then(1).otherwise(2).alias("_p"),
+    )
+    flows = np.zeros((len(counts), len(codes), len(lattice.leaves), 3), dtype=np.int64)
+    grouped = phased.group_by("_u", "_t", "_p").agg(pl.col(list(counts)).sum())
+    u, t, p = (grouped.get_column(c).to_numpy() for c in ("_u", "_t", "_p"))
+    for m, count in enumerate(counts):
+        flows[m, u, t, p] = grouped.get_column(count).to_numpy()
+    stocks = np.zeros((len(counts), len(codes), len(lattice.leaves)), dtype=np.int64)
+    last_months = {leaf.last: i for i, leaf in enumerate(lattice.leaves)}
+    ends = phased.filter(pl.col("maand").is_in(list(last_months)))
+    if ends.height:
+        eu = ends.get_column("_u").to_numpy()
+        et = ends.get_column("_t").to_numpy()
+        for m, count in enumerate(counts):
+            stocks[m, eu, et] = ends.get_column(count).to_numpy()
+    return flows, stocks
+
+
+def _equations(block: _Block, levels: list[LevelNode], lattice: Lattice) -> list[Equation]:
+    equations: list[Equation] = []
+    level_set = set(block.levels)
+    period_set = set(block.periods)
+    for level in block.levels:
+        children = levels[level].children
+        if children and all(c in level_set for c in children):
+            for period in block.periods:
+                for phase in block.phases:
+                    total = block.flat(level, period, phase)
+                    parts = [block.flat(c, period, phase) for c in children]
+                    equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
+    n_nodes = len(lattice.nodes)
+    for period in block.periods:
+        if period >= n_nodes:
+            continue
+        children = lattice.nodes[period].children
+        if children and all(c in period_set for c in children):
+            for level in block.levels:
+                for phase in block.phases:
+                    total = block.flat(level, period, phase)
+                    parts = [block.flat(level, c, phase) for c in children]
+                    equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
+    leaves = [leaf.index for leaf in lattice.leaves]
+    if n_nodes in period_set:
+        # prefix(0) = first leaf; prefix(k) = prefix(k - 1) + leaf k
+        for level in block.levels:
+            for phase in block.phases:
+                for k, leaf in enumerate(leaves):
+                    parts = [block.flat(level, leaf, phase)] + ([block.flat(level, n_nodes + k - 1, phase)] if k
+                                                                 else [])
+                    equations.append((int(block.flat(level, n_nodes + k, phase)),  # type: ignore[arg-type]
+                                      np.array(parts, dtype=np.int64)))
+    if len(block.phases) > 1:
+        for level in block.levels:
+            for period in block.periods:
+                total = block.flat(level, period, "alle")
+                parts = [block.flat(level, period, phase) for phase in block.phases if phase != "alle"]
+                equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
+    return equations
+
+
+# --- Earlier publications ------------------------------------------------------------------------------------
+#
+# Two published datasets (two versions of a series, or two uploads of overlapping data) stay reachable through
+# pinned links. A cell one of them shows and the other hides undoes the other's protection, so a release is
+# protected together with the releases of every dataset viewers could see before it (`Dataset.earlier`): their
+# cells stay as they were published (a publication cannot be taken back), and this release hides more of its own
+# cells until no small cell of any of them can be worked out from all of them together. A cell of an earlier
+# release is the same unknown as a cell of this one when both are the sum of the same months of the same units
+# (and, for a phase, the same start and end dates) and have the same value: an attacker may assume an
+# unchanged number stayed the same. A number that a later version changed is another unknown.
+
+CellKey = tuple[str, frozenset[str], tuple[date, date], Phase, frozenset[tuple[object, ...]] | None]
+
+
+@dataclass
+class _Family:
+    """One family's cells as protected together: values, never-published cells, equations (family-local)."""
+
+    measures: tuple[str, ...]
+    start: int  # offset of the family's first cell in the release
+    values: np.ndarray
+    latent: np.ndarray
+    equations: list[Equation]
+    make_keys: Callable[[], list[CellKey]]  # only a release with earlier publications, or one of those, needs them
+    hidden: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    _keys: list[CellKey] | None = None
+
+    @property
+    def keys(self) -> list[CellKey]:
+        if self._keys is None:
+            self._keys = self.make_keys()
+        return self._keys
+
+
+def _phase_keys(units: pl.DataFrame, levels: list[LevelNode]) -> list[frozenset[tuple[object, ...]]]:
+    """Per level node, what decides the phase of its units' months (`metrics.with_phase`)."""
+    rows = {row["code"]: (row["code"], row["soort"], row["start"] and row["start"].replace(day=1), row["eind"])
+            for row in units.select("code", "soort", "start", "eind").iter_rows(named=True)}
+    return [frozenset(rows[code] for code in node.leaves) for node in levels]
+
+
+def _with_earlier(own: _Family, earlier: Sequence[_Family | None], rule: SuppressionRule) -> np.ndarray:
+    """`protect_cells` for `own` together with the same family of earlier releases (their state fixed)."""
+    size = len(own.values)
+    cell_of: dict[tuple[CellKey, int], int] = {}
+    for i, (key, value) in enumerate(zip(own.keys, own.values.tolist(), strict=True)):
+        cell_of.setdefault((key, value), i)
+    values, equations = [own.values], list(own.equations)
+    known = np.zeros(size, dtype=bool)
+    shown_hidden = np.zeros(size, dtype=bool)  # hidden (not only never published) by an earlier release
+    extra_known: list[bool] = []
+    extra_hidden: list[bool] = []
+    extra_latent: list[bool] = []
+    for family in earlier:
+        if family is None:
+            continue
+        position = np.empty(len(family.values), dtype=np.int64)
+        new_values = []
+        for i, (key, value) in enumerate(zip(family.keys, family.values.tolist(), strict=True)):
+            cell = cell_of.get((key, value))
+            shows, latent = not family.hidden[i], bool(family.latent[i])
+            if cell is None:
+                cell = size + len(extra_known)
+                cell_of[(key, value)] = cell
+                new_values.append(value)
+                extra_known.append(shows)
+                extra_hidden.append(not shows and not latent)
+                extra_latent.append(latent)
+            elif cell < size:
+                known[cell] |= shows
+                shown_hidden[cell] |= not shows and not latent
+            else:
+                extra_known[cell - size] |= shows
+                extra_hidden[cell - size] |= not shows and not latent
+                extra_latent[cell - size] &= latent
+            position[i] = cell
+        values.append(np.array(new_values, dtype=np.int64))
+        equations += [(int(position[total]), position[parts]) for total, parts in family.equations]
+    n_extra = len(extra_known)
+    all_known = np.concatenate([known, np.array(extra_known, dtype=bool)])
+    prior_hidden = np.concatenate([shown_hidden, np.array(extra_hidden, dtype=bool)])
+    latent = np.concatenate([own.latent, np.array(extra_latent, dtype=bool)]) & ~all_known & ~prior_hidden
+    fixed = np.concatenate([np.zeros(size, dtype=bool), np.ones(n_extra, dtype=bool)])
+    hidden = protect_cells(np.concatenate(values), equations, rule, latent, known=all_known, fixed=fixed)[:size]
+    # A cell an earlier publication shows with this value is shown here too: the same number on both.
+    return (hidden & ~known) | own.latent
+
+
+@dataclass(frozen=True)
+class ReleaseCell:
+    """One cell as a row of `Release.cells()` (for the attacker test and the open data bundle)."""
+
+    measure: str
+    level: int
+    period: int
+    phase: Phase
+    value: int
+    hidden: bool
+
+
+class Release:
+    """The protected cells of one dataset under one rule, and sums of visible cells for any selection.
+
+    Two period trees: outflow, conversations and the other counts on `lattice` (quarters for viewers);
+    complaints, which are rare, on `complaint_lattice` (half years for viewers), so that "complaints up to the
+    peildatum" can be shown without most of them being hidden (see ``docs/privacy.md``).
+    """
+
+    def __init__(self, dataset: Dataset, rule: SuppressionRule, lattice: Lattice,
+                 complaint_lattice: Lattice | None = None, earlier: Sequence[Release] = ()) -> None:
+        self.rule = rule
+        self.lattice = lattice
+        self.complaint_lattice = complaint_lattice or lattice
+        self.units = dataset.units
+        self.levels = _level_nodes(dataset.units)
+        self._level_by_name = {(n.kind, n.name): n.index for n in self.levels}
+        # Per node with children: unit code -> position of the child it is below, so a sum over a few units
+        # visits only their branches instead of every child (a stadsdeel of 1,400 units, 60,000 counts a page).
+        self._child_of = {n.index: {code: i for i, child in enumerate(n.children) for code in self.levels[child].leaves}
+                          for n in self.levels if n.children}
+        self.roots = tuple(n.index for n in self.levels if n.kind in ("stad", "doelgroepen"))
+        self.equations: list[Equation] = []  # the published equations (none while hiding is off)
+        self.values = np.zeros(0, dtype=np.int64)
+        self.hidden = np.zeros(0, dtype=bool)
+        self._blocks: dict[str, _Block] = {}
+        self._families_built: dict[str, _Family] = {}
+        self._phase_keys = _phase_keys(dataset.units, self.levels)
+        self._build(dataset, earlier)
+
+    # -- building --
+
+    def _families(self, dataset: Dataset) -> list[list[_Block]]:
+        counts = [c for c in ("bijstand", "gesprekken", "uitstroom", "uitstroom_werk", *COMPLAINT_COLUMNS,
+                              *dataset.optional_counts) if c in dataset.monthly.columns]
+        codes = self.units.get_column("code").to_list()
+        level_matrix = _level_matrix(self.levels, codes)
+        all_levels = tuple(range(len(self.levels)))
+        city = self._level_by_name.get(("stad", CITY_NAME))
+        # Support and side-effect counts are shown for the areas together (the city) only.
+        city_levels = (city,) if city is not None else ()
+        index = {c: i for i, c in enumerate(counts)}
+
+        def aggregate(lattice: Lattice, leaf_values: np.ndarray) -> np.ndarray:
+            # units × leaves × phases  ->  level nodes × period nodes (tree, then prefixes) × phases, as two
+            # products (units first, sparse; then periods): a three-operand einsum loops over all index
+            # combinations at once, which took minutes with 10,000 units. Integer sums: the same numbers.
+            n_units, n_leaves, n_phases = leaf_values.shape
+            by_level = (level_matrix @ leaf_values.reshape(n_units, -1)).reshape(-1, n_leaves, n_phases)
+            return np.matmul(_period_matrix(lattice), by_level)
+
+        def periods(lattice: Lattice) -> tuple[int, ...]:
+            return tuple(range(len(lattice.nodes) + len(lattice.leaves)))
+
+        families: list[list[_Block]] = []
+        coarse, _ = _leaf_arrays(dataset, self.complaint_lattice, COMPLAINT_COLUMNS)
+        lattice = self.complaint_lattice
+        total = aggregate(lattice, coarse.sum(axis=0).sum(axis=-1, keepdims=True))
+        complaint_family = [_Block("klachten", all_levels, ("alle",), total, periods(lattice), lattice, True)]
+        if city is not None:
+            for i, column in enumerate(COMPLAINT_COLUMNS):
+                per_category = aggregate(lattice, coarse[i].sum(axis=-1, keepdims=True))[[city]]
+                complaint_family.append(_Block(column, (city,), ("alle",), per_category, periods(lattice), lattice,
+                                               True))
+        families.append(complaint_family)
+
+        lattice = self.lattice
+        flows, stocks = _leaf_arrays(dataset, lattice, counts)
+        leaves = tuple(leaf.index for leaf in lattice.leaves)
+        families.append([_Block("gesprekken", all_levels, ("alle",),
+                                aggregate(lattice, flows[index["gesprekken"]].sum(axis=-1, keepdims=True)),
+                                periods(lattice), lattice)])
+        for count in counts:
+            if count in COMPLAINT_COLUMNS or count == "gesprekken":
+                continue
+            phased = flows[index[count]]
+            with_total = np.concatenate([phased.sum(axis=-1, keepdims=True), phased], axis=-1)
+            levels = all_levels if count in UNIT_COUNTS else city_levels
+            families.append([_Block(count, levels, PHASES, aggregate(lattice, with_total)[list(levels)],
+                                    periods(lattice), lattice)])
+            if count in STOCKS:
+                stock = (level_matrix @ stocks[index[count]])[:, :, None]
+                families.append([_Block(f"{count}{STOCK_SUFFIX}", all_levels, ("alle",), stock, leaves, lattice)])
+        return families
+
+    def _build(self, dataset: Dataset, earlier: Sequence[Release]) -> None:
+        offset = 0
+        values, hidden = [], []
+        city = self._level_by_name.get(("stad", CITY_NAME))
+        for family in self._families(dataset):
+            family_values, family_equations, family_latent = [], [], []
+            start = offset
+            for block in family:
+                block.offset = offset
+                offset += block.size
+                family_values.append(block.values.reshape(-1))
+                family_latent.append(block.latent_mask())
+                if self.rule.enabled:  # with hiding off nothing is protected: the equations would go unused
+                    family_equations += _equations(block, self.levels, block.lattice or self.lattice)
+                self._blocks[block.measure] = block
+            if self.rule.enabled and family[0].measure == "klachten" and len(family) > 1 and city is not None:
+                total_block = family[0]
+                for period in total_block.periods:  # the city's complaints are the sum of its categories
+                    total = total_block.flat(city, period, "alle")
+                    parts = [b.flat(city, period, "alle") for b in family[1:]]
+                    family_equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
+            flat = np.concatenate(family_values).astype(np.int64)
+            latent = np.concatenate(family_latent)
+            local = [(total - start, parts - start) for total, parts in family_equations]
+            built = _Family(tuple(b.measure for b in family), start, flat, latent, local,
+                            functools.partial(self._family_keys, family))
+            self._families_built[family[0].measure] = built
+            values.append(flat)
+            hidden.append(_with_earlier(built, [r._families_built.get(family[0].measure) for r in earlier],
+                                        self.rule) if earlier and self.rule.enabled
+                          else protect_cells(flat, local, self.rule, latent))
+            self.equations += family_equations
+        self.values = np.concatenate(values)
+        self.hidden = np.concatenate(hidden)
+        for block in self._blocks.values():
+            block.hidden = self.hidden[block.offset:block.offset + block.size]
+        for built in self._families_built.values():
+            built.hidden = self.hidden[built.start:built.start + len(built.values)]
+
+    def _family_keys(self, family: list[_Block]) -> list[CellKey]:
+        return [key for block in family for key in self._cell_keys(block)]
+
+    def _cell_keys(self, block: _Block) -> list[CellKey]:
+        """What each cell of `block` is the sum of, in flat order: an earlier publication's cell with the same
+        key and the same value tells a viewer this cell's value."""
+        lattice = block.lattice or self.lattice
+        n_nodes = len(lattice.nodes)
+        stock = block.measure.endswith(STOCK_SUFFIX)
+        spans = []
+        for period in block.periods:
+            if period >= n_nodes:
+                spans.append((lattice.root.first, lattice.leaves[period - n_nodes].last))
+            else:
+                node = lattice.nodes[period]
+                spans.append((node.last, node.last) if stock else (node.first, node.last))
+        return [(block.measure, self.levels[level].leaves, span, phase,
+                 None if phase == "alle" else self._phase_keys[level])
+                for level in block.levels for span in spans for phase in block.phases]
+
+    # -- reading --
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(self._blocks)
+
+    def has(self, measure: str) -> bool:
+        return measure in self._blocks
+
+    def lattice_of(self, measure: str) -> Lattice:
+        """The period tree `measure` is published on (complaints: half years; the rest: quarters)."""
+        block = self._blocks.get(measure)
+        return block.lattice if block is not None and block.lattice is not None else self.lattice
+
+    def level(self, kind: LevelKind, name: str) -> LevelNode | None:
+        index = self._level_by_name.get((kind, name))
+        return None if index is None else self.levels[index]
+
+    @property
+    def city(self) -> LevelNode | None:
+        return self.level("stad", CITY_NAME)
+
+    @property
+    def groups(self) -> LevelNode | None:
+        return self.level("doelgroepen", GROUPS_NAME)
+
+    def cell(self, measure: str, level: int, period: int, phase: Phase = "alle") -> Count:
+        block = self._blocks.get(measure)
+        flat = None if block is None else block.flat(level, period, phase)
+        if flat is None:
+            return UNAVAILABLE
+        return HIDDEN if self.hidden[flat] else Count(int(self.values[flat]))
+
+    def _visible(self, block: _Block, level: int, period: int, phase: Phase) -> int | None:
+        flat = block.flat(level, period, phase)
+        return None if flat is None or self.hidden[flat] else int(self.values[flat])
+
+    def _prefix(self, block: _Block, level: int, end: date | None, phase: Phase) -> int | None:
+        """The visible "from the start of the data up to the end of `end`" cell (0 before the data start)."""
+        lattice = block.lattice or self.lattice
+        if end is None:
+            return 0
+        for k, leaf in enumerate(lattice.leaves):
+            if leaf.last == end:
+                return self._visible(block, level, len(lattice.nodes) + k, phase)
+        return None
+
+    def _time_sum(self, block: _Block, level: int, period: int, first: date, last: date, phase: Phase) -> int | None:
+        lattice = block.lattice or self.lattice
+        if period == lattice.root.index:
+            # A window is also the difference of two "up to" cells: both shown, so the difference tells nothing new.
+            before = [leaf.last for leaf in lattice.leaves if leaf.last < first]
+            upto = self._prefix(block, level, last, phase)
+            start = self._prefix(block, level, before[-1] if before else None, phase)
+            if upto is not None and start is not None:
+                return upto - start
+        node = lattice.nodes[period]
+        if not node.overlaps(first, last):
+            return 0
+        if node.within(first, last):
+            value = self._visible(block, level, period, phase)
+            if value is not None:
+                return value
+        if not node.children:
+            if not node.within(first, last):
+                raise ValueError(f"Periode {first}–{last} valt niet samen met de perioden van de dataset.")
+            return None
+        total = 0
+        for child in node.children:
+            part = self._time_sum(block, level, child, first, last, phase)
+            if part is None:
+                return None
+            total += part
+        return total
+
+    def _level_sum(self, block: _Block, level: int, codes: frozenset[str], first: date, last: date,
+                   phase: Phase) -> Count:
+        node = self.levels[level]
+        if not (node.leaves & codes):
+            return ZERO
+        root = (block.lattice or self.lattice).root.index
+        published = block.flat(level, root, phase) is not None
+        if node.leaves <= codes and published:
+            value = self._time_sum(block, level, root, first, last, phase)
+            if value is not None:
+                return Count(value)
+        children_published = any(block.flat(c, root, phase) is not None for c in node.children)
+        if not node.children or not children_published:
+            return HIDDEN if published and node.leaves <= codes else UNAVAILABLE
+        total = ZERO
+        for child in self._touching(level, codes):
+            total = total + self._level_sum(block, child, codes, first, last, phase)
+            if not total.shown:
+                return total
+        return total
+
+    def _touching(self, level: int, codes: frozenset[str]) -> tuple[int, ...]:
+        """The children of `level` with a unit of `codes` below them, in their own order. The others would add
+        ZERO to a sum, which changes nothing, so leaving them out gives the same count."""
+        children = self.levels[level].children
+        if len(codes) >= len(children):
+            return tuple(c for c in children if self.levels[c].leaves & codes)
+        child_of = self._child_of[level]
+        return tuple(children[i] for i in sorted({child_of[c] for c in codes if c in child_of}))
+
+    def count(self, measure: str, codes: Iterable[str], first: date, last: date, phase: Phase = "alle") -> Count:
+        """The sum of `measure` over the units `codes` and the months [first, last], from visible cells only.
+
+        Hidden when the sum needs a hidden cell; unavailable when the release does not publish the measure for
+        these units (complaint categories below the city). [first, last] must follow `lattice_of(measure)`.
+        """
+        block = self._blocks.get(measure)
+        if block is None:
+            return UNAVAILABLE
+        if not (block.lattice or self.lattice).is_aligned(first, last):
+            raise ValueError(f"Periode {first}–{last} valt niet samen met de perioden van de dataset.")
+        wanted = frozenset(codes)
+        query = Query(measure, wanted, first, last, phase)
+        total = ZERO
+        for top in self.roots:
+            total = total + self._level_sum(block, top, wanted, first, last, phase)
+            if not total.shown:
+                break
+        return total.with_query(query)
+
+    def stock(self, measure: str, codes: Iterable[str], month: date) -> Count:
+        """Persons at the end of `month` (a period's last month) over the units `codes`, from visible cells."""
+        block = self._blocks.get(f"{measure}{STOCK_SUFFIX}")
+        leaf = self.lattice.leaf_containing(month)
+        if block is None or leaf is None or leaf.last != month:
+            return UNAVAILABLE
+        wanted = frozenset(codes)
+
+        def level_sum(level: int) -> Count:
+            node = self.levels[level]
+            if not (node.leaves & wanted):
+                return ZERO
+            if node.leaves <= wanted:
+                value = self._visible(block, level, leaf.index, "alle")
+                if value is not None:
+                    return Count(value)
+            if not node.children:
+                return HIDDEN
+            total = ZERO
+            for child in self._touching(level, wanted):
+                total = total + level_sum(child)
+            return total
+
+        total = ZERO
+        for top in self.roots:
+            total = total + level_sum(top)
+        return total.with_query(Query(measure, wanted, month, month, "alle", stock=True))
+
+    def cells(self) -> list[ReleaseCell]:
+        """Every cell with its value and whether it is hidden (tests and the attacker play with these)."""
+        rows = []
+        for block in self._blocks.values():
+            for li, level in enumerate(block.levels):
+                for ti, period in enumerate(block.periods):
+                    for pi, phase in enumerate(block.phases):
+                        flat = block.offset + (li * len(block.periods) + ti) * len(block.phases) + pi
+                        rows.append(ReleaseCell(block.measure, level, period, phase, int(self.values[flat]),
+                                                bool(self.hidden[flat])))
+        return rows
+
+    def published(self) -> list[tuple[ReleaseCell, Count]]:
+        """Every cell a viewer can be shown, with its Count (value, or hidden) and the query it answers: the
+        release as published (the open data bundle of the whole dataset). Cells of a prefix-only measure other
+        than its "up to" cells are never published and are left out."""
+        out = []
+        for cell in self.cells():
+            block = self._blocks[cell.measure]
+            lattice = self.lattice_of(cell.measure)
+            n_nodes = len(lattice.nodes)
+            if cell.period < n_nodes:
+                if block.prefix_only:
+                    continue
+                first, last = lattice.nodes[cell.period].first, lattice.nodes[cell.period].last
+            else:
+                first, last = lattice.root.first, lattice.leaves[cell.period - n_nodes].last
+            stock = cell.measure.endswith(STOCK_SUFFIX)
+            query = Query(cell.measure.removesuffix(STOCK_SUFFIX) if stock else cell.measure,
+                          self.levels[cell.level].leaves, last if stock else first, last, cell.phase, stock)
+            out.append((cell, Count(None, "hidden", query) if cell.hidden else Count(cell.value, "shown", query)))
+        return out
+
+
+
+# --- One release per dataset and rule, shared by every session ----------------------------------------------------
+
+_CacheKey = tuple[str, SuppressionRule, str, tuple[str, ...]]
+_CACHE: dict[_CacheKey, Release] = {}
+_CACHE_ORDER: deque[_CacheKey] = deque()
+MAX_RELEASES = 32  # a dataset with earlier publications needs theirs too
+# One lock per release key: sessions (and the warm-up thread) that need the same release while it is being
+# built wait for that one build instead of each starting their own (25 sessions on a fresh server did).
+_LOCKS: dict[_CacheKey, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def finest_grain_for(rule: SuppressionRule) -> Literal["kwartaal", "maand"]:
+    """Viewers choose whole quarters; an evaluator who switched hiding off sees months (nothing is hidden)."""
+    return "kwartaal" if rule.enabled else "maand"
+
+
+def lattice_for(dataset: Dataset, rule: SuppressionRule) -> Lattice:
+    return Lattice.build(dataset.months, finest_grain_for(rule))
+
+
+def complaint_lattice_for(dataset: Dataset, rule: SuppressionRule) -> Lattice:
+    """Complaints per half year for viewers (about thirty a year: per quarter most would be 1 to 4)."""
+    return Lattice.build(dataset.months, "halfjaar" if rule.enabled else "maand")
+
+
+def _key(dataset: Dataset, rule: SuppressionRule) -> _CacheKey:
+    earlier = dataset.earlier if rule.enabled else ()
+    return dataset.cache_key, rule, finest_grain_for(rule), tuple(d.cache_key for d in earlier)
+
+
+def release_for(dataset: Dataset, rule: SuppressionRule) -> Release:
+    """The release of `dataset` under `rule`, built once (it is immutable) and kept for the next viewer.
+
+    Protected together with the releases of `dataset.earlier` (what viewers could see before it), each of
+    those in turn with the datasets before it, exactly as its own viewers see it."""
+    key = _key(dataset, rule)
+    release = _CACHE.get(key)
+    if release is not None:
+        return release
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        release = _CACHE.get(key)
+        if release is None:
+            earlier = dataset.earlier if rule.enabled else ()
+            # Each earlier release under its own lock (a different key): never the one held here.
+            before = [release_for(dataclasses.replace(d, earlier=earlier[:i]), rule) for i, d in enumerate(earlier)]
+            release = Release(dataset, rule, lattice_for(dataset, rule), complaint_lattice_for(dataset, rule),
+                              before)
+            with _LOCKS_GUARD:
+                _CACHE[key] = release
+                _CACHE_ORDER.append(key)
+                while len(_CACHE_ORDER) > MAX_RELEASES:
+                    _LOCKS.pop(_CACHE_ORDER[0], None)
+                    _CACHE.pop(_CACHE_ORDER.popleft(), None)
+    return release
+
+
+def warm_release(dataset: Dataset, rule: SuppressionRule) -> threading.Thread | None:
+    """Start building the release in a background thread (when it is neither built nor being built), so the
+    first viewer of a dataset does not wait for it from scratch; returns the thread, or None."""
+    key = _key(dataset, rule)
+    with _LOCKS_GUARD:
+        if key in _CACHE or (key in _LOCKS and _LOCKS[key].locked()):
+            return None
+    thread = threading.Thread(target=release_for, args=(dataset, rule), name="cohort-release-warmup", daemon=True)
+    thread.start()
+    return thread
