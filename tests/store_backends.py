@@ -61,7 +61,8 @@ def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
 def run_python(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `script` in a fresh interpreter with the tests folder importable (fresh interpreters, not
     multiprocessing: after an AppTest in the same pytest run a spawned child would re-run the app)."""
-    prelude = f"import sys\nsys.path[:0] = {[str(TESTS_DIR / folder) for folder in ('', 'app', 'unit/privacy', 'unit/store')]!r}\n"
+    folders = [str(TESTS_DIR / folder) for folder in ("", "app", "unit/privacy", "unit/store")]
+    prelude = f"import sys\nsys.path[:0] = {folders!r}\n"
     return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(script), *args],
                           capture_output=True, text=True, timeout=timeout)
 
