@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 
 from streamlit.testing.v1 import AppTest
-from tests.test_release import small_dataset
+from test_release import small_dataset
 
 import cohort.privacy.release as release_module
 from cohort.privacy.release import release_for, warm_release
