@@ -548,45 +548,35 @@ def _with_earlier(own: _Family, earlier: Sequence[_Family | None], rule: Suppres
     cell_of: dict[tuple[CellKey, int], int] = {}
     for i, (key, value) in enumerate(zip(own.keys, own.values.tolist(), strict=True)):
         cell_of.setdefault((key, value), i)
-    values, equations = [own.values], list(own.equations)
-    known = np.zeros(size, dtype=bool)
-    shown_hidden = np.zeros(size, dtype=bool)  # hidden (not only never published) by an earlier release
-    extra_known: list[bool] = []
-    extra_hidden: list[bool] = []
-    extra_latent: list[bool] = []
+    # Per cell of the joint system (own cells first, then the earlier releases' other cells): shown by an
+    # earlier release, hidden (not only never published) by one, never published by any that has it.
+    values: list[int] = own.values.tolist()
+    known, prior_hidden, latent = [False] * size, [False] * size, own.latent.tolist()
+    equations = list(own.equations)
     for family in earlier:
         if family is None:
             continue
         position = np.empty(len(family.values), dtype=np.int64)
-        new_values = []
         for i, (key, value) in enumerate(zip(family.keys, family.values.tolist(), strict=True)):
-            cell = cell_of.get((key, value))
-            shows, latent = not family.hidden[i], bool(family.latent[i])
-            if cell is None:
-                cell = size + len(extra_known)
-                cell_of[(key, value)] = cell
-                new_values.append(value)
-                extra_known.append(shows)
-                extra_hidden.append(not shows and not latent)
-                extra_latent.append(latent)
-            elif cell < size:
-                known[cell] |= shows
-                shown_hidden[cell] |= not shows and not latent
-            else:
-                extra_known[cell - size] |= shows
-                extra_hidden[cell - size] |= not shows and not latent
-                extra_latent[cell - size] &= latent
+            cell = cell_of.setdefault((key, value), len(values))
+            if cell == len(values):
+                values.append(value)
+                known.append(False)
+                prior_hidden.append(False)
+                latent.append(True)
+            shows, never = not family.hidden[i], bool(family.latent[i])
+            known[cell] |= shows
+            prior_hidden[cell] |= not shows and not never
+            latent[cell] &= never
             position[i] = cell
-        values.append(np.array(new_values, dtype=np.int64))
         equations += [(int(position[total]), position[parts]) for total, parts in family.equations]
-    n_extra = len(extra_known)
-    all_known = np.concatenate([known, np.array(extra_known, dtype=bool)])
-    prior_hidden = np.concatenate([shown_hidden, np.array(extra_hidden, dtype=bool)])
-    latent = np.concatenate([own.latent, np.array(extra_latent, dtype=bool)]) & ~all_known & ~prior_hidden
-    fixed = np.concatenate([np.zeros(size, dtype=bool), np.ones(n_extra, dtype=bool)])
-    hidden = protect_cells(np.concatenate(values), equations, rule, latent, known=all_known, fixed=fixed)[:size]
+    shown_before, hidden_before = np.array(known, dtype=bool), np.array(prior_hidden, dtype=bool)
+    unpublished = np.array(latent, dtype=bool) & ~shown_before & ~hidden_before
+    fixed = np.arange(len(values)) >= size
+    hidden = protect_cells(np.array(values, dtype=np.int64), equations, rule, unpublished, known=shown_before,
+                           fixed=fixed)[:size]
     # A cell an earlier publication shows with this value is shown here too: the same number on both.
-    return (hidden & ~known) | own.latent
+    return (hidden & ~shown_before[:size]) | own.latent
 
 
 @dataclass(frozen=True)
