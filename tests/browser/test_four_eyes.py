@@ -115,8 +115,9 @@ def test_publish_as_one_evaluator_approve_as_the_other_then_the_viewer_sees_it(
         approve = bert.get_by_role("button", name="Goedkeuren")
         expect(approve).to_be_enabled()
         approve.click()
-        expect(bert.get_by_text(f"‘{NAME}’ is goedgekeurd en nu zichtbaar voor viewers.")).to_be_visible(
-            timeout=APP_TIMEOUT_MS)
+        # The success alert (a toast with the same text may still be showing beside it on a slow machine).
+        expect(bert.get_by_test_id("stAlertContentSuccess").get_by_text(
+            f"‘{NAME}’ is goedgekeurd en nu zichtbaar voor viewers.")).to_be_visible(timeout=APP_TIMEOUT_MS)
         assert_no_exception(bert, LOG)
         screenshot(bert, "four-eyes-3-approved-by-bert", SCREENSHOT_DIR)
         approved = DatasetStore(store_dir).get(pending.dataset_id)
