@@ -219,17 +219,23 @@ class _Incidence:
     equation: np.ndarray
     cell: np.ndarray
     sign: np.ndarray
+    start: np.ndarray  # the entries of equation e are start[e]:start[e + 1] (built in equation order)
+
+    def entries(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of the entries of the equations `rows` (sorted)."""
+        lengths = self.start[rows + 1] - self.start[rows]
+        return np.repeat(self.start[rows] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
 
     @classmethod
     def of(cls, equations: list[Equation]) -> _Incidence:
         if not equations:
             empty = np.zeros(0, dtype=np.int64)
-            return cls(empty, empty, np.zeros(0))
+            return cls(empty, empty, np.zeros(0), np.zeros(1, dtype=np.int64))
         sizes = np.array([1 + len(parts) for _, parts in equations])
         equation = np.repeat(np.arange(len(equations)), sizes)
         cell = np.concatenate([np.concatenate([[total], parts]) for total, parts in equations]).astype(np.int64)
         sign = np.concatenate([np.concatenate([[1.0], -np.ones(len(parts))]) for _, parts in equations])
-        return cls(equation, cell, sign)
+        return cls(equation, cell, sign, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
 
     def system(self, values: np.ndarray, hidden: np.ndarray, latent: np.ndarray) -> _System:
         from scipy import sparse
@@ -318,13 +324,166 @@ def _pinned_fix(values: np.ndarray, equations: list[Equation], member: list[list
     return sorted(set(extras))
 
 
+# Local certificates. A pinned small cell is made uncertain again by the cheapest set of visible cells whose
+# hiding lets it move by one, found by one linear programme over the cells around it (not the whole table): the
+# attacker's equations restricted to a neighbourhood, with every cell outside it held at its true value. A move
+# found there is a move in the whole table too (holding cells fixed only removes freedom), so the certificate is
+# exact; a neighbourhood that admits no move only means a wider one (and finally the whole table) is tried.
+# One programme per cell replaces trying one more hidden cell at a time (a pinned cell on the cumulative
+# "t/m" chain needed dozens of rounds), and its solution also proves every other small cell it moves.
+
+# Neighbourhoods tried in turn: (equation rings, visible parts taken per equation, cell cap).
+_LOCAL_RINGS = ((3, 2, 600), (5, 4, 4000), (10, 8, 30000))
+_WINDOW = 24  # parts of a long equation looked at, around the cell we came through
+
+
+def _neighbourhood(cell: int, values: np.ndarray, equations: list[Equation], member: list[list[int]],
+                   hidden: np.ndarray, movable: np.ndarray, rings: int, per_equation: int, cap: int) -> np.ndarray:
+    """The cells within `rings` equations of `cell`: through each equation its total, its hidden parts and the
+    `per_equation` movable visible parts nearest to the cell it was entered through."""
+    seen = {cell}
+    frontier = [cell]
+    done: set[int] = set()
+    for _ in range(rings):
+        following: list[int] = []
+        for c in frontier:
+            for e in member[c]:
+                if e in done:
+                    continue
+                done.add(e)
+                total, parts = equations[e]
+                if len(parts) > _WINDOW:
+                    # The parts next to the one we came through: in every equation of the same shape (a
+                    # stadsdeel's areas in each quarter) these are the same neighbours, so the move can close;
+                    # and a stadsdeel of a thousand areas is not searched whole for each cell.
+                    at = np.flatnonzero(parts == c)
+                    middle = int(at[0]) if len(at) else 0
+                    parts = parts[max(0, middle - _WINDOW // 2):middle + _WINDOW // 2 + 1]
+                pool = parts[hidden[parts]].tolist()
+                open_parts = np.flatnonzero(~hidden[parts] & movable[parts])
+                if len(open_parts) > per_equation:
+                    at = np.flatnonzero(parts == c)
+                    nearest = np.abs(open_parts - (at[0] if len(at) else 0))
+                    open_parts = open_parts[np.argsort(nearest, kind="stable")[:per_equation]]
+                visible = parts[open_parts]
+                for x in (int(total), *pool, *visible.tolist()):
+                    if x not in seen:
+                        seen.add(x)
+                        following.append(x)
+            if len(seen) >= cap:
+                return np.array(sorted(seen), dtype=np.int64)
+        frontier = following
+    return np.array(sorted(seen), dtype=np.int64)
+
+
+def _local_move(cell: int, region: np.ndarray, values: np.ndarray, incidence: _Incidence, member: list[list[int]],
+                hidden: np.ndarray, latent: np.ndarray, movable: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cheapest move of `cell` by one within `region`: (cells, change) with every other region cell held
+    fixed unless hidden (free down to its lower bound) or movable (free, at a cost of its value, down to 1).
+    Cells whose change is non-zero must all be hidden for the move to be open to an attacker."""
+    import highspy  # HiGHS itself: scipy's linprog wrapper cost more than the small programmes here
+    from scipy import sparse
+
+    free = region[hidden[region]]
+    paid = region[~hidden[region] & movable[region]]
+    if not hidden[cell]:
+        return None
+    # Columns: the change of each hidden cell, then for each visible one its increase and its decrease, both
+    # paid for by its value (hiding a large number costs more of what the table tells).
+    columns = np.concatenate([free, paid, paid])
+    sign = np.concatenate([np.ones(len(free) + len(paid)), -np.ones(len(paid))])
+    n = len(columns)
+    rows = np.unique(np.concatenate([np.asarray(member[c], dtype=np.int64) for c in columns[:len(free) + len(paid)]
+                                     .tolist()]))
+    entries = incidence.entries(rows)
+    entry_row = np.searchsorted(rows, incidence.equation[entries])
+    entry_cell = incidence.cell[entries]
+    entry_sign = incidence.sign[entries]
+    # Each entry once per column of its cell: a visible cell has two (its increase and its decrease).
+    order = np.argsort(columns, kind="stable")
+    first = np.searchsorted(columns[order], entry_cell, side="left")
+    last = np.searchsorted(columns[order], entry_cell, side="right")
+    repeats = last - first
+    base = np.repeat(first, repeats)
+    offset = np.arange(int(repeats.sum())) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    picked = order[base + offset]
+    matrix = sparse.csc_array((np.repeat(entry_sign, repeats) * sign[picked], (np.repeat(entry_row, repeats), picked)),
+                              shape=(len(rows), n))
+    truth = values[columns].astype(float)
+    n_free, n_paid = len(free), len(paid)
+    lower = np.concatenate([np.where(latent[free], 0.0, 1.0) - truth[:n_free], np.zeros(2 * n_paid)])
+    upper = np.concatenate([np.full(n_free + n_paid, highspy.kHighsInf), truth[n_free + n_paid:] - 1])
+    cost = np.concatenate([np.zeros(n_free), truth[n_free:]])
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, len(rows)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
+    lp.row_lower_ = lp.row_upper_ = np.zeros(len(rows))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.passModel(lp)
+    own = int(np.flatnonzero(free == cell)[0])
+    best: tuple[float, np.ndarray] | None = None
+    for step in (1.0, -1.0):
+        if values[cell] + step < (0 if latent[cell] else 1):
+            continue
+        solver.changeColBounds(own, step, step)
+        solver.run()
+        if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            objective = float(solver.getInfo().objective_function_value)
+            if best is None or objective < best[0]:
+                best = (objective, np.asarray(solver.getSolution().col_value))
+        if best is not None and best[0] < 1e-9:
+            break
+    if best is None:
+        return None
+    x = best[1]
+    change = np.concatenate([x[:n_free], x[n_free:n_free + n_paid] - x[n_free + n_paid:]])
+    cells = np.concatenate([free, paid])
+    moved = np.abs(change) > 1e-7
+    return cells[moved], change[moved]
+
+
+def _local_fix(values: np.ndarray, equations: list[Equation], member: list[list[int]], incidence: _Incidence,
+               hidden: np.ndarray, latent: np.ndarray, can_hide: np.ndarray, small: np.ndarray,
+               verified: np.ndarray) -> tuple[list[int], list[int]]:
+    """Local certificates for the small cells not yet proven: (cells hidden now, cells no neighbourhood could
+    settle). Hides what each certificate needs, at once, so that the next cell's programme can use it."""
+    movable = ~hidden & can_hide & (values > 0)  # a visible zero stays shown: everyone knows hidden means ≥ 1
+    added: list[int] = []
+    unsettled: list[int] = []
+    for cell in np.flatnonzero(small & ~verified).tolist():
+        if verified[cell]:
+            continue  # proven by an earlier cell's move
+        move = None
+        for rings, per_equation, cap in _LOCAL_RINGS:
+            region = _neighbourhood(cell, values, equations, member, hidden, movable, rings, per_equation, cap)
+            move = _local_move(cell, region, values, incidence, member, hidden, latent, movable)
+            if move is not None:
+                break
+        if move is None:
+            unsettled.append(cell)
+            continue
+        cells, change = move
+        newly = cells[~hidden[cells]]
+        hidden[newly] = True
+        movable[newly] = False
+        added += newly.tolist()
+        verified[cells[small[cells] & (np.abs(change) >= 1 - 1e-6)]] = True
+        verified[cell] = True
+    return added, unsettled
+
+
 def protect_cells(values: np.ndarray, equations: list[Equation], rule: SuppressionRule,
                   latent: np.ndarray | None = None, *, known: np.ndarray | None = None,
                   fixed: np.ndarray | None = None) -> np.ndarray:
     """Which cells to hide (a boolean per cell): the small ones, then complements until none can be worked out.
 
-    First every equation on its own (`_gap_fixpoint`), then all of them together by linear programming
-    (`_pinned_fix`): while some small cell is pinned to one value by the shown cells, one more cell is hidden.
+    First every equation on its own (`_gap_fixpoint`), then all of them together by linear programming: each
+    small cell gets a certificate, a move by one that all equations allow (`_local_fix`), and the visible cells
+    that move needs are hidden; only a cell no neighbourhood can free goes to the whole-table check
+    (`_pinned_fix`: while some small cell is pinned to one value by the shown cells, one more cell is hidden).
     `latent` cells are never published (an attacker only knows they are at least 0); they are returned as
     hidden, and a small latent cell is protected like a small published one.
 
@@ -353,8 +512,12 @@ def protect_cells(values: np.ndarray, equations: list[Equation], rule: Suppressi
     incidence = _Incidence.of(equations)
     while True:
         _gap_fixpoint(values, equations, member, hidden, latent, can_hide, rule.largest_hidden)
-        extras = _pinned_fix(values, equations, member, incidence, hidden, latent, can_hide, small, verified)
-        if not extras:
+        added, unsettled = _local_fix(values, equations, member, incidence, hidden, latent, can_hide, small,
+                                      verified)
+        # What no neighbourhood settles (cells an earlier publication holds fixed all around): the whole table.
+        extras = _pinned_fix(values, equations, member, incidence, hidden, latent, can_hide, small, verified) \
+            if unsettled else []
+        if not added and not extras:
             return hidden
         hidden[extras] = True
 

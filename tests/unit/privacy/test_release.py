@@ -10,7 +10,7 @@ import pytest
 
 from cohort.dataset import MONTHLY_BASE_SCHEMA, UNITS_SCHEMA, Dataset, DatasetMeta
 from cohort.privacy.lattice import Lattice
-from cohort.privacy.release import Release, protect_cells
+from cohort.privacy.release import Release, _Incidence, _local_move, protect_cells
 from cohort.privacy.rules import SuppressionRule
 
 RULE = SuppressionRule()
@@ -96,6 +96,42 @@ def test_linked_equations_are_checked_together() -> None:
     hidden = protect_cells(values, equations, RULE)
     assert hidden[[0, 1, 2, 3]].all() and not hidden[4:].any()
 
+
+
+def test_a_pinned_cell_is_freed_by_the_cheapest_set_of_cells_around_it() -> None:
+    # The same table with only a = 2 hidden. To move a by one, either the rectangle moves (b - 1, c - 1, d + 1:
+    # hiding 9 + 8 + 6 = 23) or the two totals through a move with it (r1 + 1, k1 + 1: hiding 11 + 10 = 21).
+    # The cheaper one is chosen, and it is a real move: every equation still holds.
+    #          a   b   c   d   r1  r2  k1  k2
+    values = np.array([2, 9, 8, 6, 11, 14, 10, 15])
+    equations = [(4, np.array([0, 1])), (5, np.array([2, 3])), (6, np.array([0, 2])), (7, np.array([1, 3]))]
+    member: list[list[int]] = [[] for _ in values]
+    for e, (total, parts) in enumerate(equations):
+        for cell in (total, *parts.tolist()):
+            member[cell].append(e)
+    hidden = np.zeros(len(values), dtype=bool)
+    hidden[0] = True
+    movable = ~hidden
+    move = _local_move(0, np.arange(len(values)), values, _Incidence.of(equations), member, hidden,
+                       np.zeros(len(values), dtype=bool), movable)
+    assert move is not None
+    cells, change = move
+    assert cells.tolist() == [0, 4, 6] and np.allclose(change, [1, 1, 1])
+    moved = values.astype(float)
+    moved[cells] += change
+    assert all(moved[total] == moved[parts].sum() for total, parts in equations)
+
+
+def test_a_cell_held_fixed_all_around_has_no_local_move() -> None:
+    # a = 2 in a total of 2 + 0: the zero cannot move (a hidden zero would be known to be at least 1) and the
+    # total is shown by an earlier publication (not movable), so no move exists: None, not a wrong certificate.
+    values = np.array([2, 2, 0])
+    equations = [(0, np.array([1, 2]))]
+    member = [[0], [0], [0]]
+    hidden = np.array([False, True, False])
+    movable = np.zeros(3, dtype=bool)
+    assert _local_move(1, np.arange(3), values, _Incidence.of(equations), member, hidden,
+                       np.zeros(3, dtype=bool), movable) is None
 
 def test_counts_are_sums_of_cells_and_hidden_where_they_would_need_a_hidden_cell(release: Release) -> None:
     # A1's outflow to work in K3 2019: 10 + 10 + 2 = 22 (shown); its cohort months in K3 2019 are August and
