@@ -622,45 +622,42 @@ def _leaf_arrays(dataset: Dataset, lattice: Lattice, counts: Sequence[str]) -> t
     return flows, stocks
 
 
+def _sums(totals: np.ndarray, parts: np.ndarray) -> list[Equation]:
+    """Equations `totals[i] = sum(parts[i])`, one per row (flat cell numbers)."""
+    return [(total, row) for total, row in zip(totals.tolist(), parts.astype(np.int64), strict=True)]
+
+
 def _equations(block: _Block, levels: list[LevelNode], lattice: Lattice) -> list[Equation]:
+    """The block's published equations, in each dimension a node is the sum of its children: level nodes
+    (per period and phase), period nodes (per level and phase), prefixes (the previous prefix plus the next
+    leaf), and phases ("alle" is the sum of the three)."""
+    # cell[level position, period position, phase position] = the flat cell number
+    cell = block.offset + np.arange(block.size, dtype=np.int64).reshape(block.values.shape)
+    level_pos, period_pos = block._level_pos, block._period_pos
     equations: list[Equation] = []
-    level_set = set(block.levels)
-    period_set = set(block.periods)
     for level in block.levels:
         children = levels[level].children
-        if children and all(c in level_set for c in children):
-            for period in block.periods:
-                for phase in block.phases:
-                    total = block.flat(level, period, phase)
-                    parts = [block.flat(c, period, phase) for c in children]
-                    equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
+        if children and all(c in level_pos for c in children):
+            parts = cell[[level_pos[c] for c in children]]  # children × periods × phases
+            equations += _sums(cell[level_pos[level]].reshape(-1), np.moveaxis(parts, 0, -1).reshape(-1, len(children)))
     n_nodes = len(lattice.nodes)
     for period in block.periods:
-        if period >= n_nodes:
-            continue
-        children = lattice.nodes[period].children
-        if children and all(c in period_set for c in children):
-            for level in block.levels:
-                for phase in block.phases:
-                    total = block.flat(level, period, phase)
-                    parts = [block.flat(level, c, phase) for c in children]
-                    equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
-    leaves = [leaf.index for leaf in lattice.leaves]
-    if n_nodes in period_set:
-        # prefix(0) = first leaf; prefix(k) = prefix(k - 1) + leaf k
-        for level in block.levels:
-            for phase in block.phases:
-                for k, leaf in enumerate(leaves):
-                    parts = [block.flat(level, leaf, phase)] + ([block.flat(level, n_nodes + k - 1, phase)] if k
-                                                                 else [])
-                    equations.append((int(block.flat(level, n_nodes + k, phase)),  # type: ignore[arg-type]
-                                      np.array(parts, dtype=np.int64)))
+        children = lattice.nodes[period].children if period < n_nodes else ()
+        if children and all(c in period_pos for c in children):
+            parts = cell[:, [period_pos[c] for c in children]]  # levels × children × phases
+            equations += _sums(cell[:, period_pos[period]].reshape(-1),
+                               np.moveaxis(parts, 1, -1).reshape(-1, len(children)))
+    if n_nodes in period_pos:
+        # prefix(0) = the first leaf; prefix(k) = prefix(k - 1) + leaf k; per level and phase, k running fastest
+        leaves = [period_pos[leaf.index] for leaf in lattice.leaves]
+        prefixes = [period_pos[n_nodes + k] for k in range(len(leaves))]
+        for row in cell.transpose(0, 2, 1).reshape(-1, len(block.periods)):  # one (level, phase): its periods
+            equations.append((int(row[prefixes[0]]), row[[leaves[0]]]))
+            equations += _sums(row[prefixes[1:]], np.column_stack([row[leaves[1:]], row[prefixes[:-1]]]))
     if len(block.phases) > 1:
-        for level in block.levels:
-            for period in block.periods:
-                total = block.flat(level, period, "alle")
-                parts = [block.flat(level, period, phase) for phase in block.phases if phase != "alle"]
-                equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
+        alle = block._phase_pos["alle"]
+        others = [i for phase, i in block._phase_pos.items() if phase != "alle"]
+        equations += _sums(cell[:, :, alle].reshape(-1), cell[:, :, others].reshape(-1, len(others)))
     return equations
 
 
