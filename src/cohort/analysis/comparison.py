@@ -37,7 +37,7 @@ classified: a class would narrow its count down (if 2 complaints are "niet te on
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -343,22 +343,19 @@ def compare_to_rate(
                 limits[f"limit_{tag}_upper"][rows] = np.maximum(limits[f"limit_{tag}_upper"][rows], upper)
 
     spec = BENCHMARKS[benchmark]
-    classes, top_levels, texts = [], [], []
-    for i in range(len(codes)):
-        klass, top = _class_of(directions, levels, i, hidden[i], no_data[i])
-        classes.append(klass)
-        top_levels.append(top)
-        if klass is ComparisonClass.HIDDEN:
-            texts.append(_hidden_text())
-        elif klass is ComparisonClass.NO_DATA:
-            texts.append(f"Geen gegevens: geen {measure.exposure_label} in deze periode, dus geen vergelijking.")
-        else:
-            numbers = _rate_with_interval(measure, rate[i], rate_lower[i], rate_upper[i], lowest)
-            value = spec.value.format(value=fmt_dec(bench[i], measure.decimals))
-            text = _class_text(klass, top, levels, spec.versus, f"{numbers}; {value}")
-            if overdispersion.applied:
-                text += " Getoetst met ruimere grenzen: de gebieden verschillen onderling meer dan toeval verklaart."
-            texts.append(text)
+
+    def shown_text(i: int, klass: ComparisonClass, top: float | None) -> str:
+        numbers = _rate_with_interval(measure, rate[i], rate_lower[i], rate_upper[i], lowest)
+        value = spec.value.format(value=fmt_dec(bench[i], measure.decimals))
+        text = _class_text(klass, top, levels, spec.versus, f"{numbers}; {value}")
+        if overdispersion.applied:
+            text += " Getoetst met ruimere grenzen: de gebieden verschillen onderling meer dan toeval verklaart."
+        return text
+
+    classes, top_levels, texts = _classified(
+        directions, levels, hidden, no_data, shown_text,
+        lambda i: f"Geen gegevens: geen {measure.exposure_label} in deze periode, dus geen vergelijking.",
+    )
     return pl.DataFrame(
         {
             key: codes,
@@ -465,33 +462,28 @@ def compare_to_counts(
     ref_rate, ref_lower, ref_upper = (_float_array(reference, c) for c in ("rate", "lower", "upper"))
 
     spec = BENCHMARKS[benchmark]
-    classes, top_levels, texts = [], [], []
-    for i in range(len(codes)):
-        klass, top = _class_of(directions, levels, i, hidden[i], no_data[i])
-        classes.append(klass)
-        top_levels.append(top)
-        if klass is ComparisonClass.HIDDEN:
-            texts.append(_hidden_text())
-        elif klass is ComparisonClass.NO_DATA:
-            missing = "in deze periode" if not present[i] else f"voor {spec.versus}"
-            texts.append(f"Geen vergelijking mogelijk: geen {measure.exposure_label} {missing}.")
-        elif total[i] == 0:
-            texts.append(
-                f"Niet te onderscheiden van {spec.versus}: in geen van beide perioden "
-                f"{measure.label.lower()}, dus niets om te vergelijken."
+
+    def shown_text(i: int, klass: ComparisonClass, top: float | None) -> str:
+        if total[i] == 0:
+            return (f"Niet te onderscheiden van {spec.versus}: in geen van beide perioden "
+                    f"{measure.label.lower()}, dus niets om te vergelijken.")
+        numbers = _rate_with_interval(measure, rate[i], rate_lower[i], rate_upper[i], lowest)
+        value = spec.value.format(
+            value=_rate_with_interval(measure, ref_rate[i], ref_lower[i], ref_upper[i], lowest, unit=False)
+        )
+        detail = f"{numbers}; {value}"
+        if np.isfinite(ratio[i]):
+            interval = fmt_interval(ratio_lower[i], ratio_upper[i], 2) if np.isfinite(ratio_upper[i]) else (
+                f"vanaf {fmt_dec(ratio_lower[i], 2)}"
             )
-        else:
-            numbers = _rate_with_interval(measure, rate[i], rate_lower[i], rate_upper[i], lowest)
-            value = spec.value.format(
-                value=_rate_with_interval(measure, ref_rate[i], ref_lower[i], ref_upper[i], lowest, unit=False)
-            )
-            detail = f"{numbers}; {value}"
-            if np.isfinite(ratio[i]):
-                interval = fmt_interval(ratio_lower[i], ratio_upper[i], 2) if np.isfinite(ratio_upper[i]) else (
-                    f"vanaf {fmt_dec(ratio_lower[i], 2)}"
-                )
-                detail += f", een verhouding van {fmt_ratio(ratio[i], 2)} ({level_text(lowest)}-interval {interval})"
-            texts.append(_class_text(klass, top, levels, spec.versus, detail))
+            detail += f", een verhouding van {fmt_ratio(ratio[i], 2)} ({level_text(lowest)}-interval {interval})"
+        return _class_text(klass, top, levels, spec.versus, detail)
+
+    def no_data_text(i: int) -> str:
+        missing = "in deze periode" if not present[i] else f"voor {spec.versus}"
+        return f"Geen vergelijking mogelijk: geen {measure.exposure_label} {missing}."
+
+    classes, top_levels, texts = _classified(directions, levels, hidden, no_data, shown_text, no_data_text)
     return pl.DataFrame(
         {
             key: codes,
@@ -591,6 +583,26 @@ def _class_of(
         return ComparisonClass.SIMILAR, None
     top = max(level for level in levels if int(directions[level][i]) == direction)
     return (ComparisonClass.HIGHER if direction > 0 else ComparisonClass.LOWER), top
+
+
+def _classified(
+    directions: dict[float, np.ndarray], levels: tuple[float, ...], hidden: np.ndarray, no_data: np.ndarray,
+    shown_text: Callable[[int, ComparisonClass, float | None], str], no_data_text: Callable[[int], str],
+) -> tuple[list[ComparisonClass], list[float | None], list[str]]:
+    """Per unit its class, the strictest level it holds at, and its sentence (the same for every benchmark
+    except what is said beside a shown class and where there is nothing to compare)."""
+    classes, top_levels, texts = [], [], []
+    for i in range(len(hidden)):
+        klass, top = _class_of(directions, levels, i, hidden[i], no_data[i])
+        classes.append(klass)
+        top_levels.append(top)
+        if klass is ComparisonClass.HIDDEN:
+            texts.append(_hidden_text())
+        elif klass is ComparisonClass.NO_DATA:
+            texts.append(no_data_text(i))
+        else:
+            texts.append(shown_text(i, klass, top))
+    return classes, top_levels, texts
 
 
 def _rate_with_interval(
