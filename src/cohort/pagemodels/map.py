@@ -3,10 +3,12 @@
 Per map unit (an area, or at level "stadsdeel" a stadsdeel standing for its selected areas) the model holds the
 conversations and outflow to work over the selection's window, complaints over the complaint window (half
 years, `PageInput.window("klachten")`), persons on welfare at the peildatum (`Release.stock`), the rates made
-of those counts, and its panel with its series per quarter. Every colouring the page offers (each indicator,
-the rates also by their class against each benchmark, at each level, with or without the spread between areas:
-`cohort.pagemodels.fairness`) is held with its colours, legend, tooltips and table, so the page's selectboxes and
-a click on an area only choose among what is here: nothing is recomputed.
+of those counts. Every colouring the page offers (each indicator, the rates also by their class against each
+benchmark, at each level, with or without the spread between areas: `cohort.pagemodels.fairness`) is held with its
+colours, legend, tooltips and table, so the page's selectboxes only choose among what is here.
+The panel of the unit a viewer clicks or chooses (its tiles, classes, trends and series per quarter) is built for
+that unit only, by `area_panel` (the view caches it): with 10,000 units, a Plotly panel for every unit up front took
+minutes and gigabytes. Its numbers are the same release counts either way.
 Hidden values are grey on the map and read "×" (a count) or "—*" (a rate) in the tooltip, the panel and tables;
 a class that would rest on a hidden count is not computed ("—*", white on the map).
 """
@@ -54,7 +56,7 @@ from cohort.pagemodels.common import (
     signs_note,
     window_text,
 )
-from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, ComparisonSet, Fairness, fairness
+from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, ComparisonSet, Fairness, fairness, unit_trends
 from cohort.privacy.release import Count
 from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, explain_hidden_nl
 
@@ -87,7 +89,7 @@ class MapColouring:
 
 @dataclass(frozen=True)
 class AreaPanel:
-    """What a click on a unit shows, built for every unit so a click needs no recomputation."""
+    """What a click on a unit shows (`area_panel`, for the chosen unit only)."""
 
     code: str
     title: str  # "Bijlmer Oost (Zuidoost)"
@@ -99,6 +101,7 @@ class AreaPanel:
     can_filter: bool  # "Filter alle pagina’s op dit gebied" applies to areas only
     class_tiles: dict[tuple[str, str, str, str], Tile] = field(default_factory=dict)  # (indicator, benchmark, …)
     trend_tiles: tuple[Tile, ...] = ()  # outflow to work over the last 6 and 12 months
+    released: tuple[Count, ...] = ()  # the counts of the series and the trends (the rest is in MapModel.released)
 
     def tiles_for(self, indicator: str) -> tuple[Tile, ...]:
         """The number tiles: counts and the chosen rate."""
@@ -123,7 +126,10 @@ class MapModel:
     levels: dict[str, str]  # MAP_LEVELS
     spreads: dict[str, str]  # MAP_SPREADS
     colourings: dict[tuple[str, str, str, str], MapColouring]  # (indicator, benchmark, level, spread)
-    panels: dict[str, AreaPanel]  # by unit code (area code, or stadsdeel letter)
+    # What `area_panel` builds a clicked unit's panel from, by unit code (area code, or stadsdeel letter).
+    units: dict[str, MapUnit]
+    numbers: dict[str, UnitNumbers]
+    fair: Fairness  # the classes of every unit (no trends: `area_panel` gets the chosen unit's own)
     groups: Table | None  # the target groups beside the map (None when the selection has none)
     click_hint: str
     captions: tuple[str, ...]  # under the map table: windows and the city's value
@@ -141,9 +147,6 @@ class MapModel:
         return self.colourings[(spec.key, benchmark, level if level in MAP_LEVELS else "95",
                                 spread if spread in MAP_SPREADS else "ja")]
 
-    def panel(self, code: str | None) -> AreaPanel | None:
-        return None if code is None else self.panels.get(code)
-
     def shown_tables(self, colouring: MapColouring, panel: AreaPanel | None) -> tuple[Table, ...]:
         """The tables of the view as shown (for its open-data zip): the map, the target groups, the panel's."""
         tables = [colouring.table, *([self.groups] if self.groups is not None else [])]
@@ -151,12 +154,18 @@ class MapModel:
             tables.append(panel.chart.table)
         return tuple(tables)
 
+    def shown_counts(self, panel: AreaPanel | None) -> tuple[Count, ...]:
+        """Every count the view rests on (for its open-data zip): the map's, and the shown panel's."""
+        return (*self.released, *(panel.released if panel is not None else ()))
+
 
 # --- Numbers per unit ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Numbers:
+class UnitNumbers:
+    """One unit's counts over the page's windows, and the rates made of them."""
+
     conversations: Count  # over the window
     persons: Count  # stock at the peildatum
     outflow: Rate  # uitstroom_werk per 1,000 person-months, over the window
@@ -180,10 +189,10 @@ class _Numbers:
         return (None if value is None else float(value)), text
 
 
-def _numbers(page_input: PageInput, codes: Sequence[str]) -> _Numbers:
+def _numbers(page_input: PageInput, codes: Sequence[str]) -> UnitNumbers:
     window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
     release = page_input.release
-    return _Numbers(
+    return UnitNumbers(
         conversations=page_input.count("gesprekken", codes, window),
         persons=release.stock("bijstand", codes, page_input.selection.peildatum_month),
         outflow=Rate.of(page_input.count("uitstroom_werk", codes, window), page_input.count("bijstand", codes, window)),
@@ -192,7 +201,7 @@ def _numbers(page_input: PageInput, codes: Sequence[str]) -> _Numbers:
     )
 
 
-def _tooltip_text(numbers: _Numbers, key: str) -> str:
+def _tooltip_text(numbers: UnitNumbers, key: str) -> str:
     value, text = numbers.value(key)
     spec = MAP_INDICATORS[key]
     return f"{text} {spec.unit}" if spec.is_rate and value is not None else text
@@ -237,7 +246,7 @@ def _compared_definition(compared: ComparisonSet, spec: MapIndicator, page_input
             f"start ({window}).")
 
 
-def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, _Numbers], level: MapLevel,
+def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, UnitNumbers], level: MapLevel,
                page_input: PageInput, compared: ComparisonSet | None = None) -> MapColouring:
     """One colouring: the value itself (sequential classes, or status), or with `compared` the class of each unit."""
     rows = []
@@ -359,8 +368,14 @@ def _series(page_input: PageInput, unit: MapUnit) -> tuple[Chart | None, list[Co
     return chart, [count for rate in rates for count in (rate.events, rate.exposure)]
 
 
-def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLevel,
-           page_input: PageInput, fair: Fairness) -> AreaPanel:
+def area_panel(page_input: PageInput, model: MapModel, code: str | None) -> AreaPanel | None:
+    """The panel of unit `code` of `model` (built by `map_model` from the same `page_input`); None for no unit
+    or a code that is not on the map."""
+    unit = model.units.get(code) if code is not None else None
+    if unit is None:
+        return None
+    level, numbers, fair = model.level, model.numbers[unit.code], model.fair
+    chart, series_counts = _series(page_input, unit)
     window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
     period = period_text(unit.start, unit.eind) if unit.start else "geen"
     summary = (f"Status op de peildatum ({fmt_date(page_input.selection.peildatum)}): "
@@ -387,11 +402,12 @@ def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLeve
         unit_class = compared.classes[unit.code]
         class_tiles[(measure, benchmark, class_level, spread)] = Tile(
             f"Vergeleken met {MAP_BENCHMARKS[benchmark].lower()}", unit_class.label, unit_class.text)
-    trend_tiles = tuple(
-        Tile(f"Trend uitstroom, laatste {months} maanden", trend.label, trend.text)
-        for months in (6, 12) if (trend := fair.trend(unit.code, months)) is not None)
+    trends, trend_counts = unit_trends(page_input, unit.code, unit.members)
+    trend_tiles = tuple(Tile(f"Trend uitstroom, laatste {trend.months} maanden", trend.label, trend.text)
+                        for trend in trends)
     return AreaPanel(unit.code, title, summary, tiles, rate_tiles, chart, (signs_note(page_input.rule),),
-                     can_filter=level == "gebied", class_tiles=class_tiles, trend_tiles=trend_tiles)
+                     can_filter=level == "gebied", class_tiles=class_tiles, trend_tiles=trend_tiles,
+                     released=(*series_counts, *trend_counts))
 
 
 # --- Target groups --------------------------------------------------------------------------------------------
@@ -454,7 +470,7 @@ def map_model(page_input: PageInput) -> MapModel:
     released += city_numbers.counts()
     city = {key: city_numbers.rate(key) for key in RATE_INDICATORS}
 
-    fair = fairness(page_input, [(unit.code, unit.members) for unit in units], level)
+    fair = fairness(page_input, [(unit.code, unit.members) for unit in units], level, with_trends=False)
     released += fair.released
     colourings = {}
     for spec in MAP_INDICATORS.values():
@@ -472,12 +488,6 @@ def map_model(page_input: PageInput) -> MapModel:
                                       (*coloured.notes, fair.caveat))
             colourings[(spec.key, benchmark, class_level, spread)] = dataclasses.replace(
                 colouring, coloured=coloured, method=fair.method_for(spec.key))
-
-    panels = {}
-    for unit in units:
-        chart, series_counts = _series(page_input, unit)
-        released += series_counts
-        panels[unit.code] = _panel(unit, numbers[unit.code], chart, level, page_input, fair)
 
     groups, group_counts = _groups_table(page_input)
     released += group_counts
@@ -503,7 +513,9 @@ def map_model(page_input: PageInput) -> MapModel:
         levels=dict(MAP_LEVELS),
         spreads=dict(MAP_SPREADS),
         colourings=colourings,
-        panels=panels,
+        units={unit.code: unit for unit in units},
+        numbers=numbers,
+        fair=fair,
         groups=groups,
         click_hint=f"Klik op een {'stadsdeel' if level == 'stadsdeel' else 'gebied'} voor de cijfers en het verloop "
                    f"per {grain}.",

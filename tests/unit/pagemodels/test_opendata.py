@@ -21,6 +21,7 @@ from test_attacker import latent_targets
 from cohort.dataset import Dataset
 from cohort.pagemodels import build
 from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.map import area_panel
 from cohort.pagemodels.opendata import LICENCE, dataset_bundle, view_bundle
 from cohort.privacy.release import Count, Query, release_for
 from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule
@@ -114,8 +115,10 @@ def test_no_true_small_value_sits_in_the_row_of_a_hidden_cell(small, zips):
 def test_a_view_zip_holds_the_tables_the_view_shows(page_input):
     model = build("kaart", page_input)
     colouring = model.colouring("klachten", "stad")
-    shown = model.shown_tables(colouring, model.panel("DX21"))
-    bundle = view_bundle(page_input, "Kaart", model, shown=shown, generated_at=MOMENT)
+    panel = area_panel(page_input, model, "DX21")
+    shown = model.shown_tables(colouring, panel)
+    bundle = view_bundle(page_input, "Kaart", model, shown=shown, counts=model.shown_counts(panel),
+                         generated_at=MOMENT)
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         tables = [t["naam"] for t in json.loads(archive.read("metadata.json"))["tabellen"]]
     assert tables == ["kaart_klachten_stad_95", "kaart_doelgroepen", "verloop_dx21", "tellingen"]
@@ -123,6 +126,11 @@ def test_a_view_zip_holds_the_tables_the_view_shows(page_input):
     assert frame.columns == ["code", "naam", "stadsdeel", "status", "periode", "waarde", "waarde_tekst",
                              "waarde_verborgen", "maatstaf", "maatstaf_tekst", "maatstaf_verborgen", "klasse"]
     assert frame["waarde_tekst"].to_list() == colouring.table.texts["waarde"].to_list()
+    # 'tellingen': the map's counts and the shown panel's (its series per quarter), no other unit's series.
+    counts = read(bundle, "tellingen").filter(pl.col("maat") == "uitstroom_werk", pl.col("fase") == "alle")
+    quarters = counts.filter(pl.col("eerste_maand").dt.offset_by("2mo") == pl.col("laatste_maand"))
+    assert set(quarters["eenheden"]) == {"DX21"}  # only the shown panel has a series per quarter
+    assert quarters.height == panel.chart.table.height
 
 
 def test_metadata_says_what_a_reuser_needs(page_input, zips):
