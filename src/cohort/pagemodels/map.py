@@ -3,12 +3,12 @@
 Per map unit (an area, or at level "stadsdeel" a stadsdeel standing for its selected areas) the model holds the
 conversations and outflow to work over the selection's window, complaints over the complaint window (half
 years, `PageInput.window("klachten")`), persons on welfare at the peildatum (`Release.stock`), the rates made
-of those counts. Every colouring the page offers (each indicator, the rates also by their class against each
-benchmark, at each level, with or without the spread between areas: `cohort.pagemodels.fairness`) is held with its
-colours, legend, tooltips and table, so the page's selectboxes only choose among what is here.
-The panel of the unit a viewer clicks or chooses (its tiles, classes, trends and series per quarter) is built for
-that unit only, by `area_panel` (the view caches it): with 10,000 units, a Plotly panel for every unit up front took
-minutes and gigabytes. Its numbers are the same release counts either way.
+of those counts, and every unit's class against each benchmark, at each level, with or without the spread between
+areas (`cohort.pagemodels.fairness`). From those, `MapModel.colouring` makes the colouring the page's selectboxes
+choose (colours, legend, tooltips and table), and `area_panel` the panel of the unit a viewer clicks or chooses
+(tiles, classes, trends, series per quarter), each on demand and cached by the view: with 10,000 units, all 29
+colourings and a Plotly panel for every unit up front took minutes and gigabytes. The numbers are the same release
+counts either way.
 Hidden values are grey on the map and read "×" (a count) or "—*" (a rate) in the tooltip, the panel and tables;
 a class that would rest on a hidden count is not computed ("—*", white on the map).
 """
@@ -58,7 +58,7 @@ from cohort.pagemodels.common import (
 )
 from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, ComparisonSet, Fairness, fairness, unit_trends
 from cohort.privacy.release import Count
-from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, explain_hidden_nl
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule, explain_hidden_nl
 
 HIDDEN_CLASS = "Verborgen"
 NO_DATA_CLASS = "Geen gegevens"
@@ -125,9 +125,12 @@ class MapModel:
     benchmarks: dict[str, str]  # the "Vergelijk met" options (MAP_BENCHMARKS)
     levels: dict[str, str]  # MAP_LEVELS
     spreads: dict[str, str]  # MAP_SPREADS
-    colourings: dict[tuple[str, str, str, str], MapColouring]  # (indicator, benchmark, level, spread)
-    # What `area_panel` builds a clicked unit's panel from, by unit code (area code, or stadsdeel letter).
-    units: dict[str, MapUnit]
+    # What `colouring` and `area_panel` build a colouring and a unit's panel from, on demand: with 10,000 units,
+    # 29 colourings of 10,000 rows each up front took most of the page's first view, for one shown at a time.
+    rule: SuppressionRule
+    definitions: dict[str, str]  # per indicator: what its value is, over which months
+    compared_definitions: dict[tuple[str, str], str]  # per (rate indicator, benchmark)
+    units: dict[str, MapUnit]  # by unit code (area code, or stadsdeel letter), in the map's order
     numbers: dict[str, UnitNumbers]
     fair: Fairness  # the classes of every unit (no trends: `area_panel` gets the chosen unit's own)
     groups: Table | None  # the target groups beside the map (None when the selection has none)
@@ -140,12 +143,27 @@ class MapModel:
 
     def colouring(self, indicator: str, benchmark: str = "geen", level: str = "95", spread: str = "ja"
                   ) -> MapColouring:
-        """The colouring for the page's widgets (a benchmark applies to rates only; unknown keys give defaults)."""
+        """The colouring for the page's widgets (a benchmark applies to rates only; unknown keys give defaults).
+
+        Built on each call (the view caches it: `cohort.ui.models.map_colouring`)."""
         spec = self.indicators.get(indicator, self.indicators["status"])
         if not spec.is_rate or benchmark not in BENCHMARK_OPTIONS:
-            return self.colourings[(spec.key, "geen", "95", "ja")]
-        return self.colourings[(spec.key, benchmark, level if level in MAP_LEVELS else "95",
-                                spread if spread in MAP_SPREADS else "ja")]
+            return _colouring(self, spec)
+        compared = self.fair.comparisons[(spec.key, benchmark, level if level in MAP_LEVELS else "95",
+                                          spread if spread in MAP_SPREADS else "ja")]
+        colouring = _colouring(self, spec, compared)
+        coloured = colouring.coloured
+        # Beside the map: the benchmark, the spread and the multiple-comparison caveat; the method in full in the
+        # expander under them.
+        coloured = ColouredValues(coloured.indicator, coloured.values, coloured.legend,
+                                  (*coloured.notes, self.fair.caveat))
+        return dataclasses.replace(colouring, coloured=coloured, method=self.fair.method_for(spec.key))
+
+    @property
+    def colouring_keys(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Every (indicator, benchmark, level, spread) the page's widgets can choose."""
+        plain = tuple((key, "geen", "95", "ja") for key in self.indicators)
+        return (*plain, *(key for key in self.fair.comparisons if self.indicators[key[0]].is_rate))
 
     def shown_tables(self, colouring: MapColouring, panel: AreaPanel | None) -> tuple[Table, ...]:
         """The tables of the view as shown (for its open-data zip): the map, the target groups, the panel's."""
@@ -246,9 +264,9 @@ def _compared_definition(compared: ComparisonSet, spec: MapIndicator, page_input
             f"start ({window}).")
 
 
-def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, UnitNumbers], level: MapLevel,
-               page_input: PageInput, compared: ComparisonSet | None = None) -> MapColouring:
+def _colouring(model: MapModel, spec: MapIndicator, compared: ComparisonSet | None = None) -> MapColouring:
     """One colouring: the value itself (sequential classes, or status), or with `compared` the class of each unit."""
+    units, numbers, level, rule = list(model.units.values()), model.numbers, model.level, model.rule
     rows = []
     for unit in units:
         value, _ = numbers[unit.code].value(spec.key)
@@ -277,10 +295,10 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
                TableColumn("naam", "Stadsdeel" if level == "stadsdeel" else "Gebied", "text")]
     if level == "gebied":
         columns.append(TableColumn("stadsdeel", "Stadsdeel", "text"))
-    columns += [TableColumn("status", "Status", "text", help=_definition(MAP_INDICATORS["status"], page_input)),
+    columns += [TableColumn("status", "Status", "text", help=model.definitions["status"]),
                 TableColumn("periode", "Cohortperiode", "text")]
     if compared is not None:
-        definition = _compared_definition(compared, spec, page_input)
+        definition = model.compared_definitions[(spec.key, compared.benchmark)]
         columns += [TableColumn("waarde", f"{spec.label} per 1.000", "number", help=definition,
                                 decimals=spec.decimals),
                     TableColumn("maatstaf", "Maatstaf per 1.000", "number", help=compared.benchmark_line,
@@ -291,7 +309,7 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
         # Short headers, so the table fits beside long area names; the full definition is the column's help and
         # the table's first note.
         label = f"{spec.label} per 1.000" if spec.is_rate else spec.label
-        columns += [TableColumn("waarde", label, "number", help=_definition(spec, page_input), decimals=spec.decimals),
+        columns += [TableColumn("waarde", label, "number", help=model.definitions[spec.key], decimals=spec.decimals),
                     TableColumn("klasse", "Kleur", "text", help="De klasse van de kleur op de kaart (zie de legenda).")]
     table_rows = []
     for unit in units:
@@ -308,11 +326,11 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
         table_rows.append({**{name: (text_value, text_value) for name, text_value in plain.items()},
                            "waarde": (value, text), **extra})
     label = "status" if spec.key == "status" else spec.label.lower()
-    notes = [_definition(spec, page_input)] + ([] if spec.key == "status" else [signs_note(page_input.rule)])
+    notes = [model.definitions[spec.key]] + ([] if spec.key == "status" else [signs_note(rule)])
     stem = f"kaart_{spec.key}"
     if compared is not None:
-        notes = [_compared_definition(compared, spec, page_input), compared.benchmark_line, *compared.notes,
-                 signs_note(page_input.rule),
+        notes = [model.compared_definitions[(spec.key, compared.benchmark)], compared.benchmark_line, *compared.notes,
+                 signs_note(rule),
                  "—* bij Vergelijking: niet vergeleken, omdat een aantal waarop de vergelijking rust verborgen is "
                  "(ook een kleur zou het verraden); — : geen gegevens om te vergelijken."]
         stem = f"kaart_{spec.key}_{compared.benchmark}_{compared.level}{'' if compared.spread == 'ja' else '_poisson'}"
@@ -321,7 +339,7 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
     alt = (f"Kaart van Amsterdam per {per}, gekleurd naar {label}{versus}. Dezelfde cijfers staan in de tabel onder "
            "de kaart.")
     hidden = sum(_is_sign(numbers[unit.code].value(spec.key)[1]) for unit in units)
-    why = explain_hidden_nl(page_input.rule, hidden_cells=hidden, total_cells=len(units), per_month=False,
+    why = explain_hidden_nl(rule, hidden_cells=hidden, total_cells=len(units), per_month=False,
                             level="stadsdeel" if level == "stadsdeel" else "eenheid")
     notice = Notice("info", why) if why else None
     if compared is not None and not compared.applicable:
@@ -472,22 +490,6 @@ def map_model(page_input: PageInput) -> MapModel:
 
     fair = fairness(page_input, [(unit.code, unit.members) for unit in units], level, with_trends=False)
     released += fair.released
-    colourings = {}
-    for spec in MAP_INDICATORS.values():
-        colourings[(spec.key, "geen", "95", "ja")] = _colouring(spec, units, numbers, level, page_input)
-        if not spec.is_rate:
-            continue
-        for (measure, benchmark, class_level, spread), compared in fair.comparisons.items():
-            if measure != spec.key:
-                continue
-            colouring = _colouring(spec, units, numbers, level, page_input, compared)
-            coloured = colouring.coloured
-            # Beside the map: the benchmark, the spread and the multiple-comparison caveat; the method in full
-            # in the expander under them.
-            coloured = ColouredValues(coloured.indicator, coloured.values, coloured.legend,
-                                      (*coloured.notes, fair.caveat))
-            colourings[(spec.key, benchmark, class_level, spread)] = dataclasses.replace(
-                colouring, coloured=coloured, method=fair.method_for(spec.key))
 
     groups, group_counts = _groups_table(page_input)
     released += group_counts
@@ -512,7 +514,11 @@ def map_model(page_input: PageInput) -> MapModel:
         benchmarks=dict(MAP_BENCHMARKS),
         levels=dict(MAP_LEVELS),
         spreads=dict(MAP_SPREADS),
-        colourings=colourings,
+        rule=page_input.rule,
+        definitions={key: _definition(spec, page_input) for key, spec in MAP_INDICATORS.items()},
+        compared_definitions={(measure, benchmark): _compared_definition(compared, MAP_INDICATORS[measure], page_input)
+                              for (measure, benchmark, *_), compared in fair.comparisons.items()
+                              if MAP_INDICATORS[measure].is_rate},
         units={unit.code: unit for unit in units},
         numbers=numbers,
         fair=fair,

@@ -22,7 +22,7 @@ from cohort.dataset import Dataset
 from cohort.pagemodels import build
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.map import area_panel
-from cohort.pagemodels.opendata import LICENCE, dataset_bundle, view_bundle
+from cohort.pagemodels.opendata import LICENCE, dataset_bundle, tables_of, view_bundle
 from cohort.privacy.release import Count, Query, release_for
 from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule
 from cohort.selection import default_selection
@@ -52,7 +52,13 @@ def page_input(small: Dataset) -> PageInput:
 @pytest.fixture(scope="module")
 def zips(page_input: PageInput) -> dict[str, bytes]:
     out = {name: view_bundle(page_input, name, build(name, page_input), generated_at=MOMENT)
-           for name in ("kaart", "gebieden", "overzicht")}
+           for name in ("gebieden", "overzicht")}
+    # The Kaart page builds the colouring shown (here complaints against the city) when it is chosen: its view
+    # zip holds that one's table and the map's counts, as the page's button makes it.
+    kaart = build("kaart", page_input)
+    shown = kaart.shown_tables(kaart.colouring("klachten", "stad"), None)
+    out["kaart"] = view_bundle(page_input, "kaart", kaart, shown=shown, counts=kaart.shown_counts(None),
+                               generated_at=MOMENT)
     out["dataset"] = dataset_bundle(page_input, generated_at=MOMENT)
     return out
 
@@ -147,10 +153,14 @@ def test_metadata_says_what_a_reuser_needs(page_input, zips):
         metadata["geheimhouding"]["regel"]
     assert any("Spiegelhalter" in note for note in metadata["methoden"])
     assert all(column["definitie"] for table in metadata["tabellen"] for column in table["kolommen"])
-    # Without a choice of tables: every table of the model (each colouring, the panels' series), then the counts.
+    # The tables shown (the chosen colouring first), then the counts.
     tables = [t["naam"] for t in metadata["tabellen"]]
-    assert tables[0] == "kaart_status" and tables[-1] == "tellingen"
-    assert "kaart_uitstroom_werk_vergelijking_998" in tables
+    assert tables[0] == "kaart_klachten_stad_95" and tables[-1] == "tellingen"
+    # Without a choice of tables: every table of the model, then the counts.
+    with zipfile.ZipFile(io.BytesIO(zips["gebieden"])) as archive:
+        rollout_tables = [t["naam"] for t in json.loads(archive.read("metadata.json"))["tabellen"]]
+    every = [t.file_stem for t in tables_of(build("gebieden", page_input))]
+    assert len(every) > 1 and rollout_tables == [*dict.fromkeys(every), "tellingen"]
     assert "README.txt" in names and "tellingen.parquet" in names and "tellingen.csv" in names
     assert "Licentie: CC BY 4.0, Gemeente Amsterdam" in readme and "Peildatum: 30 juni 2021" in readme
 

@@ -137,7 +137,8 @@ def test_status_table_has_one_column_per_fact(model):
     # Issue 13 item 6: no empty "Status cohortaanpak" column beside "Status" when coloured by status.
     table = model.colouring("status").table
     assert [c.label for c in table.columns] == ["Code", "Gebied", "Stadsdeel", "Status", "Cohortperiode"]
-    assert model.colouring("status", True) is model.colouring("status")  # no city average for status
+    with_benchmark = model.colouring("status", True)  # no city average for status: the plain status colouring
+    assert (with_benchmark.benchmark, with_benchmark.table.texts.equals(table.texts)) == ("geen", True)
     assert model.colouring("onbekend").indicator == "status"
 
 
@@ -223,10 +224,12 @@ def test_a_class_is_never_made_of_a_hidden_count(dataset, model):
                                0])
     moved_dataset = read_workbook(make_workbook(UNITS, rows_moved)).dataset
     other = model_for(moved_dataset)
-    assert set(other.colourings) == set(model.colourings)
-    for key, colouring in model.colourings.items():
-        assert other.colourings[key].table.texts.equals(colouring.table.texts), key
-        assert other.colourings[key].coloured.values.select("code", "colour", "klasse", "value_text").equals(
+    assert other.colouring_keys == model.colouring_keys and len(model.colouring_keys) == 5 + 2 * 3 * 2 * 2
+    for key in model.colouring_keys:
+        colouring, other_colouring = model.colouring(*key), other.colouring(*key)
+        assert (colouring.indicator, colouring.benchmark, colouring.level, colouring.spread) == key
+        assert other_colouring.table.texts.equals(colouring.table.texts), key
+        assert other_colouring.coloured.values.select("code", "colour", "klasse", "value_text").equals(
             colouring.coloured.values.select("code", "colour", "klasse", "value_text")), key
     for code in model.units:
         panel, other_panel = panel_of(dataset, model, code), panel_of(moved_dataset, other, code)
