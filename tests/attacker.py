@@ -24,7 +24,7 @@ from scipy import optimize, sparse
 from cohort.analysis.metrics import with_phase
 from cohort.contract import COMPLAINT_COLUMNS
 from cohort.dataset import Dataset
-from cohort.pagemodels.common import Rate
+from cohort.pagemodels.common import PageInput, Rate
 from cohort.privacy.release import STOCK_SUFFIX, Count, Query, Release
 
 LARGEST_HIDDEN = 4
@@ -55,6 +55,20 @@ def collect_counts(model: object) -> list[Count]:
                 walk(item)
 
     walk(model)
+    return found
+
+
+def page_counts(name: str, page_input: PageInput) -> list[Count]:
+    """Every Count page `name` can show for `page_input`: its model's, and on the Kaart page the panel of every
+    unit a viewer can click or choose (built per chosen unit, `cohort.pagemodels.map.area_panel`)."""
+    from cohort.pagemodels import build
+    from cohort.pagemodels.map import area_panel
+
+    model = build(name, page_input)
+    found = collect_counts(model)
+    if name == "kaart":
+        for code in model.choices:
+            found += collect_counts(area_panel(page_input, model, code))
     return found
 
 

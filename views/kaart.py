@@ -11,7 +11,16 @@ from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
 from cohort.ui.map_choice import area_choice
 from cohort.ui.maps import MAP_KEY, show_map
-from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_table, show_tiles
+from cohort.ui.models import (
+    map_colouring,
+    map_panel,
+    page_input,
+    page_model,
+    show_chart,
+    show_notice,
+    show_table,
+    show_tiles,
+)
 from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
 
@@ -46,12 +55,12 @@ if model.indicators[indicator].is_rate:
                               "toeval verschillen. Alleen toeval: de exacte Poisson-grenzen.")
 if model.level_note:
     controls[2].caption(model.level_note)
-colouring = model.colouring(indicator, benchmark, level, spread)
+colouring = map_colouring(indicator, benchmark, level, spread)
 
 # The map selection lives in the URL (?gebied=DX05), so a shared link shows it too; a click on the map or this
 # choice (the keyboard's way) sets it.
 area = area_choice(controls[0], model.choice_label, model.choices)
-panel = model.panel(area)
+panel = map_panel(area)
 
 
 def remember_selection() -> None:
@@ -105,4 +114,5 @@ st.subheader("De kaart als tabel")
 show_table(colouring.table)
 for caption in model.captions:
     st.caption(caption)
-view_bundle_button("Kaart", model, shown=model.shown_tables(colouring, panel))
+view_bundle_button("Kaart", model, shown=model.shown_tables(colouring, panel),
+                   counts=model.shown_counts(panel))

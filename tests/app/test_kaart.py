@@ -10,7 +10,7 @@ from streamlit import dataframe_util
 
 from cohort.charts.palette import COMPARISON_LABELS
 from cohort.pagemodels.common import PageInput
-from cohort.pagemodels.map import map_model
+from cohort.pagemodels.map import area_panel, map_model
 from cohort.privacy.rules import DEFAULT_RULE
 from cohort.selection import default_selection
 from cohort.settings import EXAMPLE_WORKBOOK
@@ -27,9 +27,20 @@ def offline(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def example_model():
+def example_input():
     dataset = read_workbook(EXAMPLE_WORKBOOK).dataset
-    return map_model(PageInput(dataset, default_selection(dataset), DEFAULT_RULE))
+    return PageInput(dataset, default_selection(dataset), DEFAULT_RULE)
+
+
+@pytest.fixture(scope="module")
+def example_model(example_input):
+    return map_model(example_input)
+
+
+@pytest.fixture(scope="module")
+def example_panel(example_input, example_model):
+    """The panel the page shows for a unit (built for that unit only)."""
+    return lambda code: area_panel(example_input, example_model, code)
 
 
 def displayed(element):
@@ -53,9 +64,9 @@ def test_map_page_shows_schematic_note_and_table():
     assert [df.value.columns[0] for df in at.dataframe] == ["naam", "code"]  # target groups, then the map table
 
 
-def test_selected_area_from_link_shows_its_panel(example_model):
+def test_selected_area_from_link_shows_its_panel(example_model, example_panel):
     at = open_app(PAGE, check=True, gebied="DX21")
-    panel = example_model.panel("DX21")
+    panel = example_panel("DX21")
     assert rendered_text(at.subheader[0].value) == "Bijlmer Oost (Zuidoost)"
     assert any("**Afgerond**" in m.value and "**sep 2019 – sep 2020**" in m.value for m in at.markdown)
     shown = metrics_by_label(at)
@@ -73,12 +84,12 @@ def test_unknown_area_in_link_is_ignored():
     assert [s.value for s in at.subheader] == ["De kaart als tabel"]
 
 
-def test_indicator_from_link_and_the_city_comparison(example_model):
+def test_indicator_from_link_and_the_city_comparison(example_model, example_panel):
     at = open_app(PAGE, check=True, gebied="DX21", indicator="Uitstroom naar werk")
     assert at.selectbox(key="indicator").value == "uitstroom_werk"
     # A rate is compared with the city average by default, with the spread between areas, at 95%.
     assert at.selectbox(key="maatstaf").value == "stad" and not at.selectbox(key="maatstaf").disabled
-    panel = example_model.panel("DX21")
+    panel = example_panel("DX21")
     assert metrics_by_label(at) == {t.label: t.value for t in panel.tiles_for("uitstroom_werk")}
     verdicts = panel.verdicts_for("uitstroom_werk", "stad")
     assert [t.label for t in verdicts] == ["Vergeleken met stedelijk gemiddelde", "Trend uitstroom, laatste 6 maanden",
@@ -99,7 +110,7 @@ def test_indicator_from_link_and_the_city_comparison(example_model):
     assert not [s for s in at.selectbox if s.key == "maatstaf"]  # only a rate is compared
 
 
-def test_comparison_choices_from_a_shared_link(example_model):
+def test_comparison_choices_from_a_shared_link(example_model, example_panel):
     # A shared link holds the labels, as Streamlit writes them into the URL.
     at = open_app(PAGE, check=True, indicator="Uitstroom naar werk", maatstaf="Gebieden zonder lopend cohort",
                   betrouwbaarheid="99,8%", spreiding="Alleen toeval (Poisson)", gebied="DX01")
@@ -107,7 +118,7 @@ def test_comparison_choices_from_a_shared_link(example_model):
             at.radio(key="spreiding").value) == ("vergelijking", "998", "nee")
     colouring = example_model.colouring("uitstroom_werk", "vergelijking", "998", "nee")
     assert list(area_table(at)["klasse"]) == colouring.table.texts.get_column("klasse").to_list()
-    verdict = example_model.panel("DX01").class_tiles[("uitstroom_werk", "vergelijking", "998", "nee")]
+    verdict = example_panel("DX01").class_tiles[("uitstroom_werk", "vergelijking", "998", "nee")]
     assert any(m.value == f"Vergeleken met gebieden zonder lopend cohort  \n**{verdict.value}**" for m in at.markdown)
     # The choices travel with the view's link (page widgets' parameters pass through the share control).
     link = next(c.value for c in at.code if "maatstaf=" in c.value)
@@ -138,7 +149,7 @@ def test_stadsdeel_level_and_its_deep_link():
     assert at.button(key="kaart_filter").disabled  # filtering all pages works per area only
 
 
-def test_area_choice_and_the_link_are_one_selection(example_model):
+def test_area_choice_and_the_link_are_one_selection(example_model, example_panel):
     """The keyboard's way to an area (issue 13, item 9): the 'Gebied' choice selects what a click selects, and
     writes the same `gebied=` into the link; a click (the URL) shows in the choice."""
     at = open_app(PAGE, check=True)
@@ -154,7 +165,7 @@ def test_area_choice_and_the_link_are_one_selection(example_model):
     at.query_params["gebied"] = "DX05"  # what a click on the map does (views/kaart.py, remember_selection)
     at.run()
     assert at.selectbox(key="kaart_gebied").value == "DX05"
-    assert rendered_text(at.subheader[0].value).startswith(example_model.panel("DX05").title)
+    assert rendered_text(at.subheader[0].value).startswith(example_panel("DX05").title)
     at.selectbox(key="kaart_gebied").set_value(None).run()  # cleared: no area, no panel
     assert "gebied" not in at.query_params and [s.value for s in at.subheader] == ["De kaart als tabel"]
 

@@ -329,9 +329,18 @@ def trend_per_unit(
     if "hidden" not in in_window.columns:
         in_window = in_window.with_columns(pl.lit(False).alias("hidden"))
     codes = series.get_column(key).unique(maintain_order=False).sort().to_list()
+    # The columns as lists once, grouped by unit, instead of a filter of the whole frame and four small-frame
+    # conversions per unit (10,000 units: seconds of Polars overhead).
+    ordered = in_window.sort(key, "period")
+    by_code: dict[object, list[tuple]] = {}
+    for row in zip(ordered.get_column(key).to_list(), ordered.get_column("period").to_list(),
+                   ordered.get_column("events").to_list(), ordered.get_column("exposure").cast(pl.Float64).to_list(),
+                   ordered.get_column("hidden").fill_null(False).to_list(), strict=True):
+        if row[0] is not None:  # a null code matches no unit (as `== code` never matched it)
+            by_code.setdefault(row[0], []).append(row[1:])
     rows = []
     for code in codes:
-        unit = in_window.filter(pl.col(key) == code).sort("period")
+        unit = by_code.get(code, [])
         rows.append(
             _unit_trend(code, unit, measure, months=months, first=first, last=last_period, grain=grain,
                         window=window, level=level, min_events=min_events, rule=rule)
@@ -345,13 +354,14 @@ def trend_per_unit(
 
 
 def _unit_trend(
-    code: object, unit: pl.DataFrame, measure: Measure, *, months: int, first: int, last: int, grain: Grain,
+    code: object, unit: list[tuple], measure: Measure, *, months: int, first: int, last: int, grain: Grain,
     window: int, level: float, min_events: int, rule: SuppressionRule,
 ) -> tuple:
-    periods = unit.get_column("period").to_list()
-    events = unit.get_column("events").to_list()
-    exposure = unit.get_column("exposure").cast(pl.Float64).to_list()
-    flags = unit.get_column("hidden").fill_null(False).to_list()
+    """`unit`: its (period, events, exposure, hidden) rows in the window, by period."""
+    periods = [row[0] for row in unit]
+    events = [row[1] for row in unit]
+    exposure = [row[2] for row in unit]
+    flags = [row[3] for row in unit]
     head = (code, months, first, last)
     span = f"de laatste {months} maanden ({period_label(first, grain)} – {period_label(last, grain)})"
     if any(f or v is None or rule.hides(v) or rule.hides(x) for f, v, x in zip(flags, events, exposure, strict=True)):

@@ -220,9 +220,13 @@ def _benchmark_line(benchmark: Benchmark, measure: Measure, reference: Rate | No
             f"{reference.interval_text(measure.decimals)}).")
 
 
-def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]], level: MapLevel) -> Fairness:
+def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]], level: MapLevel, *,
+             with_trends: bool = True) -> Fairness:
     """Classes (every measure × benchmark × level) and outflow trends (6 and 12 months) for `units`
-    ((code, member area codes) pairs); over-dispersion from the fixed unit set of `level`."""
+    ((code, member area codes) pairs); over-dispersion from the fixed unit set of `level`.
+
+    `with_trends=False` leaves the trends out (a page that shows one unit's trend at a time gets it from
+    `unit_trends`: a trend rests on its own unit's counts only, so it is the same either way)."""
     released: list[Count] = []
     codes = [code for code, _ in units]
     members = dict(units)
@@ -281,7 +285,7 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
                  "gebieden die vóór de periode startten of nog niet gestart zijn, hebben er geen.",),
                 applicable=True)
 
-    trends, grain, trend_counts = _trends(page_input, units)
+    trends, grain, trend_counts = _trends(page_input, units if with_trends else [])
     released += trend_counts
     n_units = max(1, len(reference_units))
     caveat = multiple_comparison_note_nl(n_units, singular="stadsdeel" if level == "stadsdeel" else "gebied",
@@ -348,6 +352,14 @@ def _trends(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
         for row in result.iter_rows(named=True):
             out[(row["code"], months)] = UnitTrend(row["code"], months, row["marker"], row["text"])
     return out, grain, released
+
+
+def unit_trends(page_input: PageInput, code: str, members: Sequence[str]
+                ) -> tuple[tuple[UnitTrend, ...], tuple[Count, ...]]:
+    """One unit's outflow trends (6, then 12 months, those that exist) and the counts they rest on."""
+    trends, _, released = _trends(page_input, [(code, tuple(members))])
+    found = tuple(trend for months in WINDOW_MONTHS if (trend := trends.get((code, months))) is not None)
+    return found, tuple(released)
 
 
 def class_legend() -> tuple[tuple[str, str], ...]:

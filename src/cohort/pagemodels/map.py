@@ -3,10 +3,12 @@
 Per map unit (an area, or at level "stadsdeel" a stadsdeel standing for its selected areas) the model holds the
 conversations and outflow to work over the selection's window, complaints over the complaint window (half
 years, `PageInput.window("klachten")`), persons on welfare at the peildatum (`Release.stock`), the rates made
-of those counts, and its panel with its series per quarter. Every colouring the page offers (each indicator,
-the rates also by their class against each benchmark, at each level, with or without the spread between areas:
-`cohort.pagemodels.fairness`) is held with its colours, legend, tooltips and table, so the page's selectboxes and
-a click on an area only choose among what is here: nothing is recomputed.
+of those counts, and every unit's class against each benchmark, at each level, with or without the spread between
+areas (`cohort.pagemodels.fairness`). From those, `MapModel.colouring` makes the colouring the page's selectboxes
+choose (colours, legend, tooltips and table), and `area_panel` the panel of the unit a viewer clicks or chooses
+(tiles, classes, trends, series per quarter), each on demand and cached by the view: with 10,000 units, all 29
+colourings and a Plotly panel for every unit up front took minutes and gigabytes. The numbers are the same release
+counts either way.
 Hidden values are grey on the map and read "×" (a count) or "—*" (a rate) in the tooltip, the panel and tables;
 a class that would rest on a hidden count is not computed ("—*", white on the map).
 """
@@ -54,9 +56,9 @@ from cohort.pagemodels.common import (
     signs_note,
     window_text,
 )
-from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, ComparisonSet, Fairness, fairness
+from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, ComparisonSet, Fairness, fairness, unit_trends
 from cohort.privacy.release import Count
-from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, explain_hidden_nl
+from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule, explain_hidden_nl
 
 HIDDEN_CLASS = "Verborgen"
 NO_DATA_CLASS = "Geen gegevens"
@@ -87,7 +89,7 @@ class MapColouring:
 
 @dataclass(frozen=True)
 class AreaPanel:
-    """What a click on a unit shows, built for every unit so a click needs no recomputation."""
+    """What a click on a unit shows (`area_panel`, for the chosen unit only)."""
 
     code: str
     title: str  # "Bijlmer Oost (Zuidoost)"
@@ -99,6 +101,7 @@ class AreaPanel:
     can_filter: bool  # "Filter alle pagina’s op dit gebied" applies to areas only
     class_tiles: dict[tuple[str, str, str, str], Tile] = field(default_factory=dict)  # (indicator, benchmark, …)
     trend_tiles: tuple[Tile, ...] = ()  # outflow to work over the last 6 and 12 months
+    released: tuple[Count, ...] = ()  # the counts of the series and the trends (the rest is in MapModel.released)
 
     def tiles_for(self, indicator: str) -> tuple[Tile, ...]:
         """The number tiles: counts and the chosen rate."""
@@ -122,8 +125,14 @@ class MapModel:
     benchmarks: dict[str, str]  # the "Vergelijk met" options (MAP_BENCHMARKS)
     levels: dict[str, str]  # MAP_LEVELS
     spreads: dict[str, str]  # MAP_SPREADS
-    colourings: dict[tuple[str, str, str, str], MapColouring]  # (indicator, benchmark, level, spread)
-    panels: dict[str, AreaPanel]  # by unit code (area code, or stadsdeel letter)
+    # What `colouring` and `area_panel` build a colouring and a unit's panel from, on demand: with 10,000 units,
+    # 29 colourings of 10,000 rows each up front took most of the page's first view, for one shown at a time.
+    rule: SuppressionRule
+    definitions: dict[str, str]  # per indicator: what its value is, over which months
+    compared_definitions: dict[tuple[str, str], str]  # per (rate indicator, benchmark)
+    units: dict[str, MapUnit]  # by unit code (area code, or stadsdeel letter), in the map's order
+    numbers: dict[str, UnitNumbers]
+    fair: Fairness  # the classes of every unit (no trends: `area_panel` gets the chosen unit's own)
     groups: Table | None  # the target groups beside the map (None when the selection has none)
     click_hint: str
     captions: tuple[str, ...]  # under the map table: windows and the city's value
@@ -134,15 +143,27 @@ class MapModel:
 
     def colouring(self, indicator: str, benchmark: str = "geen", level: str = "95", spread: str = "ja"
                   ) -> MapColouring:
-        """The colouring for the page's widgets (a benchmark applies to rates only; unknown keys give defaults)."""
+        """The colouring for the page's widgets (a benchmark applies to rates only; unknown keys give defaults).
+
+        Built on each call (the view caches it: `cohort.ui.models.map_colouring`)."""
         spec = self.indicators.get(indicator, self.indicators["status"])
         if not spec.is_rate or benchmark not in BENCHMARK_OPTIONS:
-            return self.colourings[(spec.key, "geen", "95", "ja")]
-        return self.colourings[(spec.key, benchmark, level if level in MAP_LEVELS else "95",
-                                spread if spread in MAP_SPREADS else "ja")]
+            return _colouring(self, spec)
+        compared = self.fair.comparisons[(spec.key, benchmark, level if level in MAP_LEVELS else "95",
+                                          spread if spread in MAP_SPREADS else "ja")]
+        colouring = _colouring(self, spec, compared)
+        coloured = colouring.coloured
+        # Beside the map: the benchmark, the spread and the multiple-comparison caveat; the method in full in the
+        # expander under them.
+        coloured = ColouredValues(coloured.indicator, coloured.values, coloured.legend,
+                                  (*coloured.notes, self.fair.caveat))
+        return dataclasses.replace(colouring, coloured=coloured, method=self.fair.method_for(spec.key))
 
-    def panel(self, code: str | None) -> AreaPanel | None:
-        return None if code is None else self.panels.get(code)
+    @property
+    def colouring_keys(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Every (indicator, benchmark, level, spread) the page's widgets can choose."""
+        plain = tuple((key, "geen", "95", "ja") for key in self.indicators)
+        return (*plain, *(key for key in self.fair.comparisons if self.indicators[key[0]].is_rate))
 
     def shown_tables(self, colouring: MapColouring, panel: AreaPanel | None) -> tuple[Table, ...]:
         """The tables of the view as shown (for its open-data zip): the map, the target groups, the panel's."""
@@ -151,12 +172,18 @@ class MapModel:
             tables.append(panel.chart.table)
         return tuple(tables)
 
+    def shown_counts(self, panel: AreaPanel | None) -> tuple[Count, ...]:
+        """Every count the view rests on (for its open-data zip): the map's, and the shown panel's."""
+        return (*self.released, *(panel.released if panel is not None else ()))
+
 
 # --- Numbers per unit ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Numbers:
+class UnitNumbers:
+    """One unit's counts over the page's windows, and the rates made of them."""
+
     conversations: Count  # over the window
     persons: Count  # stock at the peildatum
     outflow: Rate  # uitstroom_werk per 1,000 person-months, over the window
@@ -180,10 +207,10 @@ class _Numbers:
         return (None if value is None else float(value)), text
 
 
-def _numbers(page_input: PageInput, codes: Sequence[str]) -> _Numbers:
+def _numbers(page_input: PageInput, codes: Sequence[str]) -> UnitNumbers:
     window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
     release = page_input.release
-    return _Numbers(
+    return UnitNumbers(
         conversations=page_input.count("gesprekken", codes, window),
         persons=release.stock("bijstand", codes, page_input.selection.peildatum_month),
         outflow=Rate.of(page_input.count("uitstroom_werk", codes, window), page_input.count("bijstand", codes, window)),
@@ -192,7 +219,7 @@ def _numbers(page_input: PageInput, codes: Sequence[str]) -> _Numbers:
     )
 
 
-def _tooltip_text(numbers: _Numbers, key: str) -> str:
+def _tooltip_text(numbers: UnitNumbers, key: str) -> str:
     value, text = numbers.value(key)
     spec = MAP_INDICATORS[key]
     return f"{text} {spec.unit}" if spec.is_rate and value is not None else text
@@ -237,9 +264,9 @@ def _compared_definition(compared: ComparisonSet, spec: MapIndicator, page_input
             f"start ({window}).")
 
 
-def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, _Numbers], level: MapLevel,
-               page_input: PageInput, compared: ComparisonSet | None = None) -> MapColouring:
+def _colouring(model: MapModel, spec: MapIndicator, compared: ComparisonSet | None = None) -> MapColouring:
     """One colouring: the value itself (sequential classes, or status), or with `compared` the class of each unit."""
+    units, numbers, level, rule = list(model.units.values()), model.numbers, model.level, model.rule
     rows = []
     for unit in units:
         value, _ = numbers[unit.code].value(spec.key)
@@ -268,10 +295,10 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
                TableColumn("naam", "Stadsdeel" if level == "stadsdeel" else "Gebied", "text")]
     if level == "gebied":
         columns.append(TableColumn("stadsdeel", "Stadsdeel", "text"))
-    columns += [TableColumn("status", "Status", "text", help=_definition(MAP_INDICATORS["status"], page_input)),
+    columns += [TableColumn("status", "Status", "text", help=model.definitions["status"]),
                 TableColumn("periode", "Cohortperiode", "text")]
     if compared is not None:
-        definition = _compared_definition(compared, spec, page_input)
+        definition = model.compared_definitions[(spec.key, compared.benchmark)]
         columns += [TableColumn("waarde", f"{spec.label} per 1.000", "number", help=definition,
                                 decimals=spec.decimals),
                     TableColumn("maatstaf", "Maatstaf per 1.000", "number", help=compared.benchmark_line,
@@ -282,7 +309,7 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
         # Short headers, so the table fits beside long area names; the full definition is the column's help and
         # the table's first note.
         label = f"{spec.label} per 1.000" if spec.is_rate else spec.label
-        columns += [TableColumn("waarde", label, "number", help=_definition(spec, page_input), decimals=spec.decimals),
+        columns += [TableColumn("waarde", label, "number", help=model.definitions[spec.key], decimals=spec.decimals),
                     TableColumn("klasse", "Kleur", "text", help="De klasse van de kleur op de kaart (zie de legenda).")]
     table_rows = []
     for unit in units:
@@ -299,11 +326,11 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
         table_rows.append({**{name: (text_value, text_value) for name, text_value in plain.items()},
                            "waarde": (value, text), **extra})
     label = "status" if spec.key == "status" else spec.label.lower()
-    notes = [_definition(spec, page_input)] + ([] if spec.key == "status" else [signs_note(page_input.rule)])
+    notes = [model.definitions[spec.key]] + ([] if spec.key == "status" else [signs_note(rule)])
     stem = f"kaart_{spec.key}"
     if compared is not None:
-        notes = [_compared_definition(compared, spec, page_input), compared.benchmark_line, *compared.notes,
-                 signs_note(page_input.rule),
+        notes = [model.compared_definitions[(spec.key, compared.benchmark)], compared.benchmark_line, *compared.notes,
+                 signs_note(rule),
                  "—* bij Vergelijking: niet vergeleken, omdat een aantal waarop de vergelijking rust verborgen is "
                  "(ook een kleur zou het verraden); — : geen gegevens om te vergelijken."]
         stem = f"kaart_{spec.key}_{compared.benchmark}_{compared.level}{'' if compared.spread == 'ja' else '_poisson'}"
@@ -312,7 +339,7 @@ def _colouring(spec: MapIndicator, units: Sequence[MapUnit], numbers: dict[str, 
     alt = (f"Kaart van Amsterdam per {per}, gekleurd naar {label}{versus}. Dezelfde cijfers staan in de tabel onder "
            "de kaart.")
     hidden = sum(_is_sign(numbers[unit.code].value(spec.key)[1]) for unit in units)
-    why = explain_hidden_nl(page_input.rule, hidden_cells=hidden, total_cells=len(units), per_month=False,
+    why = explain_hidden_nl(rule, hidden_cells=hidden, total_cells=len(units), per_month=False,
                             level="stadsdeel" if level == "stadsdeel" else "eenheid")
     notice = Notice("info", why) if why else None
     if compared is not None and not compared.applicable:
@@ -359,8 +386,14 @@ def _series(page_input: PageInput, unit: MapUnit) -> tuple[Chart | None, list[Co
     return chart, [count for rate in rates for count in (rate.events, rate.exposure)]
 
 
-def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLevel,
-           page_input: PageInput, fair: Fairness) -> AreaPanel:
+def area_panel(page_input: PageInput, model: MapModel, code: str | None) -> AreaPanel | None:
+    """The panel of unit `code` of `model` (built by `map_model` from the same `page_input`); None for no unit
+    or a code that is not on the map."""
+    unit = model.units.get(code) if code is not None else None
+    if unit is None:
+        return None
+    level, numbers, fair = model.level, model.numbers[unit.code], model.fair
+    chart, series_counts = _series(page_input, unit)
     window, complaint_window = page_input.window("gesprekken"), page_input.window("klachten")
     period = period_text(unit.start, unit.eind) if unit.start else "geen"
     summary = (f"Status op de peildatum ({fmt_date(page_input.selection.peildatum)}): "
@@ -387,11 +420,12 @@ def _panel(unit: MapUnit, numbers: _Numbers, chart: Chart | None, level: MapLeve
         unit_class = compared.classes[unit.code]
         class_tiles[(measure, benchmark, class_level, spread)] = Tile(
             f"Vergeleken met {MAP_BENCHMARKS[benchmark].lower()}", unit_class.label, unit_class.text)
-    trend_tiles = tuple(
-        Tile(f"Trend uitstroom, laatste {months} maanden", trend.label, trend.text)
-        for months in (6, 12) if (trend := fair.trend(unit.code, months)) is not None)
+    trends, trend_counts = unit_trends(page_input, unit.code, unit.members)
+    trend_tiles = tuple(Tile(f"Trend uitstroom, laatste {trend.months} maanden", trend.label, trend.text)
+                        for trend in trends)
     return AreaPanel(unit.code, title, summary, tiles, rate_tiles, chart, (signs_note(page_input.rule),),
-                     can_filter=level == "gebied", class_tiles=class_tiles, trend_tiles=trend_tiles)
+                     can_filter=level == "gebied", class_tiles=class_tiles, trend_tiles=trend_tiles,
+                     released=(*series_counts, *trend_counts))
 
 
 # --- Target groups --------------------------------------------------------------------------------------------
@@ -454,30 +488,8 @@ def map_model(page_input: PageInput) -> MapModel:
     released += city_numbers.counts()
     city = {key: city_numbers.rate(key) for key in RATE_INDICATORS}
 
-    fair = fairness(page_input, [(unit.code, unit.members) for unit in units], level)
+    fair = fairness(page_input, [(unit.code, unit.members) for unit in units], level, with_trends=False)
     released += fair.released
-    colourings = {}
-    for spec in MAP_INDICATORS.values():
-        colourings[(spec.key, "geen", "95", "ja")] = _colouring(spec, units, numbers, level, page_input)
-        if not spec.is_rate:
-            continue
-        for (measure, benchmark, class_level, spread), compared in fair.comparisons.items():
-            if measure != spec.key:
-                continue
-            colouring = _colouring(spec, units, numbers, level, page_input, compared)
-            coloured = colouring.coloured
-            # Beside the map: the benchmark, the spread and the multiple-comparison caveat; the method in full
-            # in the expander under them.
-            coloured = ColouredValues(coloured.indicator, coloured.values, coloured.legend,
-                                      (*coloured.notes, fair.caveat))
-            colourings[(spec.key, benchmark, class_level, spread)] = dataclasses.replace(
-                colouring, coloured=coloured, method=fair.method_for(spec.key))
-
-    panels = {}
-    for unit in units:
-        chart, series_counts = _series(page_input, unit)
-        released += series_counts
-        panels[unit.code] = _panel(unit, numbers[unit.code], chart, level, page_input, fair)
 
     groups, group_counts = _groups_table(page_input)
     released += group_counts
@@ -502,8 +514,14 @@ def map_model(page_input: PageInput) -> MapModel:
         benchmarks=dict(MAP_BENCHMARKS),
         levels=dict(MAP_LEVELS),
         spreads=dict(MAP_SPREADS),
-        colourings=colourings,
-        panels=panels,
+        rule=page_input.rule,
+        definitions={key: _definition(spec, page_input) for key, spec in MAP_INDICATORS.items()},
+        compared_definitions={(measure, benchmark): _compared_definition(compared, MAP_INDICATORS[measure], page_input)
+                              for (measure, benchmark, *_), compared in fair.comparisons.items()
+                              if MAP_INDICATORS[measure].is_rate},
+        units={unit.code: unit for unit in units},
+        numbers=numbers,
+        fair=fair,
         groups=groups,
         click_hint=f"Klik op een {'stadsdeel' if level == 'stadsdeel' else 'gebied'} voor de cijfers en het verloop "
                    f"per {grain}.",

@@ -160,9 +160,10 @@ def _dataclasses(model: object) -> Iterator[object]:
 
 
 def view_bundle(page_input: PageInput, page_title: str, model: object, *, shown: Sequence[Table] | None = None,
-                generated_at: datetime | None = None) -> bytes:
+                counts: Sequence[Count] | None = None, generated_at: datetime | None = None) -> bytes:
     """The zip of one view: the tables it shows (`shown`; default every table of the page model) and every count
-    the page model rests on (`tellingen`, the model's `released`: what the page shows for any of its choices)."""
+    the view rests on (`tellingen`: `counts`, default the model's `released`, what the page shows for any of its
+    choices; the Kaart page adds the counts of the panel it shows, which is built for the chosen unit only)."""
     tables: dict[str, pl.DataFrame] = {}
     definitions: dict[str, str] = dict(COUNT_DEFINITIONS)
     for table in (tables_of(model) if shown is None else shown):
@@ -172,7 +173,7 @@ def view_bundle(page_input: PageInput, page_title: str, model: object, *, shown:
         frame, columns = table_frame(table)
         tables[name] = frame
         definitions.update({f"{name}.{column}": text for column, text in columns.items()})
-    tables["tellingen"] = counts_frame(getattr(model, "released", ()))
+    tables["tellingen"] = counts_frame(getattr(model, "released", ()) if counts is None else counts)
     description = (f"De tabellen van de pagina ‘{page_title}’ in de Cohortmonitor, voor de selectie "
                    f"{page_input.selection.describe()}, zoals de pagina ze toont; ‘tellingen’ noemt elk aantal "
                    "waarop de pagina rust en waarover het is opgeteld.")

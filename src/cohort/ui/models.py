@@ -42,6 +42,31 @@ def _build(name: str, page_input: PageInput) -> Any:
     return build(name, page_input)
 
 
+# The parts of the Kaart page's model a viewer chooses (a unit's panel, a colouring): built on first choice and
+# shared like the models, so 10,000 units cost one panel each time a new one is chosen, not 10,000 up front.
+@st.cache_resource(max_entries=256, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+def _build_map_panel(page_input: PageInput, code: str) -> Any:
+    from cohort.pagemodels.map import area_panel
+
+    return area_panel(page_input, _build("kaart", page_input), code)
+
+
+def map_panel(code: str | None) -> Any:
+    """The Kaart page's panel of unit `code` (`cohort.pagemodels.map.area_panel`); None for no unit."""
+    return None if code is None else _build_map_panel(page_input(), code)
+
+
+# The colouring the Kaart page's widgets chose (one of 29, each a table of every unit): built when first chosen.
+@st.cache_resource(max_entries=64, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+def _build_map_colouring(page_input: PageInput, indicator: str, benchmark: str, level: str, spread: str) -> Any:
+    return _build("kaart", page_input).colouring(indicator, benchmark, level, spread)
+
+
+def map_colouring(indicator: str, benchmark: str, level: str, spread: str) -> Any:
+    """The Kaart page's colouring (`cohort.pagemodels.map.MapModel.colouring`) for this run's input."""
+    return _build_map_colouring(page_input(), indicator, benchmark, level, spread)
+
+
 def page_input() -> PageInput:
     context = get_context()
     return PageInput(context.dataset, context.selection, context.rule)

@@ -12,19 +12,20 @@ import streamlit as st
 
 from cohort.pagemodels.common import Table
 from cohort.pagemodels.opendata import dataset_bundle, view_bundle
+from cohort.privacy.release import Count
 from cohort.ui.models import page_input
 
 ZIP_MIME = "application/zip"
 
 
 def view_bundle_button(page_title: str, model: object, *, shown: Sequence[Table] | None = None,
-                       key: str | None = None) -> None:
+                       counts: Sequence[Count] | None = None, key: str | None = None) -> None:
     """'Open data van deze weergave (zip)': the view's tables as CSV and Parquet, metadata.json and a README."""
     current = page_input()
     stem = key or page_title.lower().replace(" ", "_")
     st.download_button(
         "Open data van deze weergave (zip)",
-        lambda: view_bundle(current, page_title, model, shown=shown),
+        lambda: view_bundle(current, page_title, model, shown=shown, counts=counts),
         file_name=f"cohortmonitor_{stem}.zip", mime=ZIP_MIME, key=f"opendata_{stem}", on_click="ignore",
         icon=":material/folder_zip:",
         help="De tabellen van deze pagina als CSV en Parquet, met metadata.json (definities, geheimhouding, "

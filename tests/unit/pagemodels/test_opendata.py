@@ -21,7 +21,8 @@ from test_attacker import latent_targets
 from cohort.dataset import Dataset
 from cohort.pagemodels import build
 from cohort.pagemodels.common import PageInput
-from cohort.pagemodels.opendata import LICENCE, dataset_bundle, view_bundle
+from cohort.pagemodels.map import area_panel
+from cohort.pagemodels.opendata import LICENCE, dataset_bundle, tables_of, view_bundle
 from cohort.privacy.release import Count, Query, release_for
 from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule
 from cohort.selection import default_selection
@@ -51,7 +52,13 @@ def page_input(small: Dataset) -> PageInput:
 @pytest.fixture(scope="module")
 def zips(page_input: PageInput) -> dict[str, bytes]:
     out = {name: view_bundle(page_input, name, build(name, page_input), generated_at=MOMENT)
-           for name in ("kaart", "gebieden", "overzicht")}
+           for name in ("gebieden", "overzicht")}
+    # The Kaart page builds the colouring shown (here complaints against the city) when it is chosen: its view
+    # zip holds that one's table and the map's counts, as the page's button makes it.
+    kaart = build("kaart", page_input)
+    shown = kaart.shown_tables(kaart.colouring("klachten", "stad"), None)
+    out["kaart"] = view_bundle(page_input, "kaart", kaart, shown=shown, counts=kaart.shown_counts(None),
+                               generated_at=MOMENT)
     out["dataset"] = dataset_bundle(page_input, generated_at=MOMENT)
     return out
 
@@ -114,8 +121,10 @@ def test_no_true_small_value_sits_in_the_row_of_a_hidden_cell(small, zips):
 def test_a_view_zip_holds_the_tables_the_view_shows(page_input):
     model = build("kaart", page_input)
     colouring = model.colouring("klachten", "stad")
-    shown = model.shown_tables(colouring, model.panel("DX21"))
-    bundle = view_bundle(page_input, "Kaart", model, shown=shown, generated_at=MOMENT)
+    panel = area_panel(page_input, model, "DX21")
+    shown = model.shown_tables(colouring, panel)
+    bundle = view_bundle(page_input, "Kaart", model, shown=shown, counts=model.shown_counts(panel),
+                         generated_at=MOMENT)
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         tables = [t["naam"] for t in json.loads(archive.read("metadata.json"))["tabellen"]]
     assert tables == ["kaart_klachten_stad_95", "kaart_doelgroepen", "verloop_dx21", "tellingen"]
@@ -123,6 +132,11 @@ def test_a_view_zip_holds_the_tables_the_view_shows(page_input):
     assert frame.columns == ["code", "naam", "stadsdeel", "status", "periode", "waarde", "waarde_tekst",
                              "waarde_verborgen", "maatstaf", "maatstaf_tekst", "maatstaf_verborgen", "klasse"]
     assert frame["waarde_tekst"].to_list() == colouring.table.texts["waarde"].to_list()
+    # 'tellingen': the map's counts and the shown panel's (its series per quarter), no other unit's series.
+    counts = read(bundle, "tellingen").filter(pl.col("maat") == "uitstroom_werk", pl.col("fase") == "alle")
+    quarters = counts.filter(pl.col("eerste_maand").dt.offset_by("2mo") == pl.col("laatste_maand"))
+    assert set(quarters["eenheden"]) == {"DX21"}  # only the shown panel has a series per quarter
+    assert quarters.height == panel.chart.table.height
 
 
 def test_metadata_says_what_a_reuser_needs(page_input, zips):
@@ -139,10 +153,14 @@ def test_metadata_says_what_a_reuser_needs(page_input, zips):
         metadata["geheimhouding"]["regel"]
     assert any("Spiegelhalter" in note for note in metadata["methoden"])
     assert all(column["definitie"] for table in metadata["tabellen"] for column in table["kolommen"])
-    # Without a choice of tables: every table of the model (each colouring, the panels' series), then the counts.
+    # The tables shown (the chosen colouring first), then the counts.
     tables = [t["naam"] for t in metadata["tabellen"]]
-    assert tables[0] == "kaart_status" and tables[-1] == "tellingen"
-    assert "kaart_uitstroom_werk_vergelijking_998" in tables
+    assert tables[0] == "kaart_klachten_stad_95" and tables[-1] == "tellingen"
+    # Without a choice of tables: every table of the model, then the counts.
+    with zipfile.ZipFile(io.BytesIO(zips["gebieden"])) as archive:
+        rollout_tables = [t["naam"] for t in json.loads(archive.read("metadata.json"))["tabellen"]]
+    every = [t.file_stem for t in tables_of(build("gebieden", page_input))]
+    assert len(every) > 1 and rollout_tables == [*dict.fromkeys(every), "tellingen"]
     assert "README.txt" in names and "tellingen.parquet" in names and "tellingen.csv" in names
     assert "Licentie: CC BY 4.0, Gemeente Amsterdam" in readme and "Peildatum: 30 juni 2021" in readme
 

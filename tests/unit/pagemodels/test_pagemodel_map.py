@@ -32,9 +32,9 @@ from cohort.charts.palette import COMPARISON_COLOURS, SEQUENTIAL
 from cohort.map.boundaries import Division
 from cohort.map.deck import HIDDEN_LABEL
 from cohort.map.units import map_units
-from cohort.pagemodels.common import PageInput
+from cohort.pagemodels.common import PageInput, Tile
 from cohort.pagemodels.fairness import fairness
-from cohort.pagemodels.map import HIDDEN_CLASS, NO_DATA_CLASS, map_model
+from cohort.pagemodels.map import HIDDEN_CLASS, NO_DATA_CLASS, area_panel, map_model
 from cohort.privacy.release import Count
 from cohort.privacy.rules import DEFAULT_RULE, SuppressionRule
 from cohort.selection import default_selection
@@ -68,10 +68,19 @@ def dataset():
     return read_workbook(make_workbook(UNITS, monthly_rows())).dataset
 
 
-def model_for(dataset, rule=DEFAULT_RULE, **changes):
+def page_input_for(dataset, rule=DEFAULT_RULE, **changes):
     selection = replace(default_selection(dataset), **changes)
     assert selection.peildatum == changes.get("peildatum", date(2020, 6, 30))
-    return map_model(PageInput(dataset, selection, rule))
+    return PageInput(dataset, selection, rule)
+
+
+def model_for(dataset, rule=DEFAULT_RULE, **changes):
+    return map_model(page_input_for(dataset, rule, **changes))
+
+
+def panel_of(dataset, model, code, rule=DEFAULT_RULE, **changes):
+    """The panel the page shows for `code`: built for that unit alone, from the model of the same input."""
+    return area_panel(page_input_for(dataset, rule, **changes), model, code)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +137,8 @@ def test_status_table_has_one_column_per_fact(model):
     # Issue 13 item 6: no empty "Status cohortaanpak" column beside "Status" when coloured by status.
     table = model.colouring("status").table
     assert [c.label for c in table.columns] == ["Code", "Gebied", "Stadsdeel", "Status", "Cohortperiode"]
-    assert model.colouring("status", True) is model.colouring("status")  # no city average for status
+    with_benchmark = model.colouring("status", True)  # no city average for status: the plain status colouring
+    assert (with_benchmark.benchmark, with_benchmark.table.texts.equals(table.texts)) == ("geen", True)
     assert model.colouring("onbekend").indicator == "status"
 
 
@@ -188,7 +198,7 @@ def test_a_class_is_never_made_of_a_hidden_count(dataset, model):
     assert classes(colouring) == {"DX01": "—*", "DX02": "—*", "DX03": "—", "DX04": "Hoger (95%)"}
     rows = {r["code"]: r for r in colouring.coloured.values.iter_rows(named=True)}
     assert rows["DX01"]["colour"] == COMPARISON_COLOURS["verborgen"] and rows["DX01"]["value_text"] == "—* · —*"
-    assert model.panel("DX01").class_tiles[("klachten", "stad", "95", "ja")].value == "—*"
+    assert panel_of(dataset, model, "DX01").class_tiles[("klachten", "stad", "95", "ja")].value == "—*"
     # Every class shown rests on shown counts only, for every choice on the page (and at the stadsdeel level).
     for level in ("gebied", "stadsdeel"):
         page_input = PageInput(dataset, replace(default_selection(dataset), level=level), DEFAULT_RULE)
@@ -201,7 +211,8 @@ def test_a_class_is_never_made_of_a_hidden_count(dataset, model):
                 assert not unit_class.compared or all(c.shown for c in rests_on), unit_class
                 assert unit_class.compared or unit_class.colour == "#FFFFFF"
     # Trends of areas with a hidden quarter (DX03, DX04) are hidden too.
-    assert {t.label: t.value for t in model.panel("DX04").trend_tiles}["Trend uitstroom, laatste 6 maanden"] == "—*"
+    dx04_trends = {t.label: t.value for t in panel_of(dataset, model, "DX04").trend_tiles}
+    assert dx04_trends["Trend uitstroom, laatste 6 maanden"] == "—*"
     # The proof: move 2 complaints from DX02 to DX01 (4 and 5, both still hidden, Centrum still 9). What the page
     # shows must not change at all, classes and colours included, or a class would tell the hidden counts apart.
     moved = {**COMPLAINTS, "DX01": (1, 1, 1, 1, 0, 0), "DX02": (1, 1, 1, 0, 1, 1)}
@@ -211,15 +222,19 @@ def test_a_class_is_never_made_of_a_hidden_count(dataset, model):
             work = work if work is not None else (5 if i < 3 else 1)
             rows_moved.append([datetime(2020, i + 1, 1), code, persons, talks, 2 * work, work, moved[code][i], 0, 0,
                                0])
-    other = model_for(read_workbook(make_workbook(UNITS, rows_moved)).dataset)
-    assert set(other.colourings) == set(model.colourings)
-    for key, colouring in model.colourings.items():
-        assert other.colourings[key].table.texts.equals(colouring.table.texts), key
-        assert other.colourings[key].coloured.values.select("code", "colour", "klasse", "value_text").equals(
+    moved_dataset = read_workbook(make_workbook(UNITS, rows_moved)).dataset
+    other = model_for(moved_dataset)
+    assert other.colouring_keys == model.colouring_keys and len(model.colouring_keys) == 5 + 2 * 3 * 2 * 2
+    for key in model.colouring_keys:
+        colouring, other_colouring = model.colouring(*key), other.colouring(*key)
+        assert (colouring.indicator, colouring.benchmark, colouring.level, colouring.spread) == key
+        assert other_colouring.table.texts.equals(colouring.table.texts), key
+        assert other_colouring.coloured.values.select("code", "colour", "klasse", "value_text").equals(
             colouring.coloured.values.select("code", "colour", "klasse", "value_text")), key
-    for code, panel in model.panels.items():
-        assert other.panels[code].class_tiles == panel.class_tiles
-        assert other.panels[code].trend_tiles == panel.trend_tiles
+    for code in model.units:
+        panel, other_panel = panel_of(dataset, model, code), panel_of(moved_dataset, other, code)
+        assert other_panel.class_tiles == panel.class_tiles
+        assert other_panel.trend_tiles == panel.trend_tiles
 
 
 def test_per_stadsdeel(dataset):
@@ -230,7 +245,7 @@ def test_per_stadsdeel(dataset):
     assert texts(model.colouring("klachten").table, "waarde", "naam") == {"Centrum": "10,00", "West": "50,00"}
     assert "stadsdeel" not in outflow.values.columns  # the name is the stadsdeel: no second column for it
     assert model.division == Division.STADSDELEN
-    centrum = model.panel("A")
+    centrum = panel_of(dataset, model, "A", level="stadsdeel")
     assert centrum.title == "Centrum" and not centrum.can_filter
     assert "**Actief**" in centrum.summary  # DX01 finished, DX02 active
     assert "**vanaf jan 2020**" in centrum.summary  # DX02 runs on
@@ -239,9 +254,9 @@ def test_per_stadsdeel(dataset):
 # --- The area panel ---------------------------------------------------------------------------------------------
 
 
-def test_panel_of_every_area(model):
-    assert set(model.panels) == {"DX01", "DX02", "DX03", "DX04"}
-    panel = model.panel("DX01")
+def test_panel_of_every_area(dataset, model):
+    assert set(model.units) == {"DX01", "DX02", "DX03", "DX04"}
+    panel = panel_of(dataset, model, "DX01")
     assert panel.title == "Centrum-West (Centrum)" and panel.can_filter
     assert "**Afgerond**" in panel.summary and "**jan 2020 – mrt 2020**" in panel.summary
     tiles = {t.label: t.value for t in panel.tiles_for("uitstroom_werk")}
@@ -255,21 +270,52 @@ def test_panel_of_every_area(model):
     complaints = {t.label: t for t in panel.tiles_for("klachten")}["Klachten per 1.000 gesprekken"]
     assert complaints.value == "—*" and "2" not in complaints.definition.replace("2020", "")
     assert [t.label for t in panel.tiles_for("status")] == ["Gesprekken", "Personen in de bijstand"]
-    shown = {t.label: t for t in model.panel("DX04").tiles_for("klachten")}["Klachten per 1.000 gesprekken"]
+    dx04 = panel_of(dataset, model, "DX04")
+    shown = {t.label: t for t in dx04.tiles_for("klachten")}["Klachten per 1.000 gesprekken"]
     # 9 complaints, exact Poisson 95% limits χ²(0,025; 18)/2 = 4,115 and χ²(0,975; 20)/2 = 17,085 per 180
     # conversations: 22,86 – 94,92 per 1.000.
     assert shown.value == "50,00" and "9 klachten op 180 gesprekken" in shown.definition
     assert "22,86 – 94,92" in shown.definition
-    assert model.panel("XX99") is None and model.panel(None) is None
+    assert panel_of(dataset, model, "XX99") is None and panel_of(dataset, model, None) is None
 
 
-def test_series_per_quarter_with_gaps(model):
-    shown = model.panel("DX01").chart
+def test_a_panel_is_built_for_the_chosen_unit_only(dataset, monkeypatch):
+    """With 10,000 units a Plotly panel for every unit took minutes: the model draws no series, a panel one."""
+    import cohort.pagemodels.map as map_module
+
+    drawn = []
+    real = map_module.area_series_figure
+    monkeypatch.setattr(map_module, "area_series_figure", lambda *args, **kw: drawn.append(kw["title"]) or real(
+        *args, **kw))
+    model = model_for(dataset)
+    assert drawn == []
+    panel = panel_of(dataset, model, "DX02")
+    assert drawn == ["Centrum-Oost: uitstroom naar werk per kwartaal"] and panel.chart.title == drawn[0]
+
+
+@pytest.mark.parametrize("level", ["gebied", "stadsdeel"])
+def test_a_panel_has_the_trends_of_all_units_together(dataset, level):
+    """A panel's trends come from its own unit alone (`unit_trends`): the same as computed for every unit at once."""
+    page_input = page_input_for(dataset, level=level)
+    model = map_model(page_input)
+    every = fairness(page_input, [(u.code, u.members) for u in model.units.values()], level)
+    assert len(every.trends) == 2 * len(model.units)
+    for code in model.units:
+        panel = panel_of(dataset, model, code, level=level)
+        assert panel.trend_tiles == tuple(
+            Tile(f"Trend uitstroom, laatste {months} maanden", every.trend(code, months).label,
+                 every.trend(code, months).text) for months in (6, 12))
+        assert {k: t.value for k, t in panel.class_tiles.items()} == {
+            k: compared.classes[code].label for k, compared in every.comparisons.items()}
+
+
+def test_series_per_quarter_with_gaps(dataset, model):
+    shown = panel_of(dataset, model, "DX01").chart
     assert shown.title == "Centrum-West: uitstroom naar werk per kwartaal"
     assert texts(shown.table, "per_1000", "periode") == {"K1 2020": "10,0", "K2 2020": "10,0"}  # 30 / 3000
     assert texts(shown.table, "uitstroom_werk", "periode") == {"K1 2020": "30", "K2 2020": "30"}
     assert texts(shown.table, "persoonsmaanden", "periode") == {"K1 2020": "3.000", "K2 2020": "3.000"}
-    hidden = model.panel("DX04").chart
+    hidden = panel_of(dataset, model, "DX04").chart
     assert texts(hidden.table, "per_1000", "periode") == {"K1 2020": "—*", "K2 2020": "—*"}
     assert texts(hidden.table, "uitstroom_werk", "periode") == {"K1 2020": "×", "K2 2020": "×"}
     trace = hidden.figure.data[0]
@@ -290,7 +336,7 @@ def test_target_groups_on_the_same_windows(model):
     assert any("januari 2020 tot en met juni 2020" in n for n in groups.notes)
 
 
-def test_released_lists_every_count_shown(model):
+def test_released_lists_every_count_shown(dataset, model):
     assert all(isinstance(c, Count) and c.query is not None for c in model.released)
     queries = {(c.query.measure, tuple(sorted(c.query.codes)), c.query.first, c.query.last, c.query.stock)
                for c in model.released}
@@ -299,10 +345,16 @@ def test_released_lists_every_count_shown(model):
         for measure in ("gesprekken", "uitstroom_werk", "bijstand", "klachten"):
             assert (measure, (code,), *half_year, False) in queries
         assert ("bijstand", (code,), date(2020, 6, 1), date(2020, 6, 1), True) in queries
-    for code in ("DX01", "DX04"):  # the series per quarter: events and exposure of every point
+    for code in ("DX01", "DX04"):  # the panel's series per quarter: events and exposure of every point
+        panel = panel_of(dataset, model, code)
+        assert all(isinstance(c, Count) and c.query is not None for c in panel.released)
+        panel_queries = {(c.query.measure, tuple(sorted(c.query.codes)), c.query.first, c.query.last, c.query.stock)
+                         for c in panel.released}
         for quarter in ((date(2020, 1, 1), date(2020, 3, 1)), (date(2020, 4, 1), date(2020, 6, 1))):
-            assert ("uitstroom_werk", (code,), *quarter, False) in queries
-            assert ("bijstand", (code,), *quarter, False) in queries
+            assert ("uitstroom_werk", (code,), *quarter, False) in panel_queries
+            assert ("bijstand", (code,), *quarter, False) in panel_queries
+        # Only its own unit: a panel is built for the unit chosen, never for all of them.
+        assert {codes for _, codes, *_ in panel_queries} == {(code,)}
     assert ("uitstroom_werk", ("DX01", "DX02", "DX03", "DX04"), *half_year, False) in queries  # the city
     hidden = {(c.query.measure, tuple(sorted(c.query.codes))) for c in model.released if c.hidden}
     assert ("klachten", ("DX01",)) in hidden and ("klachten", ("DX02",)) in hidden
@@ -315,7 +367,7 @@ def test_released_lists_every_count_shown(model):
 def test_hiding_off_shows_every_count_per_month(dataset):
     model = model_for(dataset, OFF)
     assert texts(model.colouring("klachten").table, "waarde")["DX01"] == "3,33"  # 2 / 600
-    chart = model.panel("DX04").chart
+    chart = panel_of(dataset, model, "DX04", OFF).chart
     assert chart.title == "Bos en Lommer: uitstroom naar werk per maand"
     # 5 of 500 in each month of K1, then 1 of 500: 10,0 and 2,0 per 1.000.
     assert list(texts(chart.table, "per_1000", "periode").values()) == ["10,0"] * 3 + ["2,0"] * 3
@@ -338,7 +390,7 @@ def test_choices_are_what_a_click_can_select(dataset, model):
     assert model.choice_label == "Gebied"
     assert list(model.choices.items()) == [("DX04", "Bos en Lommer (DX04)"), ("DX02", "Centrum-Oost (DX02)"),
                                            ("DX01", "Centrum-West (DX01)"), ("DX03", "Westerpark (DX03)")]
-    assert set(model.choices) == set(model.panels)
+    assert set(model.choices) == set(model.units)
     per_stadsdeel = model_for(dataset, level="stadsdeel")
     assert per_stadsdeel.choice_label == "Stadsdeel"
     assert per_stadsdeel.choices == {"A": "Centrum", "E": "West"}
@@ -350,11 +402,11 @@ def test_no_target_groups_selected(dataset):
     assert model_for(dataset, include_target_groups=False).groups is None
 
 
-def test_cohort_band_stays_within_the_periods_shown(model):
+def test_cohort_band_stays_within_the_periods_shown(dataset, model):
     # DX03 starts in January 2021, after the window: no band (it would stretch the axis into 2021).
-    assert model.panel("DX03").chart.figure.layout.shapes == ()
+    assert panel_of(dataset, model, "DX03").chart.figure.layout.shapes == ()
     # DX02 from April 2020, still running: from April to the last month shown (June 2020).
-    (band,) = model.panel("DX02").chart.figure.layout.shapes
+    (band,) = panel_of(dataset, model, "DX02").chart.figure.layout.shapes
     assert (str(band.x0), str(band.x1)) == ("2020-04-01", "2020-06-01")
 
 

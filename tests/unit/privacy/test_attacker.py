@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from attacker import Attacker, collect_counts, edited, release_counts, small_latent_queries
+from attacker import Attacker, edited, page_counts, release_counts, small_latent_queries
 from outflow_data import small
 
 from cohort.dataset import Dataset
-from cohort.pagemodels import PAGES, build
+from cohort.pagemodels import PAGES
 from cohort.pagemodels.common import PageInput
 from cohort.privacy.lattice import Lattice
 from cohort.privacy.release import Count, Query, Release, release_for
@@ -59,7 +59,7 @@ def everything_shown(dataset: Dataset) -> tuple[list[Count], list[Count]]:
     shown, hidden = release_counts(release_for(dataset, RULE), dataset)
     for selection in selections(dataset):
         for name in PAGES:
-            for count in collect_counts(build(name, PageInput(dataset, selection, RULE))):
+            for count in page_counts(name, PageInput(dataset, selection, RULE)):
                 (shown if count.shown else hidden).append(count)
     return shown, hidden
 
@@ -94,7 +94,7 @@ def test_the_hand_made_outflow_dataset_leaks_nothing_from_all_its_pages() -> Non
     release = release_for(dataset, RULE)
     shown, hidden = release_counts(release, dataset)
     for name in PAGES:
-        for count in collect_counts(build(name, PageInput(dataset, default_selection(dataset), RULE))):
+        for count in page_counts(name, PageInput(dataset, default_selection(dataset), RULE)):
             (shown if count.shown else hidden).append(count)
     attacker = Attacker(dataset)
     assert hidden, "DX03's fourth quarter (1) at least is hidden"
@@ -136,7 +136,7 @@ def test_a_hidden_count_reads_the_same_sign_on_every_page(small_counts: Dataset)
     by_query: dict[Query, set[str]] = {}
     for selection in selections(small_counts)[:2]:
         for name in PAGES:
-            for count in collect_counts(build(name, PageInput(small_counts, selection, RULE))):
+            for count in page_counts(name, PageInput(small_counts, selection, RULE)):
                 if count.query is not None:
                     by_query.setdefault(count.query, set()).add(count.text)
     assert by_query
