@@ -136,6 +136,15 @@ class Lattice:
     def _bounds(self) -> tuple[frozenset[date], frozenset[date]]:
         return frozenset(leaf.first for leaf in self.leaves), frozenset(leaf.last for leaf in self.leaves)
 
+    @cached_property
+    def leaf_ends(self) -> dict[date, int]:
+        """Last month of each leaf -> the leaf's position (its keys in order)."""
+        return {leaf.last: k for k, leaf in enumerate(self.leaves)}
+
+    @cached_property
+    def leaf_end_list(self) -> tuple[date, ...]:
+        return tuple(leaf.last for leaf in self.leaves)
+
     def leaf_containing(self, month: date) -> PeriodNode | None:
         for leaf in self.leaves:
             if leaf.first <= month <= leaf.last:

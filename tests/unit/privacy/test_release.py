@@ -198,3 +198,28 @@ def test_a_dataset_without_id_is_cached_by_its_content_not_by_its_object(example
     other = dataclasses.replace(plain, monthly=plain.monthly.with_columns(pl.col("gesprekken") + 1))
     assert plain.cache_key == same.cache_key != other.cache_key
     assert plain.release_key == plain.cache_key  # nothing published before it
+
+
+def test_one_unit_counts_are_what_the_walk_from_the_roots_gives(example) -> None:
+    # `Release.count` goes straight to a unit's own cells when asked for one unit (most calls); a second code
+    # that is no unit (it adds nothing) forces the walk from the city and the target groups down. Every
+    # measure, phase and unit, for each quarter, a half-open window and all months: the same count.
+    release = Release(example, RULE, Lattice.build(example.months, "kwartaal"),
+                      Lattice.build(example.months, "halfjaar"))
+    assert release.hidden.any(), "hidden cells make the two ways differ if one is wrong"
+    codes = example.units.get_column("code").to_list()
+    compared = 0
+    for measure, block in release._blocks.items():
+        if measure.endswith("_stand"):
+            continue
+        leaves = (block.lattice or release.lattice).leaves
+        windows = [(leaf.first, leaf.last) for leaf in leaves] + [(leaves[1].first, leaves[-2].last),
+                                                                  (leaves[0].first, leaves[-1].last)]
+        for phase in block.phases:
+            for code in codes:
+                for first, last in windows:
+                    fast = release.count(measure, [code], first, last, phase)
+                    walked = release.count(measure, [code, "__geen_eenheid__"], first, last, phase)
+                    assert (fast.value, fast.state) == (walked.value, walked.state), (measure, phase, code, first)
+                    compared += 1
+    assert compared > 10_000
