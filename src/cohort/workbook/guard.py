@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import openpyxl
+import re2
 from defusedxml import ElementTree as SafeET
 
 from cohort.fmt import fmt_int, fmt_size
@@ -124,6 +125,11 @@ OFFENDING_REF_PATTERN = re.compile(
     rb"r\s*=\s*[\"']((?:[A-Za-z]{3,}|[Gg][S-Zs-z]|[H-Zh-z][A-Za-z])[0-9]+|[A-Za-z]{0,3}[1-9][0-9]{6,})[\"']"
 )
 ATTRIBUTE_START = frozenset(b" \t\r\n:")  # 'r' is the whole attribute name (or 'x:r'), not 'error'
+# The same pattern for RE2 (google-re2, a DFA), which scans a sheet's XML five to ten times faster than `re`: it
+# only says whether a chunk holds a match at all, and `re` then looks at the rare chunk that does. `\s` is spelled
+# out because RE2's has no vertical tab and Python's (for bytes) has. A bytes pattern makes RE2 read Latin-1, so
+# any byte sequence (a UTF-8 character cut at a chunk boundary, a UTF-16 part) is searched as it is.
+OFFENDING_REF_PREFILTER = re2.compile(OFFENDING_REF_PATTERN.pattern.replace(rb"\s", rb"[ \t\n\r\f\v]"))
 
 CELL_REF = re.compile(r"^\$?([A-Za-z]{0,7})\$?([0-9]{0,12})$")
 
@@ -458,7 +464,8 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, *, sheet_label: str | None)
                     dimension_checked = True
                     if match:
                         _check_dimension(match.group(1).decode("ascii", "replace"), sheet_label)
-            _check_cell_refs(window, sheet_label)
+            if _may_hold_offending_ref(window):
+                _check_cell_refs(window, sheet_label)
         tail = window[-OVERLAP:]
 
 
@@ -478,6 +485,11 @@ def _check_dimension(ref: str, sheet_label: str) -> None:
         return
     column, row = parsed
     _refuse_if_outside(column, row, corner.replace("$", "").upper(), sheet_label)
+
+
+def _may_hold_offending_ref(window: bytes) -> bool:
+    """Could `_check_cell_refs` refuse this window? Never False when it would (tested against the pattern)."""
+    return OFFENDING_REF_PREFILTER.search(window) is not None
 
 
 def _check_cell_refs(window: bytes, sheet_label: str) -> None:

@@ -1,7 +1,10 @@
-"""Reading contract workbooks: Polars with the fastexcel (calamine) engine, every cell as text, then validation.
+"""Reading contract workbooks: Polars with the fastexcel (calamine) engine, then validation.
 
-Reading everything as text is deliberate: type inference would turn "n.v.t." into null or a number column into
-floats without telling anyone. Parsing happens in `cohort.workbook.parsing`, where every failure is reported.
+The reference is every cell as text: type inference would turn "n.v.t." into null or a number column into floats
+without telling anyone, so parsing happens in `cohort.workbook.parsing`, where every failure is reported. Text is
+slow for the large sheet (100,000 rows: converting every number to text and parsing it back costs more than
+reading the file), so `maandcijfers` is first read typed, and a column keeps its typed values only when they are
+provably what the text route would have made of them (`typed_monthly`); any other column is read again as text.
 """
 
 from __future__ import annotations
@@ -13,7 +16,15 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from cohort.contract import OPTIONAL_COUNT_NAMES, SHEET_GUIDE, SHEET_MONTHLY, SHEET_NOTES, SHEET_UNITS
+from cohort.contract import (
+    COUNT_COLUMNS,
+    MONTHLY_COLUMNS,
+    OPTIONAL_COUNT_NAMES,
+    SHEET_GUIDE,
+    SHEET_MONTHLY,
+    SHEET_NOTES,
+    SHEET_UNITS,
+)
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
 from cohort.workbook.parsing import clean_cell
 from cohort.workbook.report import ValidationReport
@@ -29,12 +40,14 @@ class ReadResult:
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for progress and the benchmark
 
 
-def read_workbook(source: bytes | Path, *, name: str = "Geüploade dataset") -> ReadResult:
-    """Read, check and type a contract workbook. Never raises for a bad file: problems go in the report."""
+def read_workbook(source: bytes | Path, *, name: str = "Geüploade dataset", typed: bool = True) -> ReadResult:
+    """Read, check and type a contract workbook. Never raises for a bad file: problems go in the report.
+
+    `typed=False` reads every cell as text: the reference the typed read of `maandcijfers` is tested against."""
     report = ValidationReport()
     result = ReadResult(report)
     started = time.perf_counter()
-    sheets = read_sheets(source, report)
+    sheets = read_sheets(source, report, typed=typed)
     result.seconds["lezen"] = time.perf_counter() - started
     if sheets is None:
         return result
@@ -67,8 +80,13 @@ def read_workbook(source: bytes | Path, *, name: str = "Geüploade dataset") -> 
     return result
 
 
-def read_sheets(source: bytes | Path, report: ValidationReport) -> dict[str, pl.DataFrame] | None:
-    """The contract sheets as all-text frames with an Excel row number column; None if unreadable."""
+def read_sheets(
+    source: bytes | Path, report: ValidationReport, *, typed: bool = True
+) -> dict[str, pl.DataFrame] | None:
+    """The contract sheets with an Excel row number column; None if unreadable.
+
+    Every column is text, except in `maandcijfers` (when `typed`) the counts (Int64) and `maand` (Date) that
+    `typed_monthly` could read exactly."""
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
         by_key = {normalise_header(n): n for n in reader.sheet_names}
@@ -90,7 +108,9 @@ def read_sheets(source: bytes | Path, report: ValidationReport) -> dict[str, pl.
             continue
         try:
             header = None if key == SHEET_NOTES else 0
-            frame = reader.load_sheet_by_name(by_key[key], header_row=header, dtypes="string").to_polars()
+            frame = typed_monthly(reader, by_key[key]) if typed and key == SHEET_MONTHLY else None
+            if frame is None:
+                frame = reader.load_sheet_by_name(by_key[key], header_row=header, dtypes="string").to_polars()
         except Exception as error:
             report.error(f"Tabblad kan niet worden gelezen: {_short(error)}", sheet=by_key[key])
             continue
@@ -98,6 +118,83 @@ def read_sheets(source: bytes | Path, report: ValidationReport) -> dict[str, pl.
         first_row = 2 if header == 0 else 1
         sheets[key] = frame.with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
     return sheets if report.ok or sheets else None
+
+
+# Counts read as floats are exact integers up to 2**53; larger ones (never honest) take the text route.
+EXACT_FLOAT_LIMIT = 2.0**53
+
+
+def typed_monthly(reader: fastexcel.ExcelReader, sheet: str) -> pl.DataFrame | None:
+    """`maandcijfers` read typed, equal to the all-text read after parsing; None: read it all as text instead.
+
+    fastexcel infers each column's type from every row, strictly: a column mixing kinds of cells (numbers and
+    text, dates and numbers, numbers and TRUE) raises, and then the whole sheet is read as text. Otherwise a
+    column keeps its typed values only if they are exactly what `parsing` would make of the text of the same
+    cells, and no cell failed to convert (fastexcel counts "NA", "n/a", "#N/A" and the like as empty when it
+    infers, but reports them when it converts):
+    - a count: numbers only, each whole, 0 or more, below 2**53 (the text of such a number is its digits);
+    - `maand`: Excel dates only, whole seconds, years 1000-9999 (their text is "2021-03-01 00:00:00"; the one
+      difference: a date stored as ISO text in a date cell, t="d", is a date here and "Geen geldige datum" as
+      text, because its text is "2021-03-01T00:00:00");
+    - any other column: text cells only (the same text either way), or empty.
+    Every other column (negative or broken counts, serial numbers as months, codes typed as numbers, a "NA"
+    among the numbers) is read again as text, so its problems are reported cell by cell as before.
+    """
+    try:
+        loaded = reader.load_sheet_by_name(sheet, header_row=0, schema_sample_rows=None, dtype_coercion="strict")
+        batch, errors = loaded.to_arrow_with_errors()
+        frame = pl.DataFrame(batch)
+        columns = loaded.selected_columns
+    except Exception:  # a mixed column or any other complaint of the typed read: the text route decides
+        return None
+    failed = {error.position[1] for error in errors.errors} if errors is not None else set()
+    known = {column.name for column in MONTHLY_COLUMNS}
+    exprs = {name: pl.col(name) for name in frame.columns}
+    as_text: list[str] = []
+    checks: list[pl.Expr] = []
+    for info in columns:
+        name, key = info.name, normalise_header(info.name)
+        dtype = frame.schema[name]
+        if info.index in failed:
+            as_text.append(name)
+        elif dtype in (pl.Null, pl.String):
+            exprs[name] = pl.col(name).cast(pl.String)  # text cells give the same text either way
+        elif key not in known:
+            pass  # ignored by validation, which only asks whether such a column has anything in it
+        elif key in COUNT_COLUMNS and dtype == pl.Float64:
+            exprs[name] = pl.col(name).cast(pl.Int64)
+            checks.append(_exact_count(name))
+        elif key == "maand" and isinstance(dtype, pl.Datetime):
+            exprs[name] = pl.col(name).dt.date()
+            checks.append(_exact_month(name))
+        else:
+            as_text.append(name)
+    if checks:
+        as_text += [name for name, ok in frame.select(checks).row(0, named=True).items() if not ok]
+    frame = frame.select(expr for name, expr in exprs.items() if name not in as_text)
+    if not as_text:
+        return frame
+    try:
+        text = reader.load_sheet_by_name(sheet, header_row=0, dtypes="string", use_columns=as_text).to_polars()
+    except Exception:
+        return None
+    if text.height != frame.height:
+        return None
+    return pl.concat([frame, text], how="horizontal").select(info.name for info in columns)
+
+
+def _exact_count(name: str) -> pl.Expr:
+    value = pl.col(name)
+    negative_zero = (value == 0) & ((1.0 / value) < 0)  # its text is "-0": "Negatief aantal"
+    ok = value.is_finite() & (value >= 0) & (value < EXACT_FLOAT_LIMIT) & (value == value.floor()) & ~negative_zero
+    return (value.is_null() | ok).all().alias(name)
+
+
+def _exact_month(name: str) -> pl.Expr:
+    value = pl.col(name)
+    whole_seconds = value.dt.epoch("ms") % 1000 == 0  # fractions of a second make text no date format accepts
+    ok = whole_seconds & value.dt.year().is_between(1000, 9999)
+    return (value.is_null() | ok).all().alias(name)
 
 
 def read_notes(frame: pl.DataFrame | None) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The rules of the data contract, applied to sheets read as text.
 
-Input: one frame per sheet, all columns text, plus `_rij` (the Excel row number). Output: typed frames in the
-contract schema and a `ValidationReport` in which every problem names sheet, Excel row, column and value.
+Input: one frame per sheet, all columns text, plus `_rij` (the Excel row number); in `maandcijfers` a count may
+already be Int64 and `maand` Date, when the reader could read them exactly (`read.typed_monthly`). Output: typed
+frames in the contract schema and a `ValidationReport` in which every problem names sheet, Excel row, column and value.
 Errors block publishing; warnings do not. Per rule at most `MAX_LISTED` rows are listed individually, followed
 by one line with the number of further rows, so a systematic mistake in a 100,000-row sheet stays readable.
 """
@@ -120,7 +121,7 @@ def clean_cells(
     error: "DG01" with a zero-width space inside is a different code that looks the same. Inside free text (a
     name) it stays, with a warning. Inside dates and counts the cell cannot be read, which its own check reports.
     """
-    columns = [c for c in frame.columns if c != ROW]
+    columns = [c for c in frame.columns if c != ROW and frame.schema[c] == pl.String]  # typed columns hold no text
     # Invisible characters, non-breaking spaces and letters that NFC changes are all outside ASCII; counts and
     # dates usually are ASCII throughout, so most columns only need their spaces stripped.
     ascii_only = frame.select(all_ascii(pl.col(c)) for c in columns).row(0) if columns else ()
@@ -176,6 +177,8 @@ def drop_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _parse_dates(frame: pl.DataFrame, column: str, sheet: str, report: ValidationReport) -> pl.DataFrame:
+    if frame.schema[column] == pl.Date:
+        return frame  # read as Excel dates: nothing to parse, nothing unreadable
     parsed = frame.with_columns(parse_date(pl.col(column)).alias(f"_{column}"))
     bad = parsed.filter(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null()).with_columns(
         pl.coalesce(
@@ -303,6 +306,8 @@ def _parse_counts(frame: pl.DataFrame, name: str, *, required: bool, report: Val
     if required:
         _list_rows(report, frame.filter(pl.col(name).is_null()), sheet=sheet, column=name,
                    message="Lege cel in een verplichte kolom; een ontbrekend cijfer wordt nooit als 0 gelezen.")
+    if frame.schema[name].is_integer():
+        return frame  # read as whole numbers of 0 or more: nothing to parse, nothing unreadable
     checked = frame.with_columns(count_problem(pl.col(name)).alias("_probleem"))
     bad = checked.filter(pl.col(name).is_not_null() & pl.col("_probleem").is_not_null())
     _list_rows(report, bad, sheet=sheet, column=name, message_column="_probleem")

@@ -303,6 +303,30 @@ def test_rows_beyond_the_limit():
     guard._check_cell_refs(b'<row r="1048576"><c r="GR1048576">', "werkblad 1")  # Excel's own maximum
 
 
+@pytest.mark.parametrize(
+    "window",
+    [b'<c r="XFD7"><v>1</v></c>', b"<c r = 'xfd3'>", b'<row r="2000000"><c r="A2000000">', b"<c r\x0b=\x0c'GS1'>",
+     b'\xff\xfe<c r="AAA1">\xc3', b'<x:c x:r="HZ12">', b'<c r="A1"/><c r="gs9">'],
+)
+def test_the_fast_prefilter_sees_every_offending_reference(window: bytes):
+    # Only chunks the prefilter flags are looked at by `_check_cell_refs`: it must never miss one.
+    assert guard._may_hold_offending_ref(window)
+    assert guard.OFFENDING_REF_PATTERN.search(window)
+
+
+def test_the_fast_prefilter_agrees_with_the_pattern_on_random_xml():
+    rng = random.Random(15)
+    pieces = [b"r", b"=", b" ", b"\t", b"\x0b", b'"', b"'", b"A", b"g", b"S", b"h", b"XFD", b"1", b"0", b"9",
+              b"1048577", b"<c ", b"/>", b"\xc3", b"error"]
+    for _ in range(3000):
+        window = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert guard._may_hold_offending_ref(window) == bool(guard.OFFENDING_REF_PATTERN.search(window)), window
+
+
+def test_an_honest_sheet_is_not_flagged_by_the_prefilter():
+    assert not guard._may_hold_offending_ref(b'<row r="104857"><c r="GR104857" t="s"><v>3</v></c></row>')
+
+
 # Robustness ------------------------------------------------------------------------------------------------
 
 
