@@ -21,6 +21,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from cohort.ui.navigation import FOOTER_KEY, NAV_KEY
+from cohort.ui.share import SHARE_BUTTON
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
@@ -264,3 +265,19 @@ def tab_to(page: Page, matches: Callable[[dict[str, Any]], bool], max_presses: i
             return stop
         trail.append(f"{stop.get('tag')} {stop.get('role')} {stop.get('name') or stop.get('text', '')[:40]!r}")
     raise AssertionError(f"not reached within {max_presses} Tab presses; focus went:\n" + "\n".join(trail))
+
+
+def share_link(page: Page) -> str:
+    """The link in the sidebar's share control: open its popover, read the code block, close it again.
+
+    The code block is drawn only when the popover opens (cohort.ui.share), so the page's first chart does not wait
+    for Streamlit's syntax highlighter."""
+    button = page.locator('section[data-testid="stSidebar"]').get_by_role("button", name=SHARE_BUTTON)
+    expect(button).to_be_visible(timeout=APP_TIMEOUT_MS)
+    button.click()
+    code = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]')
+    expect(code).to_be_visible(timeout=APP_TIMEOUT_MS)
+    link = code.last.inner_text().strip()
+    page.keyboard.press("Escape")
+    expect(code).to_have_count(0, timeout=APP_TIMEOUT_MS)
+    return link

@@ -39,6 +39,9 @@ from cohort.plaintext import markdown_literal
 from cohort.privacy.lattice import Lattice
 from cohort.selection import Selection
 
+SHARE_TITLE = "Deel deze weergave"
+SHARE_BUTTON = "Link tonen en kopiëren"
+
 _CHECKED = "_link_checked"
 _EXPECTED = "_link_expected"
 _FIXES = "_link_fixes"
@@ -139,8 +142,13 @@ def share_control(page: Any, selection: Selection, dataset: Dataset, lattice: La
     params.update(view_params(shown, link_allowed_values(dataset, lattice)))
     url = share_url(page.url_path, params, dataset)
     with st.sidebar, st.container(border=True):
-        st.markdown("**Deel deze weergave**")
+        st.markdown(f"**{SHARE_TITLE}**")
         st.caption(markdown_literal(describe_view(page.title, selection, dataset)))
-        st.code(url, language=None, wrap_lines=True)
-        st.caption("Kopieer de link met de knop rechtsboven in het vak. Wie hem opent, ziet dezelfde pagina, "
-                   "filters en dataset.")
+        # The link's code block (with its copy button) is drawn only when the popover opens: st.code needs
+        # Streamlit's syntax highlighter, 1.5 MB of script, and loaded with every page it delayed the page's
+        # first chart by more than a second (issue 15, bench/results.md). A popover renders its content on
+        # opening; an expander would load it at once.
+        with st.popover(SHARE_BUTTON, icon=":material/link:", width="stretch", key="deel_link"):
+            st.code(url, language=None, wrap_lines=True)
+            st.caption("Kopieer de link met de knop rechtsboven in het vak. Wie hem opent, ziet dezelfde pagina, "
+                       "filters en dataset.")
