@@ -267,17 +267,20 @@ def tab_to(page: Page, matches: Callable[[dict[str, Any]], bool], max_presses: i
     raise AssertionError(f"not reached within {max_presses} Tab presses; focus went:\n" + "\n".join(trail))
 
 
-def share_link(page: Page) -> str:
-    """The link in the sidebar's share control: open its popover, read the code block, close it again.
+def share_expander(page: Page) -> Any:
+    """The expander in the sidebar's share control that holds the link."""
+    return page.locator('section[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text=SHARE_BUTTON)
 
-    The code block is drawn only when the popover opens (cohort.ui.share), so the page's first chart does not wait
-    for Streamlit's syntax highlighter."""
-    button = page.locator('section[data-testid="stSidebar"]').get_by_role("button", name=SHARE_BUTTON)
-    expect(button).to_be_visible(timeout=APP_TIMEOUT_MS)
-    button.click()
-    code = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]')
+
+def share_link(page: Page) -> str:
+    """The link in the sidebar's share control: open its expander (the code block is built only then) and read it.
+
+    Drawing the code block with every page made the first chart wait for Streamlit's syntax highlighter
+    (cohort.ui.share)."""
+    expander = share_expander(page)
+    expect(expander).to_be_visible(timeout=APP_TIMEOUT_MS)
+    code = expander.locator('[data-testid="stCode"]')
+    if code.count() == 0:
+        expander.locator("summary").click()
     expect(code).to_be_visible(timeout=APP_TIMEOUT_MS)
-    link = code.last.inner_text().strip()
-    page.keyboard.press("Escape")
-    expect(code).to_have_count(0, timeout=APP_TIMEOUT_MS)
-    return link
+    return code.last.inner_text().strip()

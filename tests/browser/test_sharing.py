@@ -10,10 +10,18 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cohort.store import DatasetStore
-from cohort.ui.share import SHARE_BUTTON
 from cohort.workbook.read import read_workbook
 
-from .helpers import VIEWPORT, assert_no_exception, choose, open_page, screenshot, share_link, wait_for_rerun
+from .helpers import (
+    VIEWPORT,
+    assert_no_exception,
+    choose,
+    open_page,
+    screenshot,
+    share_expander,
+    share_link,
+    wait_for_rerun,
+)
 
 SIDEBAR = 'section[data-testid="stSidebar"]'
 HEADLINES = ("Gebieden afgerond", "Gebieden actief", "Gesprekken", "Klachten")
@@ -22,7 +30,7 @@ HEADLINES = ("Gebieden afgerond", "Gebieden actief", "Gesprekken", "Klachten")
 def open_view(page: Page, base_url: str, path: str = "") -> None:
     """open_page, then wait for the share control: it is drawn last, after the page itself."""
     open_page(page, base_url, path)
-    expect(page.locator(SIDEBAR).get_by_role("button", name=SHARE_BUTTON)).to_be_visible(timeout=60_000)
+    expect(share_expander(page)).to_be_visible(timeout=60_000)
     expect(page.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(0, timeout=60_000)
 
 
