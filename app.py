@@ -38,9 +38,9 @@ set_context(ViewContext(dataset, selection, rule))
 # scripts and stylesheets) is drawn after it, into places kept for it: on screen the order is unchanged.
 banner = st.container()
 auth = st.sidebar.container()
-try:
-    page.run()
-finally:  # a page that fails still gets its navigation
+
+
+def draw_frame() -> None:
     with banner:
         example_banner(dataset)
     with auth:
@@ -49,6 +49,14 @@ finally:  # a page that fails still gets its navigation
     document_language()
     inject_print_css()  # the browser's own Print gives a clean page: no sidebar, charts not cut
     inject_screen_css()  # long tile and widget labels wrap instead of ending in '…' (200% zoom)
+
+
+try:
+    page.run()
+except Exception:  # a page that fails still gets its navigation (st.rerun/st.stop are no Exception: they pass)
+    draw_frame()
+    raise
+draw_frame()
 share_control(page, selection, dataset, lattice)
 navigation_footer(nav)
 finish_link()
