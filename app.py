@@ -6,7 +6,7 @@ from cohort.privacy.release import lattice_for
 from cohort.ui.auth import auth_sidebar
 from cohort.ui.data import current_dataset
 from cohort.ui.filters import ViewContext, set_context, sidebar_filters
-from cohort.ui.navigation import navigation_footer, run_navigation
+from cohort.ui.navigation import draw_navigation, navigation_footer, run_navigation
 from cohort.ui.print_css import inject_print_css
 from cohort.ui.privacy import page_rule
 from cohort.ui.screen_css import inject_screen_css
@@ -32,12 +32,31 @@ lattice = lattice_for(dataset, rule)
 prepare_link(dataset, dataset_notice, lattice)
 selection = sidebar_filters(dataset, lattice)
 set_context(ViewContext(dataset, selection, rule))
-document_language()
-inject_print_css()  # the browser's own Print gives a clean page: no sidebar, charts not cut
-inject_screen_css()  # long tile and widget labels wrap instead of ending in '…' (200% zoom)
-example_banner(dataset)
-auth_sidebar()  # login/logout, or the "lokale modus" note; before the page, which may stop early
-page.run()
+# What a viewer waits for is the page's first chart, and the browser draws it only after it has loaded and
+# rendered every kind of element that came before it in this run (issue 15, bench/results.md). So the page runs
+# right after the filters it needs, and the rest of the frame (the page list, the banner, the login note, the
+# scripts and stylesheets) is drawn after it, into places kept for it: on screen the order is unchanged.
+banner = st.container()
+auth = st.sidebar.container()
+
+
+def draw_frame() -> None:
+    with banner:
+        example_banner(dataset)
+    with auth:
+        auth_sidebar()  # login/logout, or the "lokale modus" note
+    draw_navigation(nav)
+    document_language()
+    inject_print_css()  # the browser's own Print gives a clean page: no sidebar, charts not cut
+    inject_screen_css()  # long tile and widget labels wrap instead of ending in '…' (200% zoom)
+
+
+try:
+    page.run()
+except Exception:  # a page that fails still gets its navigation (st.rerun/st.stop are no Exception: they pass)
+    draw_frame()
+    raise
+draw_frame()
 share_control(page, selection, dataset, lattice)
 navigation_footer(nav)
 finish_link()

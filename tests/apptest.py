@@ -7,6 +7,7 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from cohort.settings import PROJECT_ROOT
+from cohort.ui.share import SHARE_KEY
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "views").glob("*.py"))
@@ -49,3 +50,10 @@ def open_tables(at: AppTest, *file_stems: str) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def share_link(at: AppTest) -> str:
+    """The link in the sidebar's share control: open its expander (the code block is built only then) and read it."""
+    at.session_state[SHARE_KEY] = True
+    at.run()
+    return at.code[-1].value

@@ -8,49 +8,10 @@ from cohort.ui.opendata import view_bundle_button
 
 model = page_model("uitstroom")
 
-st.title("Uitstroom naar werk")
-st.caption(markdown_literal(model.header))  # the dataset's name: plain text
-st.markdown(
-    "**Is de uitstroom naar werk gestegen dóór de cohortaanpak?** De raadsbrief van 6 juli 2021 noemt de uitstroom "
-    "in cohortgebieden ‘dubbel zo hoog’. Hieronder staat die ruwe vergelijking naast een eerlijkere schatting, "
-    "die rekening houdt met de vraag welke gebieden eerst begonnen."
-)
-
-# --- The two estimates ------------------------------------------------------------------------------------------
-st.subheader("Twee schattingen naast elkaar")
-left, right = st.columns(2)
-with left:
-    st.markdown("**(a) Ruwe vergelijking** — de basis van ‘dubbel zo hoog’")
-    show_notice(model.raw_notice)
-    show_tiles(model.raw_tiles, columns=1)
-    if model.window_caption:
-        st.caption(model.window_caption)
-with right:
-    st.markdown("**(b) Eerlijkere vergelijking** — verschil-in-verschillen, alle gebieden")
-    show_notice(model.did_notice)
-    show_tiles(model.did_tiles, columns=1)
-    if model.did_caption:
-        st.caption(model.did_caption)
-if model.sentence:
-    st.markdown(f"**{model.sentence}**")
-with st.expander("Wat is het verschil tussen deze twee?"):
-    st.markdown(
-        "- De **ruwe vergelijking** zet alle maanden waarin een gebied in het cohort zat naast alle maanden "
-        "van gebieden die nog niet of nooit meededen. Als de eerste gebieden al hogere uitstroom hadden, of "
-        "als de uitstroom in de hele stad steeg (de cohortmaanden liggen later), lijkt het cohort beter dan "
-        "het is.\n"
-        "- De **verschil-in-verschillen** kijkt per gebied naar de *verandering* ten opzichte van de drie "
-        "maanden vóór de eigen start, en trekt daar de verandering af die gebieden zonder lopend cohort in "
-        "dezelfde maanden doormaakten. Wat overblijft is de extra uitstroom die bij het cohort hoort.\n"
-        "- Ook die schatting is geen bewijs: als gebieden om een reden werden gekozen die zelf de uitstroom "
-        "verandert, of als uitnodigingen al vóór de start begonnen, klopt ze niet. De grafiek ‘Rond de start’ "
-        "hieronder laat zien of de lijn vóór de start vlak is.\n"
-        "- Waarom (b) altijd over alle gebieden gaat: een schatting over een paar gekozen gebieden zou, naast "
-        "andere cijfers, iets over kleine aantallen kunnen verraden (zie Over de data, privacy)."
-    )
-    if model.did_method:
-        st.caption(model.did_method)
-st.page_link("views/over.py", label="Over de data: definities en methode", icon=":material/info:")
+# The first chart (the series per period) is what a viewer waits for, on opening the page and after a change of
+# filter: it is drawn first, into its place below the head, so the browser gets it before the tiles and the
+# explanation (issue 15). On screen the order is unchanged.
+head = st.container()
 
 # --- Series per period ------------------------------------------------------------------------------------------
 st.subheader(f"Uitstroom per {model.period_word}")
@@ -62,6 +23,51 @@ if model.series:
         help="Alle uitstroom telt ook beëindigingen om andere redenen (verhuizing, partner, pensioen, maatregel).",
     )
     show_chart(model.series[measure or "werk"])
+
+with head:
+    st.title("Uitstroom naar werk")
+    st.caption(markdown_literal(model.header))  # the dataset's name: plain text
+    st.markdown(
+        "**Is de uitstroom naar werk gestegen dóór de cohortaanpak?** De raadsbrief van 6 juli 2021 noemt de "
+        "uitstroom in cohortgebieden ‘dubbel zo hoog’. Hieronder staat die ruwe vergelijking naast een eerlijkere "
+        "schatting, die rekening houdt met de vraag welke gebieden eerst begonnen."
+    )
+
+    # --- The two estimates ------------------------------------------------------------------------------------------
+    st.subheader("Twee schattingen naast elkaar")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**(a) Ruwe vergelijking** — de basis van ‘dubbel zo hoog’")
+        show_notice(model.raw_notice)
+        show_tiles(model.raw_tiles, columns=1)
+        if model.window_caption:
+            st.caption(model.window_caption)
+    with right:
+        st.markdown("**(b) Eerlijkere vergelijking** — verschil-in-verschillen, alle gebieden")
+        show_notice(model.did_notice)
+        show_tiles(model.did_tiles, columns=1)
+        if model.did_caption:
+            st.caption(model.did_caption)
+    if model.sentence:
+        st.markdown(f"**{model.sentence}**")
+    with st.expander("Wat is het verschil tussen deze twee?"):
+        st.markdown(
+            "- De **ruwe vergelijking** zet alle maanden waarin een gebied in het cohort zat naast alle maanden "
+            "van gebieden die nog niet of nooit meededen. Als de eerste gebieden al hogere uitstroom hadden, of "
+            "als de uitstroom in de hele stad steeg (de cohortmaanden liggen later), lijkt het cohort beter dan "
+            "het is.\n"
+            "- De **verschil-in-verschillen** kijkt per gebied naar de *verandering* ten opzichte van de drie "
+            "maanden vóór de eigen start, en trekt daar de verandering af die gebieden zonder lopend cohort in "
+            "dezelfde maanden doormaakten. Wat overblijft is de extra uitstroom die bij het cohort hoort.\n"
+            "- Ook die schatting is geen bewijs: als gebieden om een reden werden gekozen die zelf de "
+            "uitstroom verandert, of als uitnodigingen al vóór de start begonnen, klopt ze niet. De grafiek "
+            "‘Rond de start’ hieronder laat zien of de lijn vóór de start vlak is.\n"
+            "- Waarom (b) altijd over alle gebieden gaat: een schatting over een paar gekozen gebieden zou, naast "
+            "andere cijfers, iets over kleine aantallen kunnen verraden (zie Over de data, privacy)."
+        )
+        if model.did_method:
+            st.caption(model.did_method)
+    st.page_link("views/over.py", label="Over de data: definities en methode", icon=":material/info:")
 
 # --- Event time -------------------------------------------------------------------------------------------------
 st.subheader("Rond de start van het cohort")

@@ -21,6 +21,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from cohort.ui.navigation import FOOTER_KEY, NAV_KEY
+from cohort.ui.share import SHARE_BUTTON
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
@@ -264,3 +265,22 @@ def tab_to(page: Page, matches: Callable[[dict[str, Any]], bool], max_presses: i
             return stop
         trail.append(f"{stop.get('tag')} {stop.get('role')} {stop.get('name') or stop.get('text', '')[:40]!r}")
     raise AssertionError(f"not reached within {max_presses} Tab presses; focus went:\n" + "\n".join(trail))
+
+
+def share_expander(page: Page) -> Any:
+    """The expander in the sidebar's share control that holds the link."""
+    return page.locator('section[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text=SHARE_BUTTON)
+
+
+def share_link(page: Page) -> str:
+    """The link in the sidebar's share control: open its expander (the code block is built only then) and read it.
+
+    Drawing the code block with every page made the first chart wait for Streamlit's syntax highlighter
+    (cohort.ui.share)."""
+    expander = share_expander(page)
+    expect(expander).to_be_visible(timeout=APP_TIMEOUT_MS)
+    code = expander.locator('[data-testid="stCode"]')
+    if code.count() == 0:
+        expander.locator("summary").click()
+    expect(code).to_be_visible(timeout=APP_TIMEOUT_MS)
+    return code.last.inner_text().strip()

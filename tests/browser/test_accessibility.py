@@ -11,8 +11,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from cohort.ui.share import SHARE_BUTTON
+
 from .axe import assert_no_serious_a11y_violations, run_axe_rules
-from .helpers import assert_no_exception, navigation, open_page_ready, screenshot, tab_stops
+from .helpers import assert_no_exception, navigation, open_page_ready, screenshot, share_expander, tab_stops
 
 # The url_paths of app.py's st.Page entries; test_navigation_lists_exactly_these_pages keeps this list honest.
 PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "wijzigingen", "data",
@@ -77,9 +79,18 @@ def test_filters_and_share_control_reachable_by_tab(app_server: str, page: Page)
     share = [i for i, stop in enumerate(stops) if stop.get("share")]
     assert share, f"Tab does not reach the '{SHARE_TITLE}' control within {MAX_TABS} presses; focus went:\n{trail}"
     stop = stops[share[0]]
-    # The focused element is Streamlit's code block (st.code, tabindex=0): its text is the link itself.
-    assert stop["text"].startswith(("http://", "https://")), f"the focused share element shows no link: {stop}"
+    # The share control's tab stop is the expander that holds the link (cohort.ui.share): Enter opens it, and the
+    # next Tab reaches Streamlit's code block (st.code, tabindex=0), whose text is the link itself.
+    assert stop["tag"] == "summary" and SHARE_BUTTON in stop["text"], f"the focused share element: {stop}"
     assert share[0] > reached["Niveau"], "the share control comes after the filters it describes"
+    expander = share_expander(page)
+    expander.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(expander.locator('[data-testid="stCode"]')).to_be_visible(timeout=30_000)
+    expander.locator("summary").focus()  # the rerun that drew the link may have replaced the focused element
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => (document.activeElement.innerText || '').trim()")
+    assert focused.startswith(("http://", "https://")), f"Tab after opening the share control reaches {focused!r}"
 
 
 # --- chart alternatives ---------------------------------------------------------------------------------------

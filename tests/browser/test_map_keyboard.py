@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from cohort.map.units import MAP_BENCHMARKS, MAP_INDICATORS, MAP_LEVELS
 
-from .helpers import assert_no_exception, open_page_ready, tab_to, wait_for_elements, wait_for_rerun
+from .helpers import assert_no_exception, open_page_ready, share_link, tab_to, wait_for_elements, wait_for_rerun
 
 INDICATOR_LABEL = "Kleur de kaart naar"
 COMPARE_LABEL = "Vergelijk met"
@@ -79,7 +79,7 @@ def test_area_by_keyboard(app_server: str, page: Page) -> None:
     expect(page.get_by_role("button", name="Filter alle pagina’s op dit gebied")).to_be_visible()
     expect(page.locator(MAIN).get_by_role("heading", name="Bijlmer Oost (Zuidoost)")).to_be_visible()
     # The shared link reproduces it: another browser opening it sees the same area chosen.
-    link = page.get_by_test_id("stCode").last.inner_text()
+    link = share_link(page)
     assert "gebied=DX21" in link, link
     other = page.context.new_page()
     shared = urlparse(link)

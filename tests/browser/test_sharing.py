@@ -12,7 +12,16 @@ from playwright.sync_api import Browser, Page, expect
 from cohort.store import DatasetStore
 from cohort.workbook.read import read_workbook
 
-from .helpers import VIEWPORT, assert_no_exception, choose, open_page, screenshot, wait_for_rerun
+from .helpers import (
+    VIEWPORT,
+    assert_no_exception,
+    choose,
+    open_page,
+    screenshot,
+    share_expander,
+    share_link,
+    wait_for_rerun,
+)
 
 SIDEBAR = 'section[data-testid="stSidebar"]'
 HEADLINES = ("Gebieden afgerond", "Gebieden actief", "Gesprekken", "Klachten")
@@ -21,7 +30,7 @@ HEADLINES = ("Gebieden afgerond", "Gebieden actief", "Gesprekken", "Klachten")
 def open_view(page: Page, base_url: str, path: str = "") -> None:
     """open_page, then wait for the share control: it is drawn last, after the page itself."""
     open_page(page, base_url, path)
-    expect(page.locator(SIDEBAR).locator('[data-testid="stCode"]')).to_be_visible(timeout=60_000)
+    expect(share_expander(page)).to_be_visible(timeout=60_000)
     expect(page.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(0, timeout=60_000)
 
 
@@ -45,10 +54,6 @@ def sidebar_state(page: Page) -> dict[str, object]:
         "doelgroepen": sidebar.get_by_role("switch", name="Stedelijke doelgroepen tonen").is_checked(),
         "niveau": sidebar.get_by_role("radio", name="Stadsdeel").is_checked(),
     }
-
-
-def share_link(page: Page) -> str:
-    return page.locator(SIDEBAR).locator('[data-testid="stCode"]').last.inner_text().strip()
 
 
 def test_filtered_view_round_trips_through_its_link(app_server: str, page: Page, browser: Browser) -> None:

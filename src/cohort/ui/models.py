@@ -19,7 +19,6 @@ from cohort.pagemodels import build
 from cohort.pagemodels.common import Chart, Notice, PageInput, Table, Tile
 from cohort.plaintext import markdown_literal
 from cohort.ui.filters import get_context
-from cohort.workbook.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 
 if TYPE_CHECKING:  # pandas' styling module takes 0.3 s to import; only tables that are opened need it
     from pandas.io.formats.style import Styler
@@ -174,6 +173,9 @@ def show_table(table: Table, *, height: str | int = "auto") -> None:
 
 def downloads(table: Table) -> None:
     """CSV and Excel of exactly what the table shows (formulas neutralised), built only when clicked."""
+    # Imported here: the module loads openpyxl (0.3 s), which a server's first page view need not wait for.
+    from cohort.workbook.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
+
     frame = table.download_frame()
     left, right = st.columns(2)
     left.download_button(

@@ -57,11 +57,13 @@ ALL_PAGES: tuple[PageSpec, ...] = (*(spec for specs in SECTIONS.values() for spe
 
 @dataclass(frozen=True)
 class Navigation:
-    """The page this run shows, what it is, and every registered page by url_path ("" is "/")."""
+    """The page this run shows, what it is, every registered page by url_path ("" is "/"), and the place at the
+    top of the sidebar where `draw_navigation` puts the page list."""
 
     current: StreamlitPage
     spec: PageSpec
     pages: dict[str, StreamlitPage]
+    slot: Any = None
 
     def link_target(self, spec: PageSpec) -> StreamlitPage:
         # On "/" the overview's link points at "/" itself, so Streamlit marks it as the current page too.
@@ -75,13 +77,23 @@ def _st_page(spec: PageSpec, **kwargs: Any) -> StreamlitPage:
 
 
 def run_navigation() -> Navigation:
-    """Register every page, draw the page list at the top of the sidebar; the page this run shows."""
+    """Register every page and keep the top of the sidebar for the page list; the page this run shows.
+
+    The list itself is drawn by `draw_navigation` after the page: nine page links and a script are element kinds
+    the browser must load and render, and drawn first they delayed the page's first chart by seconds (issue 15).
+    The container reserved here keeps the list at the top of the sidebar.
+    """
     pages = {"": _st_page(HOME, url_path="", default=True, visibility="hidden")}
     pages.update({spec.url_path: _st_page(spec, url_path=spec.url_path) for spec in ALL_PAGES})
     current = st.navigation(list(pages.values()), position="hidden")
     path = next(path for path, page in pages.items() if page is current)  # st.navigation returns one of ours
-    nav = Navigation(current, next((spec for spec in ALL_PAGES if spec.url_path == path), HOME), pages)
-    with st.sidebar, st.container(key=NAV_KEY):
+    spec = next((spec for spec in ALL_PAGES if spec.url_path == path), HOME)
+    return Navigation(current, spec, pages, st.sidebar.container(key=NAV_KEY))
+
+
+def draw_navigation(nav: Navigation) -> None:
+    """The page list, in the place `run_navigation` kept for it at the top of the sidebar."""
+    with nav.slot:
         for number, (section, specs) in enumerate(SECTIONS.items()):
             st.caption(section)
             with st.container(key=f"{NAV_KEY}-{number}", gap="xsmall"):
@@ -89,7 +101,6 @@ def run_navigation() -> Navigation:
                     st.page_link(nav.link_target(spec), label=spec.title, icon=spec.icon)
         _mark_up(nav)
         st.divider()
-    return nav
 
 
 def navigation_footer(nav: Navigation) -> None:

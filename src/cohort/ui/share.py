@@ -39,6 +39,10 @@ from cohort.plaintext import markdown_literal
 from cohort.privacy.lattice import Lattice
 from cohort.selection import Selection
 
+SHARE_TITLE = "Deel deze weergave"
+SHARE_BUTTON = "Link tonen en kopiëren"
+SHARE_KEY = "deel_link"  # the expander's state: open or closed
+
 _CHECKED = "_link_checked"
 _EXPECTED = "_link_expected"
 _FIXES = "_link_fixes"
@@ -139,8 +143,15 @@ def share_control(page: Any, selection: Selection, dataset: Dataset, lattice: La
     params.update(view_params(shown, link_allowed_values(dataset, lattice)))
     url = share_url(page.url_path, params, dataset)
     with st.sidebar, st.container(border=True):
-        st.markdown("**Deel deze weergave**")
+        st.markdown(f"**{SHARE_TITLE}**")
         st.caption(markdown_literal(describe_view(page.title, selection, dataset)))
-        st.code(url, language=None, wrap_lines=True)
-        st.caption("Kopieer de link met de knop rechtsboven in het vak. Wie hem opent, ziet dezelfde pagina, "
-                   "filters en dataset.")
+        # The link's code block (with its copy button) is drawn only when the viewer opens it: st.code needs
+        # Streamlit's syntax highlighter, 1.5 MB of script, and loaded with every page it delayed the page's first
+        # chart by more than a second (issue 15, bench/results.md). An expander keeps the link in the sidebar's
+        # tab order (a popover's content is not reachable by Tab); opening it reruns, so the block is built then.
+        link = st.expander(SHARE_BUTTON, icon=":material/link:", key=SHARE_KEY, on_change="rerun")
+        with link:
+            if link.open:
+                st.code(url, language=None, wrap_lines=True)
+                st.caption("Kopieer de link met de knop rechtsboven in het vak. Wie hem opent, ziet dezelfde "
+                           "pagina, filters en dataset.")
