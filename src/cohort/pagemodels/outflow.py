@@ -15,6 +15,8 @@ for viewers; months for an evaluator who switched hiding off). The pieces the ov
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -68,7 +70,7 @@ from cohort.pagemodels.outflow_common import (
     series_charts,
 )
 from cohort.privacy.lattice import month_index
-from cohort.privacy.release import Count
+from cohort.privacy.release import Count, Release
 
 # --- Event time ----------------------------------------------------------------------------------------------
 
@@ -252,10 +254,36 @@ def page_measures(page_input: PageInput) -> tuple[Measure, ...]:
     return tuple(m for m in available_measures(page_input.dataset.optional_counts) if release.has(m.name))
 
 
+# The side-effect parts per release and period: they are for all areas together, so a change of stadsdeel or
+# area (the commonest rerun) needs the same ones. Kept with the counts they asked for, which each model's
+# ledger receives again (its `released` still lists every count it shows).
+_MEASURES_PARTS: weakref.WeakKeyDictionary[Release, dict[tuple[object, ...], tuple[
+    tuple[Table | None, Chart | None], list[Count]]]] = weakref.WeakKeyDictionary()
+_MEASURES_LOCK = threading.Lock()
+
+
 def measures_parts(ledger: Ledger, page_input: PageInput,
                    window: tuple[date, date] | None) -> tuple[Table | None, Chart | None]:
     """Side effects and support measures for all areas together (the release publishes them for the city only):
     per measure and group, a summary over `window` and the course per period of the selection."""
+    selection = page_input.selection
+    key = (selection.first_month, selection.last_month, selection.peildatum, window)
+    with _MEASURES_LOCK:
+        known = _MEASURES_PARTS.get(page_input.release, {}).get(key)
+    if known is None:
+        mark = ledger.mark()
+        parts = _measures_parts(ledger, page_input, window)
+        with _MEASURES_LOCK:
+            _MEASURES_PARTS.setdefault(page_input.release, {})[key] = (parts, ledger.asked_since(mark))
+        return parts
+    parts, asked = known
+    for count in asked:
+        ledger.keep(count)
+    return parts
+
+
+def _measures_parts(ledger: Ledger, page_input: PageInput,
+                    window: tuple[date, date] | None) -> tuple[Table | None, Chart | None]:
     measures = page_measures(page_input)
     if not measures:
         return None, None

@@ -63,16 +63,21 @@ class Ledger:
 
     def count(self, measure: str, codes: Iterable[str], window: tuple[date, date] | None,
               phase: Phase = "alle") -> Count:
-        return self._keep(self.page_input.count(measure, list(codes), window, phase))
+        return self.keep(self.page_input.count(measure, list(codes), window, phase))
 
     def stock(self, measure: str, codes: Iterable[str], month: date) -> Count:
-        return self._keep(self.page_input.release.stock(measure, list(codes), month))
+        return self.keep(self.page_input.release.stock(measure, list(codes), month))
 
-    def _keep(self, count: Count) -> Count:
+    def keep(self, count: Count) -> Count:
+        """Remember `count` as shown by this page (also one asked for by an earlier model, see `asked_since`)."""
         self._asked.append(count)
         if count.query is not None and count.state != "unavailable":
             self._counts.setdefault(count.query, count)
         return count
+
+
+    def asked_since(self, mark: int) -> list[Count]:
+        return list(self._asked[mark:])
 
     def mark(self) -> int:
         """A bookmark: `hidden_since(mark)` then tells whether a count asked for after it is hidden."""

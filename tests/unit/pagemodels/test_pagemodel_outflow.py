@@ -239,3 +239,21 @@ def test_hiding_off_gives_months(dataset):
     assert table[("oktober 2020", COMPARISON)]["werk_aantal"] == "1"  # evaluators see everything
     assert model.raw.ratio_text() == "2,8×"  # 96/18,000 against 37/19,500: 5,333 / 1,897
     assert "níet verborgen" in model.signs
+
+
+def test_side_effect_parts_are_shared_across_stadsdelen_and_still_released(example):
+    # The side effects are for all areas together: a change of stadsdeel reuses them, and the second model
+    # still lists the counts they show (the same released counts as a model built from scratch).
+    from cohort.pagemodels import outflow as outflow_module
+
+    base = default_selection(example)
+    centrum = Selection(base.peildatum, base.first_month, base.last_month, stadsdelen=("Centrum",))
+    first = outflow_model(PageInput(example, base, RULE))
+    shared = outflow_model(PageInput(example, centrum, RULE))
+    assert first.measures_chart is not None and shared.measures_chart is first.measures_chart
+    assert shared.measures_summary is first.measures_summary
+    outflow_module._MEASURES_PARTS.clear()
+    fresh = outflow_model(PageInput(example, centrum, RULE))
+    assert fresh.measures_chart is not shared.measures_chart
+    assert {c.query for c in shared.released} == {c.query for c in fresh.released}
+    assert fresh.measures_chart.table.texts.equals(shared.measures_chart.table.texts)
