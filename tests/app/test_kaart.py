@@ -19,11 +19,7 @@ from cohort.workbook.read import read_workbook
 PAGE = "views/kaart.py"
 
 
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("COHORT_BOUNDARIES_DOWNLOAD", "0")
-    monkeypatch.setenv("COHORT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("COHORT_STORE_DIR", str(tmp_path / "store"))
+pytestmark = pytest.mark.usefixtures("offline")  # tests/app/conftest.py
 
 
 @pytest.fixture(scope="module")
