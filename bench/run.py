@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.run            # full run (~10 min once the workbook cache exists)
     .venv/bin/python -m bench.run --quick    # fewer sizes and repetitions (~4 min)
 
-Every measurement runs in its own process (`bench.pages`, `bench.upload`, `bench.browser`), so imports,
-caches and memory of one part never flatter another.
+Every measurement runs in its own process (`bench.pages`, `bench.upload`, `bench.interactive`, `bench.units`),
+so imports, caches and memory of one part never flatter another.
 """
 
 from __future__ import annotations
