@@ -104,11 +104,13 @@ def make_visible(text: str) -> str:
 def parse_date(text: pl.Expr) -> pl.Expr:
     """Text → pl.Date, or null when the text is not a date in any accepted form.
 
-    Accepted: Excel dates (read as "2021-03-01 00:00:00"), "2021-03-01", "2021-03" (first of the month),
-    "1-3-2021", "01/03/2021", "mrt 2021" / "maart 2021", and Excel serial numbers ("44256").
+    Accepted: Excel dates (read as "2021-03-01 00:00:00"; a date stored as ISO text in a date cell, as some
+    programs write it, as "2021-03-01T00:00:00"), "2021-03-01", "2021-03" (first of the month), "1-3-2021",
+    "01/03/2021", "mrt 2021" / "maart 2021", and Excel serial numbers ("44256").
     """
     lower = text.str.to_lowercase()
-    iso_datetime = lower.str.strptime(pl.Date, "%Y-%m-%d %H:%M:%S", strict=False)
+    iso_datetime = pl.coalesce(lower.str.strptime(pl.Date, "%Y-%m-%d %H:%M:%S", strict=False),
+                               lower.str.strptime(pl.Date, "%Y-%m-%dt%H:%M:%S", strict=False))
     iso_date = lower.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     iso_month = (lower + "-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     dutch_dash = lower.str.strptime(pl.Date, "%d-%m-%Y", strict=False)
@@ -125,7 +127,7 @@ def date_problem(text: pl.Expr) -> pl.Expr:
     dagen") instead of the general "Geen geldige datum"."""
     shapes = (
         text.str.extract_groups(r"^(?P<day>\d{1,2})[-/](?P<month>\d{1,2})[-/](?P<year>\d{4})$"),
-        text.str.extract_groups(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?: 00:00:00)?$"),
+        text.str.extract_groups(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[ T]00:00:00)?$"),
         text.str.extract_groups(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$"),  # a month, as "2021-06"
     )
     day = pl.coalesce(shapes[0].struct.field("day"), shapes[1].struct.field("day")).cast(pl.Int32)

@@ -175,18 +175,20 @@ def test_a_serial_number_among_months_is_still_named():
     ]
 
 
-def test_iso_date_cells_are_dates_in_maandcijfers():
-    # A workbook may store a date as ISO text in a date cell (t="d"; openpyxl's iso_dates). The text route reads
-    # that cell as "2020-01-01T00:00:00", which no accepted format matches ("Geen geldige datum"); the typed read
-    # of `maandcijfers` takes the date. The one place where the two routes differ: `eenheden` (always text)
-    # still refuses such dates in start and eind, as before.
-    units = [[*row[:4], None, None] for row in units_rows()]
-    workbook = openpyxl.load_workbook(_bytes_io(make_workbook(units)))
+def test_iso_date_cells_are_dates_on_both_routes_and_both_sheets():
+    # A workbook may store a date as ISO text in a date cell (t="d"; openpyxl's iso_dates). Read as text that cell
+    # is "2020-01-01T00:00:00", an accepted form (`parsing.parse_date`); the typed read of `maandcijfers` takes the
+    # date itself. So the two routes agree, and `eenheden` (always text) takes such dates in start and eind too.
+    workbook = openpyxl.load_workbook(_bytes_io(make_workbook(units_rows())))
     workbook.iso_dates = True
-    result = read_workbook(_save(workbook))
-    assert result.report.ok, result.report.problems
-    assert result.dataset.monthly.get_column("maand").unique().sort().to_list() == [date(2020, 1, 1),
-                                                                                    date(2020, 2, 1)]
+    data = _save(workbook)
+    typed, text = read_workbook(data), read_workbook(data, typed=False)
+    assert typed.report.ok, typed.report.problems
+    assert typed.dataset.monthly.get_column("maand").unique().sort().to_list() == [date(2020, 1, 1),
+                                                                                   date(2020, 2, 1)]
+    starts = dict(zip(*typed.dataset.units.select("code", "start").get_columns(), strict=True))
+    assert (starts["DX01"], starts["DG01"]) == (date(2019, 11, 1), date(2020, 1, 1))
+    assert_same(typed, text)
 
 
 def assert_same(typed, text) -> None:

@@ -154,6 +154,18 @@ def test_a_date_that_does_not_exist_is_named_as_such_and_nothing_follows_from_it
     ]
 
 
+def test_iso_date_text_is_a_date_and_an_impossible_one_is_named():
+    # "2021-01-01T00:00:00" is how a date stored as ISO text in a date cell reads as text (some programs write
+    # dates so); a day that does not exist in that form gets the same message as in the other forms.
+    units = units_rows()
+    units[1][4] = "2021-01-01T00:00:00"
+    units[3][4] = "2021-02-29T00:00:00"
+    result = read_workbook(make_workbook(units))
+    errors = [(p.sheet, p.row, p.column, p.value, p.message) for p in problems(result)]
+    assert errors == [("eenheden", 5, "start", "2021-02-29T00:00:00",
+                       "2021-02-29T00:00:00 is geen bestaande datum: februari 2021 heeft 28 dagen.")]
+
+
 def test_impossible_months_and_days_in_maandcijfers():
     monthly = monthly_rows()
     monthly[0][0] = "2020-02-30"
