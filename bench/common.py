@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = REPO_ROOT / "bench"
@@ -81,6 +82,23 @@ def run_worker(module: str, *args: str, env: dict[str, str] | None = None, timeo
             return json.loads(line[len(JSON_MARK):])
     raise RuntimeError(f"bench.{module} {' '.join(args)} failed (rc={completed.returncode}):\n"
                        f"{completed.stderr[-3000:]}")
+
+
+def in_child(target: Any, args: tuple, timeout: float) -> dict:
+    """`target(*args, queue)` in a forked child that puts one result dict on the queue: that dict with
+    "finished": True, or {"finished": False, "seconds": ...} when it ran longer than `timeout` (then stopped)."""
+    import multiprocessing
+
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.get_context("fork").Process(target=target, args=(*args, queue))
+    started = time.perf_counter()
+    process.start()
+    process.join(timeout)
+    if process.is_alive():
+        process.terminate()  # our own child, by its own handle
+        process.join()
+        return {"finished": False, "seconds": time.perf_counter() - started}
+    return {"finished": True, **queue.get()}
 
 
 def free_port() -> int:

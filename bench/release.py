@@ -23,7 +23,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import BENCH_DIR, machine_info
+from bench.common import BENCH_DIR, in_child, machine_info
 
 RESULTS = BENCH_DIR / "results-release.md"
 
@@ -55,16 +55,7 @@ def _build(units: int, months: int, method: str, queue: multiprocessing.Queue) -
 
 
 def build(units: int, months: int, method: str, timeout: float) -> dict:
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.get_context("fork").Process(target=_build, args=(units, months, method, queue))
-    started = time.perf_counter()
-    process.start()
-    process.join(timeout)
-    if process.is_alive():
-        process.terminate()  # our own child, by its own handle
-        process.join()
-        return {"finished": False, "seconds": time.perf_counter() - started}
-    return {"finished": True, **queue.get()}
+    return in_child(_build, (units, months, method), timeout)
 
 
 def _version(name: str) -> str:

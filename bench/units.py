@@ -15,13 +15,12 @@
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import REPO_ROOT, emit, rss_mb
+from bench.common import REPO_ROOT, emit, in_child, rss_mb
 from bench.pages import page_names
 
 
@@ -38,16 +37,7 @@ def _build_release(store: str, dataset_id: str, queue) -> None:
 
 
 def release_time(store: Path, dataset_id: str, timeout: float) -> dict:
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.get_context("fork").Process(target=_build_release, args=(str(store), dataset_id, queue))
-    started = time.perf_counter()
-    process.start()
-    process.join(timeout)
-    if process.is_alive():
-        process.terminate()  # our own child, by its own handle
-        process.join()
-        return {"finished": False, "seconds": time.perf_counter() - started}
-    return {"finished": True, **queue.get()}
+    return in_child(_build_release, (str(store), dataset_id), timeout)
 
 
 def pages(dataset_id: str, hiding_off: bool) -> dict:
