@@ -85,12 +85,16 @@ def run_worker(module: str, *args: str, env: dict[str, str] | None = None, timeo
 
 
 def in_child(target: Any, args: tuple, timeout: float) -> dict:
-    """`target(*args, queue)` in a forked child that puts one result dict on the queue: that dict with
-    "finished": True, or {"finished": False, "seconds": ...} when it ran longer than `timeout` (then stopped)."""
+    """`target(*args, queue)` in a child process that puts one result dict on the queue: that dict with
+    "finished": True, or {"finished": False, "seconds": ...} when it ran longer than `timeout` (then stopped).
+
+    A spawned child, not a forked one: a parent that has used Polars has its thread pool running, and a forked
+    child can wait forever on a lock one of those threads held (a 3-unit release "did not finish" in 120 s)."""
     import multiprocessing
 
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.get_context("fork").Process(target=target, args=(*args, queue))
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(*args, queue))
     started = time.perf_counter()
     process.start()
     process.join(timeout)
