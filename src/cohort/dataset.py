@@ -7,6 +7,7 @@ passed, by the example generator, or by the store from Parquet files it wrote it
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -14,6 +15,7 @@ from functools import cached_property
 import polars as pl
 
 from cohort.contract import OPTIONAL_COUNT_NAMES, REQUIRED_COUNTS, UnitKind
+from cohort.privacy.seal import Seal
 
 UNITS_SCHEMA: dict[str, pl.DataType] = {
     "code": pl.String(),
@@ -52,6 +54,11 @@ class Dataset:
     # The datasets viewers could see before this one became visible, oldest first (from the store; none for the
     # bundled example or a preview). Its release is protected together with theirs (`cohort.privacy.release`).
     earlier: tuple[Dataset, ...] = field(default=(), compare=False, repr=False)
+    # The sealed releases stored with a published dataset (`cohort.privacy.seal`): a release built for it takes
+    # its hidden cells from the seal with its key. `sealer` stores a seal for a dataset that viewers see (set by
+    # the app for published datasets; None for the example, previews and pending publications).
+    seals: tuple[Seal, ...] = field(default=(), compare=False, repr=False)
+    sealer: Callable[[Seal], bool] | None = field(default=None, compare=False, repr=False)
 
     @property
     def cache_key(self) -> str:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import logging
 import math
 import threading
 from collections import deque
@@ -45,6 +46,9 @@ from cohort.dataset import Dataset
 from cohort.fmt import fmt_int
 from cohort.privacy.lattice import Lattice
 from cohort.privacy.rules import PROTECTED_TEXT, SuppressionRule
+from cohort.privacy.seal import CURRENT_METHOD, Method, Seal, make_seal, seal_key
+
+_log = logging.getLogger("cohort.privacy")
 
 LevelKind = Literal["eenheid", "stadsdeel", "stad", "doelgroepen"]
 Phase = Literal["alle", "cohort", "vergelijking", "overig"]
@@ -478,7 +482,7 @@ def _local_fix(values: np.ndarray, equations: list[Equation], member: list[list[
 
 def protect_cells(values: np.ndarray, equations: list[Equation], rule: SuppressionRule,
                   latent: np.ndarray | None = None, *, known: np.ndarray | None = None,
-                  fixed: np.ndarray | None = None) -> np.ndarray:
+                  fixed: np.ndarray | None = None, method: Method = CURRENT_METHOD) -> np.ndarray:
     """Which cells to hide (a boolean per cell): the small ones, then complements until none can be worked out.
 
     First every equation on its own (`_gap_fixpoint`), then all of them together by linear programming: each
@@ -491,6 +495,9 @@ def protect_cells(values: np.ndarray, equations: list[Equation], rule: Suppressi
     Cells of earlier publications (`_with_earlier`): `known` cells are shown by one of them, so they count as
     visible whatever this release does and are never chosen; `fixed` cells belong to earlier publications only,
     and keep the state those gave them (hidden unless known). Their small hidden cells are protected too.
+
+    `method` "tabel" skips the local certificates: the method before 2 December 2026, kept to seal datasets
+    published before then as their viewers saw them (`cohort.privacy.seal`).
     """
     size = len(values)
     latent = np.zeros(size, dtype=bool) if latent is None else latent
@@ -513,8 +520,11 @@ def protect_cells(values: np.ndarray, equations: list[Equation], rule: Suppressi
     incidence = _Incidence.of(equations)
     while True:
         _gap_fixpoint(values, equations, member, hidden, latent, can_hide, rule.largest_hidden)
-        added, unsettled = _local_fix(values, equations, member, incidence, hidden, latent, can_hide, small,
-                                      verified)
+        if method == "lokaal":
+            added, unsettled = _local_fix(values, equations, member, incidence, hidden, latent, can_hide, small,
+                                          verified)
+        else:
+            added, unsettled = [], np.flatnonzero(small & ~verified).tolist()
         # What no neighbourhood settles (cells an earlier publication holds fixed all around): the whole table.
         extras = _pinned_fix(values, equations, member, incidence, hidden, latent, can_hide, small, verified) \
             if unsettled else []
@@ -703,7 +713,8 @@ def _phase_keys(units: pl.DataFrame, levels: list[LevelNode]) -> list[frozenset[
     return [frozenset(rows[code] for code in node.leaves) for node in levels]
 
 
-def _with_earlier(own: _Family, earlier: Sequence[_Family | None], rule: SuppressionRule) -> np.ndarray:
+def _with_earlier(own: _Family, earlier: Sequence[_Family | None], rule: SuppressionRule,
+                  method: Method = CURRENT_METHOD) -> np.ndarray:
     """`protect_cells` for `own` together with the same family of earlier releases (their state fixed)."""
     size = len(own.values)
     cell_of: dict[tuple[CellKey, int], int] = {}
@@ -735,7 +746,7 @@ def _with_earlier(own: _Family, earlier: Sequence[_Family | None], rule: Suppres
     unpublished = np.array(latent, dtype=bool) & ~shown_before & ~hidden_before
     fixed = np.arange(len(values)) >= size
     hidden = protect_cells(np.array(values, dtype=np.int64), equations, rule, unpublished, known=shown_before,
-                           fixed=fixed)[:size]
+                           fixed=fixed, method=method)[:size]
     # A cell an earlier publication shows with this value is shown here too: the same number on both.
     return (hidden & ~shown_before[:size]) | own.latent
 
@@ -761,8 +772,12 @@ class Release:
     """
 
     def __init__(self, dataset: Dataset, rule: SuppressionRule, lattice: Lattice,
-                 complaint_lattice: Lattice | None = None, earlier: Sequence[Release] = ()) -> None:
+                 complaint_lattice: Lattice | None = None, earlier: Sequence[Release] = (), *,
+                 seal: Seal | None = None, method: Method = CURRENT_METHOD) -> None:
         self.rule = rule
+        self.method = method
+        # The seal whose hidden cells this release took (None: protected here, by `method`).
+        self.sealed_by: Seal | None = None
         self.lattice = lattice
         self.complaint_lattice = complaint_lattice or lattice
         self.units = dataset.units
@@ -779,7 +794,7 @@ class Release:
         self._blocks: dict[str, _Block] = {}
         self._families_built: dict[str, _Family] = {}
         self._phase_keys = _phase_keys(dataset.units, self.levels)
-        self._build(dataset, earlier)
+        self._build(dataset, earlier, seal)
 
     # -- building --
 
@@ -840,10 +855,10 @@ class Release:
                 families.append([_Block(f"{count}{STOCK_SUFFIX}", all_levels, ("alle",), stock, leaves, lattice)])
         return families
 
-    def _build(self, dataset: Dataset, earlier: Sequence[Release]) -> None:
+    def _build(self, dataset: Dataset, earlier: Sequence[Release], seal: Seal | None) -> None:
         offset = 0
-        values, hidden = [], []
         city = self._level_by_name.get(("stad", CITY_NAME))
+        families: list[_Family] = []
         for family in self._families(dataset):
             family_values, family_equations, family_latent = [], [], []
             start = offset
@@ -867,13 +882,23 @@ class Release:
             built = _Family(tuple(b.measure for b in family), start, flat, latent, local,
                             functools.partial(self._family_keys, family))
             self._families_built[family[0].measure] = built
-            values.append(flat)
-            hidden.append(_with_earlier(built, [r._families_built.get(family[0].measure) for r in earlier],
-                                        self.rule) if earlier and self.rule.enabled
-                          else protect_cells(flat, local, self.rule, latent))
+            families.append(built)
+            # Kept even for a sealed release: a later publication is protected together with this one's equations.
             self.equations += family_equations
-        self.values = np.concatenate(values)
-        self.hidden = np.concatenate(hidden)
+        self.values = np.concatenate([f.values for f in families])
+        if seal is not None and self.rule.enabled and seal.fits(self.values):
+            self.hidden = seal.hidden_mask()
+            self.sealed_by = seal
+        else:
+            if seal is not None and self.rule.enabled:
+                _log.error("release %s: the stored seal (%s, %d cells, method %s) does not fit the %d cells built "
+                           "now; protecting afresh", seal.key, seal.sealed_at, seal.cells, seal.method,
+                           len(self.values))
+            self.hidden = np.concatenate([
+                _with_earlier(f, [r._families_built.get(f.measures[0]) for r in earlier], self.rule, self.method)
+                if earlier and self.rule.enabled else protect_cells(f.values, f.equations, self.rule, f.latent,
+                                                                    method=self.method)
+                for f in families])
         for block in self._blocks.values():
             block.hidden = self.hidden[block.offset:block.offset + block.size]
         for built in self._families_built.values():
@@ -1095,7 +1120,7 @@ class Release:
 
 # --- One release per dataset and rule, shared by every session ----------------------------------------------------
 
-_CacheKey = tuple[str, SuppressionRule, str, tuple[str, ...]]
+_CacheKey = tuple[str, SuppressionRule, str, tuple[str, ...], Method]
 _CACHE: dict[_CacheKey, Release] = {}
 _CACHE_ORDER: deque[_CacheKey] = deque()
 MAX_RELEASES = 32  # a dataset with earlier publications needs theirs too
@@ -1110,26 +1135,38 @@ def finest_grain_for(rule: SuppressionRule) -> Literal["kwartaal", "maand"]:
     return "kwartaal" if rule.enabled else "maand"
 
 
+def complaint_grain_for(rule: SuppressionRule) -> Literal["halfjaar", "maand"]:
+    """Complaints per half year for viewers (about thirty a year: per quarter most would be 1 to 4)."""
+    return "halfjaar" if rule.enabled else "maand"
+
+
 def lattice_for(dataset: Dataset, rule: SuppressionRule) -> Lattice:
     return Lattice.build(dataset.months, finest_grain_for(rule))
 
 
 def complaint_lattice_for(dataset: Dataset, rule: SuppressionRule) -> Lattice:
-    """Complaints per half year for viewers (about thirty a year: per quarter most would be 1 to 4)."""
-    return Lattice.build(dataset.months, "halfjaar" if rule.enabled else "maand")
+    return Lattice.build(dataset.months, complaint_grain_for(rule))
 
 
-def _key(dataset: Dataset, rule: SuppressionRule) -> _CacheKey:
+def seal_key_for(dataset: Dataset, rule: SuppressionRule) -> str:
+    """The key under which the release of `dataset` for `rule` is sealed (`cohort.privacy.seal`)."""
+    earlier = tuple(d.cache_key for d in dataset.earlier)
+    return seal_key(rule, (finest_grain_for(rule), complaint_grain_for(rule)), earlier)
+
+
+def _key(dataset: Dataset, rule: SuppressionRule, method: Method) -> _CacheKey:
     earlier = dataset.earlier if rule.enabled else ()
-    return dataset.cache_key, rule, finest_grain_for(rule), tuple(d.cache_key for d in earlier)
+    return dataset.cache_key, rule, finest_grain_for(rule), tuple(d.cache_key for d in earlier), method
 
 
-def release_for(dataset: Dataset, rule: SuppressionRule) -> Release:
+def release_for(dataset: Dataset, rule: SuppressionRule, method: Method = CURRENT_METHOD) -> Release:
     """The release of `dataset` under `rule`, built once (it is immutable) and kept for the next viewer.
 
     Protected together with the releases of `dataset.earlier` (what viewers could see before it), each of
-    those in turn with the datasets before it, exactly as its own viewers see it."""
-    key = _key(dataset, rule)
+    those in turn with the datasets before it, exactly as its own viewers see it. A dataset sealed under this
+    key takes its hidden cells from the seal (whatever `method` says); one that is not, and has a `sealer`, is
+    protected by `method` and sealed, so that no later build can hide other cells."""
+    key = _key(dataset, rule, method)
     release = _CACHE.get(key)
     if release is not None:
         return release
@@ -1140,9 +1177,14 @@ def release_for(dataset: Dataset, rule: SuppressionRule) -> Release:
         if release is None:
             earlier = dataset.earlier if rule.enabled else ()
             # Each earlier release under its own lock (a different key): never the one held here.
-            before = [release_for(dataclasses.replace(d, earlier=earlier[:i]), rule) for i, d in enumerate(earlier)]
+            before = [release_for(dataclasses.replace(d, earlier=earlier[:i]), rule, method)
+                      for i, d in enumerate(earlier)]
+            seal_key_text = seal_key_for(dataset, rule) if rule.enabled else ""
+            seal = next((s for s in dataset.seals if s.key == seal_key_text), None) if rule.enabled else None
             release = Release(dataset, rule, lattice_for(dataset, rule), complaint_lattice_for(dataset, rule),
-                              before)
+                              before, seal=seal, method=method)
+            if rule.enabled and release.sealed_by is None and dataset.sealer is not None:
+                _seal(dataset, release, seal_key_text)
             with _LOCKS_GUARD:
                 _CACHE[key] = release
                 _CACHE_ORDER.append(key)
@@ -1152,10 +1194,24 @@ def release_for(dataset: Dataset, rule: SuppressionRule) -> Release:
     return release
 
 
+def _seal(dataset: Dataset, release: Release, key: str) -> None:
+    """Store the seal of a release just protected. A store that cannot take it (read-only, full) does not stop
+    the viewer: the release is the same until the code changes; the next build tries again."""
+    seal = make_seal(key, release.method, release.values, release.hidden)
+    assert dataset.sealer is not None
+    try:
+        stored = dataset.sealer(seal)
+    except Exception:  # any failure of the store: the page must still be shown
+        _log.exception("release %s of dataset %s could not be sealed", key, dataset.cache_key)
+        return
+    if stored:
+        release.sealed_by = seal
+
+
 def warm_release(dataset: Dataset, rule: SuppressionRule) -> threading.Thread | None:
     """Start building the release in a background thread (when it is neither built nor being built), so the
     first viewer of a dataset does not wait for it from scratch; returns the thread, or None."""
-    key = _key(dataset, rule)
+    key = _key(dataset, rule, CURRENT_METHOD)
     with _LOCKS_GUARD:
         if key in _CACHE or (key in _LOCKS and _LOCKS[key].locked()):
             return None

@@ -23,9 +23,10 @@ from typing import Any
 import polars as pl
 
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
-from cohort.fmt import fmt_local_date
+from cohort.fmt import fmt_int, fmt_local_date
+from cohort.privacy.seal import METHODS, Seal
 from cohort.settings import ENV_DATABASE_URL, load_settings
-from cohort.store.content import PARTS, checksum, content_id, decode, encode
+from cohort.store.content import PARTS, checksum, content_id, damaged, decode, encode
 from cohort.store.errors import DatasetDamaged, StoreError, guarded, log
 from cohort.store.records import (
     DATA_PROVISIONAL,
@@ -52,6 +53,8 @@ ACTION_WITHDRAW = "intrekken"
 ACTION_APPROVE = "goedkeuren"
 ACTION_REJECT = "afwijzen"
 ACTION_DATA_STATUS = "status wijzigen"
+ACTION_SEAL = "verbergingen vastleggen"
+SYSTEM_ACTOR = "systeem"  # who seals a release when a viewer's page first builds it
 AUDIT_COLUMNS = ("Tijdstip (UTC)", "Door", "Actie", "Dataset", "Toelichting")
 _UNKNOWN = "Onbekende dataset: deze dataset is niet gepubliceerd."
 
@@ -70,13 +73,21 @@ class DatasetCheck:
 
 
 @dataclass(frozen=True)
+class SealCheck:
+    dataset_id: str
+    seal_key: str
+    problem: str | None  # None: the stored bits match their checksum and hold `cells` cells
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     datasets: list[DatasetCheck]
     leftovers: list[str] = field(default_factory=list)  # stored content without a catalog row
+    seals: list[SealCheck] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(check.problem is None for check in self.datasets)
+        return all(check.problem is None for check in self.datasets) and all(s.problem is None for s in self.seals)
 
 
 class DatasetStore:
@@ -364,15 +375,18 @@ class DatasetStore:
         with guarded("read", self.where):
             with self._backend.reading() as conn:
                 row = _fetch(conn, dataset_id)
+                seal_rows = conn.all("SELECT * FROM release_seals WHERE dataset_id = ? ORDER BY seal_key",
+                                     (dataset_id,))
             if row is None:
                 raise StoreError(_UNKNOWN)
             parts = self._backend.get_content(dataset_id)
             units, monthly = self._checked(row, parts)
+            seals = tuple(self._checked_seal(row, seal_row) for seal_row in seal_rows)
             meta = DatasetMeta(
                 name=row["name"], description=row["description"], source=row["source"], is_example=False,
                 dataset_id=dataset_id, notes=notes_from(row["notes_json"]),
             )
-        return Dataset(units=units, monthly=monthly, meta=meta)
+        return Dataset(units=units, monthly=monthly, meta=meta, seals=seals)
 
     def _checked(self, row: Any, parts: dict[str, bytes], *, full: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
         try:
@@ -382,6 +396,44 @@ class DatasetStore:
             log.error("dataset %s in %s refused: %s (recorded checksums %s, stored content %s)",
                       row["dataset_id"], self.where, damage, _checksums(row), actual, exc_info=damage.__cause__)
             raise
+
+    def _checked_seal(self, row: Any, seal_row: Any) -> Seal:
+        """A stored seal, after checking its bits against the checksum recorded with them. A damaged seal
+        refuses the dataset, like damaged data: protecting afresh could show what viewers were never shown."""
+        seal = _seal_from_row(seal_row)
+        problem = _seal_problem(seal, seal_row["checksum"])
+        if problem is not None:
+            log.error("seal %s of dataset %s in %s refused: %s", seal.key, row["dataset_id"], self.where, problem)
+            raise damaged(row["name"], row["dataset_id"], "de vastgelegde verbergingen zijn beschadigd")
+        return seal
+
+    # --- sealed releases ----------------------------------------------------------------------------
+
+    def seal(self, dataset_id: str, seal: Seal, *, by: str = SYSTEM_ACTOR) -> bool:
+        """Keep the hidden cells of a release of a dataset viewers can see (`cohort.privacy.seal`). The first
+        seal under a key stays for good: True when this one was stored, False when one was there already or
+        the dataset has never been visible (nothing to keep)."""
+        by = _actor(by)
+        if seal.method not in METHODS:
+            raise StoreError(f"Onbekende beschermingsmethode ‘{seal.method}’.")
+        with guarded("change", self.where), self._backend.writing() as conn:
+            record = _require(conn, dataset_id)
+            if record.visible_since is None:
+                return False  # not seen by viewers yet: approval may bring other publications before it
+            if conn.one("SELECT 1 AS found FROM release_seals WHERE dataset_id = ? AND seal_key = ?",
+                        (dataset_id, seal.key)) is not None:
+                return False
+            conn.run(
+                "INSERT INTO release_seals (dataset_id, seal_key, method, cells, cells_digest, hidden, checksum,"
+                " sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (dataset_id, seal.key, seal.method, seal.cells, seal.cells_digest, seal.hidden, seal.checksum,
+                 utc_now_iso()),
+            )
+            hidden = int(seal.hidden_mask().sum())
+            add_audit(conn, actor=by, action=ACTION_SEAL, dataset_id=dataset_id,
+                      detail=f"‘{record.name}’: {fmt_int(hidden)} van de {fmt_int(seal.cells)} cellen verborgen "
+                             f"(methode {seal.method}; {seal.key.split(';')[0]}). Dit blijft zo voor alle viewers.")
+        return True
 
     def resolve(self, dataset_id: str | None, *, include_pending: bool = False) -> Resolution:
         """Which dataset to show for a requested id (e.g. from the URL); a Dutch notice if not that one.
@@ -446,12 +498,16 @@ class DatasetStore:
                 except DatasetDamaged as damage:
                     problem = str(damage)
                 checks.append(DatasetCheck(row["dataset_id"], row["name"], row["status"], problem))
+            with self._backend.reading() as conn:
+                seal_rows = conn.all("SELECT * FROM release_seals ORDER BY dataset_id, seal_key")
+            seal_checks = [SealCheck(r["dataset_id"], r["seal_key"], _seal_problem(_seal_from_row(r), r["checksum"]))
+                           for r in seal_rows]
             leftovers = sorted(self._backend.content_ids() - {row["dataset_id"] for row in rows})
             if remove_leftovers and leftovers:
                 with self._backend.writing() as conn:  # the write lock: no publish is writing content now
                     for leftover in leftovers:
                         self._backend.remove_content(conn, leftover)
-        return VerifyReport(checks, leftovers)
+        return VerifyReport(checks, leftovers, seal_checks)
 
 
 def add_audit(conn: Any, *, actor: str, action: str, dataset_id: str | None, detail: str,
@@ -505,6 +561,21 @@ def _fallback(conn: Any) -> Resolution:
         record = record_from_row(row)
         return Resolution(row["dataset_id"], "newest", None, record, newer_version(conn, record))
     return Resolution(None, "example")
+
+
+def _seal_from_row(row: Any) -> Seal:
+    return Seal(row["seal_key"], row["method"], int(row["cells"]), row["cells_digest"], bytes(row["hidden"]),
+                iso_timestamp(row["sealed_at"]) or "")
+
+
+def _seal_problem(seal: Seal, recorded_checksum: str) -> str | None:
+    if seal.checksum != recorded_checksum:
+        return "de vastgelegde verbergingen komen niet overeen met hun controlegetal"
+    try:
+        seal.hidden_mask()
+    except ValueError:
+        return f"de vastgelegde verbergingen hebben niet {fmt_int(seal.cells)} cellen"
+    return None
 
 
 def _checksums(row: Any) -> dict[str, str | None]:

@@ -210,6 +210,40 @@ MIGRATIONS = (
                 ELSE reviewed_at END""",
         ),
     ),
+    Migration(
+        5,
+        "vastgelegde verbergingen per dataset",
+        # The hidden cells of each published release (`cohort.privacy.seal`), one bit per cell, written once and
+        # never changed: a later version of the code must show viewers exactly what they were shown before.
+        # `checksum`: sha256 of `hidden`, checked on every load. In the catalog itself (kilobytes; 1.5 MB for
+        # 10,000 units), in the same transactions as the catalog rows.
+        sqlite=(
+            """CREATE TABLE release_seals (
+                dataset_id TEXT NOT NULL REFERENCES datasets (dataset_id),
+                seal_key TEXT NOT NULL,
+                method TEXT NOT NULL CHECK (method IN ('lokaal', 'tabel')),
+                cells INTEGER NOT NULL CHECK (cells >= 0),
+                cells_digest TEXT NOT NULL CHECK (length(cells_digest) = 64),
+                hidden BLOB NOT NULL,
+                checksum TEXT NOT NULL CHECK (length(checksum) = 64),
+                sealed_at TEXT NOT NULL,
+                PRIMARY KEY (dataset_id, seal_key)
+            )""",
+        ),
+        postgresql=(
+            """CREATE TABLE release_seals (
+                dataset_id text NOT NULL REFERENCES datasets (dataset_id),
+                seal_key text NOT NULL,
+                method text NOT NULL CHECK (method IN ('lokaal', 'tabel')),
+                cells integer NOT NULL CHECK (cells >= 0),
+                cells_digest text NOT NULL CHECK (cells_digest ~ '^[0-9a-f]{64}$'),
+                hidden bytea NOT NULL,
+                checksum text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),
+                sealed_at timestamptz NOT NULL,
+                PRIMARY KEY (dataset_id, seal_key)
+            )""",
+        ),
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

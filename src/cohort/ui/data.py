@@ -10,6 +10,7 @@ correct when several replicas share one store (PostgreSQL):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -80,7 +81,10 @@ def dataset_store() -> DatasetStore:
 @st.cache_resource(max_entries=16, show_spinner="Dataset laden …")
 def _load_content(root: str, url: str | None, dataset_id: str) -> Dataset:
     # The id is the content hash, so this entry is never stale; `root`/`url` keep test stores apart.
-    dataset = _store(root, url).load(dataset_id)
+    store = _store(root, url)
+    # The first protected release built for a dataset viewers see is stored with it (`cohort.privacy.seal`);
+    # the store keeps only seals of visible datasets, so a pending one is protected afresh when it is approved.
+    dataset = replace(store.load(dataset_id), sealer=functools.partial(store.seal, dataset_id))
     if dataset.meta.notes.get("voorbeelddata", "").strip().lower() in EXAMPLE_NOTE_VALUES:
         # Published example data must keep its label: the banner reads `is_example`.
         dataset = replace(dataset, meta=replace(dataset.meta, is_example=True))

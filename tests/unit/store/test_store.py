@@ -395,7 +395,7 @@ def test_migrations_are_recorded_once_and_reruns_change_nothing(location: StoreL
     location.open()
     expected = [(m.version, m.description) for m in MIGRATIONS]
     assert _applied_migrations(location) == expected
-    assert expected[-1][0] == LATEST_VERSION == 4
+    assert expected[-1][0] == LATEST_VERSION == 5
 
 
 def test_a_store_written_by_a_newer_version_is_refused(location: StoreLocation) -> None:
@@ -433,7 +433,7 @@ def test_a_store_of_the_first_version_is_migrated_and_keeps_its_data(tmp_path: P
     assert record.name == "Oud"
     assert_frame_equal(store.load(dataset_id).monthly, dataset.monthly)
     with sqlite3.connect(tmp_path / "catalog.sqlite3") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
         assert conn.execute("SELECT units_sha256 FROM datasets").fetchone()[0] is None
     # Publishing the same content again records the checksums of the bytes already stored.
     publish(store, dataset)
@@ -454,7 +454,7 @@ open_store(sys.argv[1], sys.argv[2]).close()
     go.touch()
     errors = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
     assert [code for code, _ in errors] == [0] * 4, errors
-    assert [version for version, _ in _applied_migrations(location)] == [1, 2, 3, 4]
+    assert [version for version, _ in _applied_migrations(location)] == [1, 2, 3, 4, 5]
 
 
 # --- concurrency ----------------------------------------------------------------------------------

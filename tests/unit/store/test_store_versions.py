@@ -393,11 +393,11 @@ def test_a_catalog_of_schema_version_2_is_migrated_and_keeps_everything(location
     assert store.default_id() == new.dataset_id
     with store._backend.reading() as conn:
         versions = [r["version"] for r in conn.all("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [1, 2, 3, 4]
+    assert versions == [1, 2, 3, 4, 5]
     if location.backend == "sqlite":
         with sqlite3.connect(location.root / "catalog.sqlite3") as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
             # The database itself still refuses a second default and a withdrawn default.
             with pytest.raises(sqlite3.IntegrityError):
                 conn.execute("UPDATE datasets SET is_default = 1 WHERE dataset_id = ?", (ids["ingetrokken"],))
