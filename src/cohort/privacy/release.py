@@ -638,12 +638,12 @@ def _sums(totals: np.ndarray, parts: np.ndarray) -> list[Equation]:
     return [(total, row) for total, row in zip(totals.tolist(), parts.astype(np.int64), strict=True)]
 
 
-def _equations(block: _Block, levels: list[LevelNode], lattice: Lattice) -> list[Equation]:
+def _equations(block: _Block, levels: list[LevelNode], lattice: Lattice, base: int = 0) -> list[Equation]:
     """The block's published equations, in each dimension a node is the sum of its children: level nodes
     (per period and phase), period nodes (per level and phase), prefixes (the previous prefix plus the next
-    leaf), and phases ("alle" is the sum of the three)."""
+    leaf), and phases ("alle" is the sum of the three). Cell numbers count from `base` (its family's start)."""
     # cell[level position, period position, phase position] = the flat cell number
-    cell = block.offset + np.arange(block.size, dtype=np.int64).reshape(block.values.shape)
+    cell = (block.offset - base) + np.arange(block.size, dtype=np.int64).reshape(block.values.shape)
     level_pos, period_pos = block._level_pos, block._period_pos
     equations: list[Equation] = []
     for level in block.levels:
@@ -694,10 +694,19 @@ class _Family:
     start: int  # offset of the family's first cell in the release
     values: np.ndarray
     latent: np.ndarray
-    equations: list[Equation]
+    # Built when protecting needs them (millions at 10,000 units, a minute of Python): a sealed release never
+    # does, unless a later publication is protected together with it.
+    make_equations: Callable[[], list[Equation]]
     make_keys: Callable[[], list[CellKey]]  # only a release with earlier publications, or one of those, needs them
     hidden: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     _keys: list[CellKey] | None = None
+    _equations: list[Equation] | None = None
+
+    @property
+    def equations(self) -> list[Equation]:
+        if self._equations is None:
+            self._equations = self.make_equations()
+        return self._equations
 
     @property
     def keys(self) -> list[CellKey]:
@@ -788,7 +797,6 @@ class Release:
         self._child_of = {n.index: {code: i for i, child in enumerate(n.children) for code in self.levels[child].leaves}
                           for n in self.levels if n.children}
         self.roots = tuple(n.index for n in self.levels if n.kind in ("stad", "doelgroepen"))
-        self.equations: list[Equation] = []  # the published equations (none while hiding is off)
         self.values = np.zeros(0, dtype=np.int64)
         self.hidden = np.zeros(0, dtype=bool)
         self._blocks: dict[str, _Block] = {}
@@ -860,31 +868,19 @@ class Release:
         city = self._level_by_name.get(("stad", CITY_NAME))
         families: list[_Family] = []
         for family in self._families(dataset):
-            family_values, family_equations, family_latent = [], [], []
+            family_values, family_latent = [], []
             start = offset
             for block in family:
                 block.offset = offset
                 offset += block.size
                 family_values.append(block.values.reshape(-1))
                 family_latent.append(block.latent_mask())
-                if self.rule.enabled:  # with hiding off nothing is protected: the equations would go unused
-                    family_equations += _equations(block, self.levels, block.lattice or self.lattice)
                 self._blocks[block.measure] = block
-            if self.rule.enabled and family[0].measure == "klachten" and len(family) > 1 and city is not None:
-                total_block = family[0]
-                for period in total_block.periods:  # the city's complaints are the sum of its categories
-                    total = total_block.flat(city, period, "alle")
-                    parts = [b.flat(city, period, "alle") for b in family[1:]]
-                    family_equations.append((int(total), np.array(parts, dtype=np.int64)))  # type: ignore[arg-type]
-            flat = np.concatenate(family_values).astype(np.int64)
-            latent = np.concatenate(family_latent)
-            local = [(total - start, parts - start) for total, parts in family_equations]
-            built = _Family(tuple(b.measure for b in family), start, flat, latent, local,
+            built = _Family(tuple(b.measure for b in family), start, np.concatenate(family_values).astype(np.int64),
+                            np.concatenate(family_latent), functools.partial(self._family_equations, family, city),
                             functools.partial(self._family_keys, family))
             self._families_built[family[0].measure] = built
             families.append(built)
-            # Kept even for a sealed release: a later publication is protected together with this one's equations.
-            self.equations += family_equations
         self.values = np.concatenate([f.values for f in families])
         if seal is not None and self.rule.enabled and seal.fits(self.values):
             self.hidden = seal.hidden_mask()
@@ -903,6 +899,22 @@ class Release:
             block.hidden = self.hidden[block.offset:block.offset + block.size]
         for built in self._families_built.values():
             built.hidden = self.hidden[built.start:built.start + len(built.values)]
+
+    def _family_equations(self, family: list[_Block], city: int | None) -> list[Equation]:
+        """The family's published equations, in family-local cell numbers (none while hiding is off: nothing is
+        protected, so they would go unused)."""
+        if not self.rule.enabled:
+            return []
+        start = family[0].offset
+        equations = [equation for block in family
+                     for equation in _equations(block, self.levels, block.lattice or self.lattice, start)]
+        if family[0].measure == "klachten" and len(family) > 1 and city is not None:
+            total_block = family[0]
+            for period in total_block.periods:  # the city's complaints are the sum of its categories
+                total = total_block.flat(city, period, "alle")
+                parts = [b.flat(city, period, "alle") for b in family[1:]]
+                equations.append((int(total) - start, np.array(parts, dtype=np.int64) - start))  # type: ignore[arg-type]
+        return equations
 
     def _family_keys(self, family: list[_Block]) -> list[CellKey]:
         return [key for block in family for key in self._cell_keys(block)]
