@@ -357,18 +357,19 @@ def _neighbourhood(cell: int, values: np.ndarray, equations: list[Equation], mem
                     continue
                 done.add(e)
                 total, parts = equations[e]
+                at = np.flatnonzero(parts == c)
+                entered = int(at[0]) if len(at) else 0  # the part we came through (0 when it is the total)
                 if len(parts) > _WINDOW:
                     # The parts next to the one we came through: in every equation of the same shape (a
                     # stadsdeel's areas in each quarter) these are the same neighbours, so the move can close;
                     # and a stadsdeel of a thousand areas is not searched whole for each cell.
-                    at = np.flatnonzero(parts == c)
-                    middle = int(at[0]) if len(at) else 0
-                    parts = parts[max(0, middle - _WINDOW // 2):middle + _WINDOW // 2 + 1]
+                    first = max(0, entered - _WINDOW // 2)
+                    parts = parts[first:entered + _WINDOW // 2 + 1]
+                    entered -= first
                 pool = parts[hidden[parts]].tolist()
                 open_parts = np.flatnonzero(~hidden[parts] & movable[parts])
                 if len(open_parts) > per_equation:
-                    at = np.flatnonzero(parts == c)
-                    nearest = np.abs(open_parts - (at[0] if len(at) else 0))
+                    nearest = np.abs(open_parts - entered)
                     open_parts = open_parts[np.argsort(nearest, kind="stable")[:per_equation]]
                 visible = parts[open_parts]
                 for x in (int(total), *pool, *visible.tolist()):
