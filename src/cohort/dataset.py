@@ -55,10 +55,11 @@ class Dataset:
     # bundled example or a preview). Its release is protected together with theirs (`cohort.privacy.release`).
     earlier: tuple[Dataset, ...] = field(default=(), compare=False, repr=False)
     # The sealed releases stored with a published dataset (`cohort.privacy.seal`): a release built for it takes
-    # its hidden cells from the seal with its key. `sealer` stores a seal for a dataset that viewers see (set by
-    # the app for published datasets; None for the example, previews and pending publications).
+    # its hidden cells from the seal with its key. `sealer` stores a seal and returns the one in force (another
+    # process may have sealed first), or None while viewers cannot see the dataset; None for the example and
+    # datasets built in code.
     seals: tuple[Seal, ...] = field(default=(), compare=False, repr=False)
-    sealer: Callable[[Seal], bool] | None = field(default=None, compare=False, repr=False)
+    sealer: Callable[[Seal], Seal | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def cache_key(self) -> str:

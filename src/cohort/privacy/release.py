@@ -883,19 +883,27 @@ class Release:
             self._families_built[family[0].measure] = built
             families.append(built)
         self.values = np.concatenate([f.values for f in families])
-        if seal is not None and self.rule.enabled and seal.fits(self.values):
-            self.hidden = seal.hidden_mask()
-            self.sealed_by = seal
-        else:
-            if seal is not None and self.rule.enabled:
-                _log.error("release %s: the stored seal (%s, %d cells, method %s) does not fit the %d cells built "
-                           "now; protecting afresh", seal.key, seal.sealed_at, seal.cells, seal.method,
-                           len(self.values))
-            self.hidden = np.concatenate([
-                _with_earlier(f, [r._families_built.get(f.measures[0]) for r in earlier], self.rule, self.method)
-                if earlier and self.rule.enabled else protect_cells(f.values, f.equations, self.rule, f.latent,
-                                                                    method=self.method)
-                for f in families])
+        if seal is not None and self.rule.enabled and self.adopt(seal):
+            return
+        self._set_hidden(np.concatenate([
+            _with_earlier(f, [r._families_built.get(f.measures[0]) for r in earlier], self.rule, self.method)
+            if earlier and self.rule.enabled else protect_cells(f.values, f.equations, self.rule, f.latent,
+                                                                method=self.method)
+            for f in families]))
+
+    def adopt(self, seal: Seal) -> bool:
+        """Hide exactly the cells `seal` hides, when it was computed over these cells (True); otherwise say so in
+        the log and change nothing (False)."""
+        if not seal.fits(self.values):
+            _log.error("release %s: the stored seal (%s, %d cells, method %s) does not fit the %d cells built now; "
+                       "protecting afresh", seal.key, seal.sealed_at, seal.cells, seal.method, len(self.values))
+            return False
+        self._set_hidden(seal.hidden_mask())
+        self.sealed_by = seal
+        return True
+
+    def _set_hidden(self, hidden: np.ndarray) -> None:
+        self.hidden = hidden
         for block in self._blocks.values():
             block.hidden = self.hidden[block.offset:block.offset + block.size]
         for built in self._families_built.values():
@@ -1208,17 +1216,22 @@ def release_for(dataset: Dataset, rule: SuppressionRule, method: Method = CURREN
 
 
 def _seal(dataset: Dataset, release: Release, key: str) -> None:
-    """Store the seal of a release just protected. A store that cannot take it (read-only, full) does not stop
-    the viewer: the release is the same until the code changes; the next build tries again."""
+    """Store the seal of a release just protected, or take the one another process stored first: every replica
+    shows what the first seal says. A store that cannot take it (read-only, full) does not stop the viewer: the
+    release is the same until the code changes; the next build tries again."""
     seal = make_seal(key, release.method, release.values, release.hidden)
     assert dataset.sealer is not None
     try:
-        stored = dataset.sealer(seal)
+        in_force = dataset.sealer(seal)
     except Exception:  # any failure of the store: the page must still be shown
         _log.exception("release %s of dataset %s could not be sealed", key, dataset.cache_key)
         return
-    if stored:
-        release.sealed_by = seal
+    if in_force is None:
+        return  # not visible to viewers (yet): nothing is kept
+    if in_force == seal:
+        release.sealed_by = in_force
+    else:
+        release.adopt(in_force)
 
 
 def warm_release(dataset: Dataset, rule: SuppressionRule) -> threading.Thread | None:

@@ -409,31 +409,33 @@ class DatasetStore:
 
     # --- sealed releases ----------------------------------------------------------------------------
 
-    def seal(self, dataset_id: str, seal: Seal, *, by: str = SYSTEM_ACTOR) -> bool:
+    def seal(self, dataset_id: str, seal: Seal, *, by: str = SYSTEM_ACTOR) -> Seal | None:
         """Keep the hidden cells of a release of a dataset viewers can see (`cohort.privacy.seal`). The first
-        seal under a key stays for good: True when this one was stored, False when one was there already or
-        the dataset has never been visible (nothing to keep)."""
+        seal under a key stays for good: returns the seal in force (this one, or the one stored before), or None
+        when viewers have never seen the dataset (approval may still bring other publications before it)."""
         by = _actor(by)
         if seal.method not in METHODS:
             raise StoreError(f"Onbekende beschermingsmethode ‘{seal.method}’.")
         with guarded("change", self.where), self._backend.writing() as conn:
             record = _require(conn, dataset_id)
             if record.visible_since is None:
-                return False  # not seen by viewers yet: approval may bring other publications before it
-            if conn.one("SELECT 1 AS found FROM release_seals WHERE dataset_id = ? AND seal_key = ?",
-                        (dataset_id, seal.key)) is not None:
-                return False
+                return None
+            existing = conn.one("SELECT * FROM release_seals WHERE dataset_id = ? AND seal_key = ?",
+                                (dataset_id, seal.key))
+            if existing is not None:
+                return self._checked_seal(_fetch(conn, dataset_id), existing)
+            sealed_at = utc_now_iso()
             conn.run(
                 "INSERT INTO release_seals (dataset_id, seal_key, method, cells, cells_digest, hidden, checksum,"
                 " sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (dataset_id, seal.key, seal.method, seal.cells, seal.cells_digest, seal.hidden, seal.checksum,
-                 utc_now_iso()),
+                 sealed_at),
             )
             hidden = int(seal.hidden_mask().sum())
             add_audit(conn, actor=by, action=ACTION_SEAL, dataset_id=dataset_id,
                       detail=f"‘{record.name}’: {fmt_int(hidden)} van de {fmt_int(seal.cells)} cellen verborgen "
                              f"(methode {seal.method}; {seal.key.split(';')[0]}). Dit blijft zo voor alle viewers.")
-        return True
+        return replace(seal, sealed_at=sealed_at)
 
     def resolve(self, dataset_id: str | None, *, include_pending: bool = False) -> Resolution:
         """Which dataset to show for a requested id (e.g. from the URL); a Dutch notice if not that one.

@@ -83,9 +83,9 @@ def test_a_seal_over_other_cells_is_not_used_and_the_log_says_so(caplog: pytest.
 def test_the_first_release_of_a_dataset_with_a_sealer_is_sealed_and_the_next_build_uses_it() -> None:
     stored: list[Seal] = []
 
-    def sealer(seal: Seal) -> bool:
+    def sealer(seal: Seal) -> Seal:
         stored.append(seal)
-        return True
+        return seal
 
     dataset = fresh(small(), sealer=sealer)
     first = release_for(dataset, RULE)
@@ -100,13 +100,13 @@ def test_the_first_release_of_a_dataset_with_a_sealer_is_sealed_and_the_next_bui
 
 def test_hiding_off_and_datasets_without_a_sealer_are_never_sealed() -> None:
     calls: list[Seal] = []
-    release_for(fresh(small(), sealer=lambda seal: bool(calls.append(seal))), SuppressionRule(enabled=False))
+    release_for(fresh(small(), sealer=lambda seal: calls.append(seal)), SuppressionRule(enabled=False))
     assert calls == []
     assert release_for(fresh(small()), RULE).sealed_by is None
 
 
 def test_a_store_that_cannot_take_the_seal_does_not_stop_the_viewer(caplog: pytest.LogCaptureFixture) -> None:
-    def full_disk(seal: Seal) -> bool:
+    def full_disk(seal: Seal) -> Seal:
         raise OSError(28, "No space left on device")
 
     with caplog.at_level(logging.ERROR, logger="cohort.privacy"):
@@ -138,3 +138,25 @@ def test_the_seal_key_names_the_earlier_publications() -> None:
     new = fresh(versions_data.new_version(), earlier=(old,))
     assert seal_key_for(new, RULE) == f"drempel=5;korrel=kwartaal/halfjaar;eerder={old.cache_key}"
     assert seal_key_for(new, SuppressionRule(threshold=10)).startswith("drempel=10;")
+
+
+def test_a_seal_another_replica_stored_first_is_the_one_shown() -> None:
+    # Two replicas build the same release at once; the store keeps the first seal, and the second replica
+    # shows what that one says (here: one more cell hidden), not what it computed itself.
+    dataset = small()
+    own = build(dataset)
+    extra = int(np.flatnonzero(~own.hidden & (own.values > 10))[0])
+    theirs_mask = own.hidden.copy()
+    theirs_mask[extra] = True
+    theirs = make_seal(seal_key_for(dataset, RULE), "lokaal", own.values, theirs_mask)
+    release = release_for(fresh(dataset, sealer=lambda seal: theirs), RULE)
+    assert release.sealed_by == theirs
+    assert release.hidden.tolist() == theirs_mask.tolist()
+    # Every count a page asks for reads the adopted cells (the blocks' views of the mask).
+    assert all(np.array_equal(block.hidden, theirs_mask[block.offset:block.offset + block.size])
+               for block in release._blocks.values())
+
+
+def test_a_pending_dataset_is_protected_but_nothing_is_kept() -> None:
+    release = release_for(fresh(small(), sealer=lambda seal: None), RULE)
+    assert release.sealed_by is None and release.hidden.any()

@@ -56,8 +56,8 @@ def test_a_seal_is_kept_once_and_comes_back_with_the_dataset(location: StoreLoca
     record = publish(store, versions_data.old_version(), "Cohort t/m juni 2021")
     first, second = a_seal(), a_seal()
     second = Seal(first.key, "tabel", first.cells, first.cells_digest, bytes([0xFF, 0x80]))
-    assert store.seal(record.dataset_id, first) is True
-    assert store.seal(record.dataset_id, second) is False  # the first one stays for good
+    assert store.seal(record.dataset_id, first) == first
+    assert store.seal(record.dataset_id, second) == first  # the first one stays for good, and is returned
     [loaded] = location.open().load(record.dataset_id).seals
     assert (loaded.key, loaded.method, loaded.cells, loaded.hidden) == (first.key, "lokaal", 9, first.hidden)
     assert loaded.hidden_mask().tolist() == [True, False, True, False, False, True, False, True, False]
@@ -72,7 +72,7 @@ def test_a_seal_is_kept_once_and_comes_back_with_the_dataset(location: StoreLoca
 def test_a_dataset_viewers_have_not_seen_is_not_sealed(location: StoreLocation) -> None:
     store = location.open()
     record = publish(store, versions_data.old_version(), "Wacht op goedkeuring", review=True)
-    assert store.seal(record.dataset_id, a_seal()) is False
+    assert store.seal(record.dataset_id, a_seal()) is None
     assert store.load(record.dataset_id).seals == ()
 
 
