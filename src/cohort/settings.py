@@ -17,6 +17,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
 EXAMPLE_WORKBOOK = DATA_DIR / "voorbeeld_cohortaanpak.xlsx"
+# The example's protected release, sealed beside it (`cohort.privacy.seal`): a fresh server shows the first
+# chart without protecting the example first. Written by `python -m cohort.workbook.example`.
+EXAMPLE_SEAL = EXAMPLE_WORKBOOK.with_suffix(".seal.json")
 
 # The one place of the upload limit's default; .streamlit/config.toml's server.maxUploadSize must agree
 # (tests/unit/test_settings.py checks it), because Streamlit's server refuses larger uploads before the app sees them.

@@ -72,3 +72,20 @@ def test_viewers_keep_seeing_the_sealed_numbers_when_the_protection_code_changes
     restart()
     hidden_everywhere = viewer_sees(other.dataset_id)
     assert hidden_everywhere != shown
+
+
+def test_a_fresh_server_takes_the_example_s_hidden_cells_from_the_seal_beside_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COHORT_STORE_DIR", str(tmp_path / "leeg"))
+    monkeypatch.delenv("COHORT_DATABASE_URL", raising=False)
+
+    def must_not_run(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the bundled example was protected again")
+
+    restart()
+    monkeypatch.setattr(release_module, "protect_cells", must_not_run)
+    at = open_app(check=True)
+    assert metrics_by_label(at)["Klachten"] == "30"
+    [built] = [r for r in release_module._CACHE.values() if r.rule.enabled]
+    assert built.sealed_by is not None and built.sealed_by.key.startswith("drempel=5;")
+    ui_data._store.clear()

@@ -15,7 +15,9 @@ the release then protects afresh and says so in the log, and `python -m cohort.s
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -68,3 +70,25 @@ def seal_key(rule: SuppressionRule, grains: tuple[str, str], earlier: tuple[str,
 
 def make_seal(key: str, method: Method, values: np.ndarray, hidden: np.ndarray) -> Seal:
     return Seal(key, method, len(values), cells_digest(values), np.packbits(hidden.astype(np.uint8)).tobytes())
+
+
+def seal_to_text(seal: Seal) -> str:
+    """The seal as JSON (the bundled example data's seal is kept in a file beside its workbook)."""
+    return json.dumps({"key": seal.key, "method": seal.method, "cells": seal.cells, "cells_digest": seal.cells_digest,
+                       "hidden": base64.b64encode(seal.hidden).decode("ascii"), "checksum": seal.checksum},
+                      indent=1) + "\n"
+
+
+def seal_from_text(text: str) -> Seal:
+    """ValueError when the text is not a whole seal or its bits do not match their checksum."""
+    try:
+        data = json.loads(text)
+        seal = Seal(str(data["key"]), data["method"], int(data["cells"]), str(data["cells_digest"]),
+                    base64.b64decode(data["hidden"], validate=True))
+        checksum = data["checksum"]
+    except (KeyError, TypeError, ValueError) as exc:  # json and base64 errors are ValueErrors
+        raise ValueError(f"not a seal: {exc}") from exc
+    if seal.method not in METHODS or seal.checksum != checksum:
+        raise ValueError("the seal's bits do not match its checksum")
+    seal.hidden_mask()
+    return seal

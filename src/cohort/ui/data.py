@@ -11,6 +11,7 @@ correct when several replicas share one store (PostgreSQL):
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -20,12 +21,14 @@ import streamlit as st
 from cohort.dataset import Dataset
 from cohort.links import DATASET_KEY, requested_dataset
 from cohort.privacy.release import warm_release
+from cohort.privacy.seal import Seal, seal_from_text
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings, read_settings
 from cohort.store import DatasetStore, Resolution, StoreError, database_url
 from cohort.ui.auth import is_evaluator
 from cohort.ui.privacy import current_rule
 from cohort.workbook.read import read_workbook
 
+log = logging.getLogger("cohort.ui")
 EXAMPLE_NOTE_VALUES = {"ja", "yes", "true", "1"}
 # Read at import (a decorator argument); a bad value falls back to the default here, and the app then stops
 # with the Dutch message before any page runs (cohort.ui.settings).
@@ -55,7 +58,21 @@ def _load_workbook(path: str, modified_ns: int, size: int) -> Dataset:
             "De voorbeelddata konden niet worden gelezen: " + "; ".join(p.message for p in result.report.errors[:3])
         )
     dataset = result.dataset
-    return replace(dataset, meta=replace(dataset.meta, version=f"voorbeeld-{modified_ns}-{size}"))
+    return replace(dataset, meta=replace(dataset.meta, version=f"voorbeeld-{modified_ns}-{size}"),
+                   seals=_bundled_seals(Path(path)))
+
+
+def _bundled_seals(workbook: Path) -> tuple[Seal, ...]:
+    # Only a shortcut: a missing or stale seal costs the first viewer a second or two, never a wrong number
+    # (a seal over other cells is not used; `Release.adopt`).
+    seal_file = workbook.with_suffix(".seal.json")  # EXAMPLE_SEAL for the bundled example
+    try:
+        return (seal_from_text(seal_file.read_text(encoding="utf-8")),)
+    except FileNotFoundError:
+        return ()
+    except (OSError, ValueError) as error:
+        log.warning("the seal of %s is not used: %s", workbook, error)
+        return ()
 
 
 def example_dataset(path: Path = EXAMPLE_WORKBOOK) -> Dataset:

@@ -20,7 +20,7 @@ import polars as pl
 
 from cohort.contract import COMPLAINT_COLUMNS, UnitKind
 from cohort.dataset import normalise_frames
-from cohort.settings import EXAMPLE_WORKBOOK
+from cohort.settings import EXAMPLE_SEAL, EXAMPLE_WORKBOOK
 from cohort.workbook.write import write_contract_workbook
 
 SEED = 2021
@@ -221,6 +221,23 @@ def main() -> None:
     EXAMPLE_WORKBOOK.parent.mkdir(parents=True, exist_ok=True)
     write_contract_workbook(units, monthly, notes, EXAMPLE_WORKBOOK)
     print(f"Geschreven: {EXAMPLE_WORKBOOK} ({monthly.height} maandrijen, {units.height} eenheden)")
+    EXAMPLE_SEAL.write_text(example_seal_text(), encoding="utf-8")
+    print(f"Geschreven: {EXAMPLE_SEAL} (de verborgen cellen van de voorbeelddata)")
+
+
+def example_seal_text() -> str:
+    """The seal of the bundled workbook's release under the default rule, protected afresh by this code."""
+    from cohort.privacy.release import Release, complaint_lattice_for, lattice_for, seal_key_for
+    from cohort.privacy.rules import DEFAULT_RULE
+    from cohort.privacy.seal import CURRENT_METHOD, make_seal, seal_to_text
+    from cohort.workbook.read import read_workbook
+
+    dataset = read_workbook(EXAMPLE_WORKBOOK, name="Voorbeelddata Cohortaanpak").dataset
+    assert dataset is not None, "the example workbook does not pass its own validation"
+    release = Release(dataset, DEFAULT_RULE, lattice_for(dataset, DEFAULT_RULE),
+                      complaint_lattice_for(dataset, DEFAULT_RULE))
+    return seal_to_text(make_seal(seal_key_for(dataset, DEFAULT_RULE), CURRENT_METHOD, release.values,
+                                  release.hidden))
 
 
 # --- Units and calendar ----------------------------------------------------------------------------------

@@ -326,3 +326,27 @@ def test_writer_rejects_frames_without_required_columns(built):
     units, monthly, notes = built
     with pytest.raises(ValueError, match="bijstand"):
         workbook_bytes(units, monthly.drop("bijstand"), notes)
+
+
+def test_the_bundled_seal_is_what_this_code_protects_for_the_bundled_example() -> None:
+    # The seal only spares a fresh server the protection of the example (`cohort.ui.data._bundled_seals`); it
+    # must still say exactly what this code would hide, or the example shows other cells than it should.
+    from cohort.privacy.seal import seal_from_text
+    from cohort.settings import EXAMPLE_SEAL
+
+    assert EXAMPLE_SEAL.exists(), "run: python -m cohort.workbook.example"
+    assert seal_from_text(EXAMPLE_SEAL.read_text(encoding="utf-8")) == seal_from_text(example.example_seal_text()), \
+        "the protection changed: regenerate with python -m cohort.workbook.example"
+
+
+def test_a_damaged_seal_text_is_refused() -> None:
+    from cohort.privacy.seal import seal_from_text, seal_to_text
+    from cohort.settings import EXAMPLE_SEAL
+
+    text = EXAMPLE_SEAL.read_text(encoding="utf-8")
+    assert seal_to_text(seal_from_text(text)) == text
+    damaged = text.replace('"hidden": "/', '"hidden": "A', 1)
+    with pytest.raises(ValueError, match="checksum"):
+        seal_from_text(damaged)
+    with pytest.raises(ValueError, match="not a seal"):
+        seal_from_text('{"key": 1}')
