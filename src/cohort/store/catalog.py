@@ -54,7 +54,7 @@ ACTION_APPROVE = "goedkeuren"
 ACTION_REJECT = "afwijzen"
 ACTION_DATA_STATUS = "status wijzigen"
 ACTION_SEAL = "verbergingen vastleggen"
-SYSTEM_ACTOR = "systeem"  # who seals a release when a viewer's page first builds it
+SYSTEM_ACTOR = "systeem"  # the app itself, sealing a release when a page first builds it
 AUDIT_COLUMNS = ("Tijdstip (UTC)", "Door", "Actie", "Dataset", "Toelichting")
 _UNKNOWN = "Onbekende dataset: deze dataset is niet gepubliceerd."
 
@@ -432,9 +432,13 @@ class DatasetStore:
                  sealed_at),
             )
             hidden = int(seal.hidden_mask().sum())
-            add_audit(conn, actor=by, action=ACTION_SEAL, dataset_id=dataset_id,
-                      detail=f"‘{record.name}’: {fmt_int(hidden)} van de {fmt_int(seal.cells)} cellen verborgen "
-                             f"(methode {seal.method}; {seal.key.split(';')[0]}). Dit blijft zo voor alle viewers.")
+            detail = (f"‘{record.name}’: {fmt_int(hidden)} van de {fmt_int(seal.cells)} cellen verborgen (methode "
+                      f"{seal.method}; {seal.key.split(';')[0]}). Dit blijft zo voor alle viewers.")
+            # The audit log is what people did; the app's own seal after each publication goes to the server log.
+            if by == SYSTEM_ACTOR:
+                log.info("dataset %s sealed: %s", dataset_id, detail)
+            else:
+                add_audit(conn, actor=by, action=ACTION_SEAL, dataset_id=dataset_id, detail=detail)
         return replace(seal, sealed_at=sealed_at)
 
     def resolve(self, dataset_id: str | None, *, include_pending: bool = False) -> Resolution:
