@@ -92,25 +92,31 @@ class Dataset:
         # __dict__, which cached_property writes to directly).
         return self.monthly.get_column("maand").unique().sort().to_list()
 
-    @property
+    # Cached like `months`: the sidebar and the share link ask for these on every rerun of every session, and
+    # each Polars query costs a millisecond or more (half of a cached page's rerun, bench/results.md).
+    @cached_property
     def first_month(self) -> date:
-        return self.monthly.get_column("maand").min()  # type: ignore[return-value]
+        return self.months[0] if self.months else None  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def last_month(self) -> date:
-        return self.monthly.get_column("maand").max()  # type: ignore[return-value]
+        return self.months[-1] if self.months else None  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def areas(self) -> pl.DataFrame:
         return self.units.filter(pl.col("soort") == UnitKind.AREA)
 
-    @property
+    @cached_property
     def target_groups(self) -> pl.DataFrame:
         return self.units.filter(pl.col("soort") == UnitKind.TARGET_GROUP)
 
     @property
     def stadsdelen(self) -> list[str]:
-        return self.areas.get_column("stadsdeel").drop_nulls().unique().sort().to_list()
+        return list(self._stadsdelen)  # a copy: the cached names are shared by every session
+
+    @cached_property
+    def _stadsdelen(self) -> tuple[str, ...]:
+        return tuple(self.areas.get_column("stadsdeel").drop_nulls().unique().sort().to_list())
 
 
 def normalise_frames(units: pl.DataFrame, monthly: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

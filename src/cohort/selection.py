@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,6 +53,7 @@ def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+@functools.lru_cache(maxsize=256)  # the sidebar parses the dataset's peildatum on every rerun
 def parse_date_text(text: str) -> date | None:
     """A date as evaluators write it in a workbook (2021-06-30, 30-06-2021, …), through the reader's parser."""
     value = pl.select(parse_date(pl.lit(text, dtype=pl.String))).item()
