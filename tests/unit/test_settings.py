@@ -80,6 +80,16 @@ def test_streamlit_upload_limit_agrees_with_the_default() -> None:
     assert config["server"]["maxUploadSize"] == DEFAULT_MAX_UPLOAD_MB
 
 
+def test_streamlit_does_not_collect_garbage_after_every_run() -> None:
+    # A full collection per run held the GIL for every other viewer (bench.wsload: 50 sessions, first chart
+    # p95 13-15 s with it, 2-3 s without); the option is hidden in Streamlit, so a typo would go unnoticed.
+    from streamlit import config as streamlit_config
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert "runner.postScriptGC" in streamlit_config._config_options_template
+
+
 def test_no_other_module_reads_the_environment() -> None:
     readers = re.compile(r"os\.environ|getenv\(|environ\.get")
     offenders = [str(path.relative_to(PROJECT_ROOT)) for path in (PROJECT_ROOT / "src" / "cohort").rglob("*.py")
