@@ -19,7 +19,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import openpyxl
@@ -116,6 +116,9 @@ ENCRYPTION_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".e
 # the characters; UTF-8 XML never contains NUL, so the slower UTF-16 patterns only run when one is present.
 DTD_PATTERN = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 DTD_PATTERN_UTF16 = re.compile(rb"<\x00!\x00[DEde]\x00|\x00<\x00!\x00[DEde]")
+# The same for RE2, three times as fast: it says whether a chunk may hold one, and `re` decides (as for the cell
+# references below). RE2 folds case over Latin-1, which adds no other spelling of these ASCII letters.
+DTD_PREFILTER = re2.compile(DTD_PATTERN.pattern.replace(b"<!", b"(?i)<!", 1))
 DIMENSION_PATTERN = re.compile(rb"<(?:\w+:)?dimension\b[^>]{0,200}?\bref\s*=\s*[\"']([^\"']{1,40})[\"']")
 # Only cell references that break a limit match, so honest sheets cost one regex pass and no Python loop:
 # columns after GR (= column 200) or rows with 7+ digits (then compared in Python). Spelled without
@@ -450,12 +453,23 @@ def _read_whole(data: bytes, info: zipfile.ZipInfo) -> bytes:
 
 
 def _scan_member(data: bytes, info: zipfile.ZipInfo, *, sheet_label: str | None) -> None:
+    _scan_chunks(_decompressed(data, info), info, sheet_label=sheet_label)
+
+
+def _scan_chunks(chunks: Iterable[bytes], info: zipfile.ZipInfo, *, sheet_label: str | None) -> None:
+    """The checks of one part's XML, chunk by chunk: DTDs, and in a worksheet its dimension and cell references.
+
+    Each chunk is searched on its own and so is its seam with the previous one (the last OVERLAP bytes of that
+    and the first OVERLAP of this), so a match of up to OVERLAP + 1 bytes is found wherever the chunks split it.
+    Searching the previous tail joined to the whole chunk found the same, but copied every part once more: a
+    fifth of the guard's time on a 100,000-row sheet."""
     tail = b""
     head = b""
     dimension_checked = sheet_label is None
-    for chunk in _decompressed(data, info):
-        window = tail + chunk
-        _check_dtd(window, info)
+    for chunk in chunks:
+        seam = tail + chunk[:OVERLAP]
+        _check_dtd(seam, info)
+        _check_dtd(chunk, info)
         if sheet_label is not None:
             if not dimension_checked:
                 head += chunk[: HEAD_BYTES - len(head)]
@@ -464,13 +478,16 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, *, sheet_label: str | None)
                     dimension_checked = True
                     if match:
                         _check_dimension(match.group(1).decode("ascii", "replace"), sheet_label)
-            if _may_hold_offending_ref(window):
-                _check_cell_refs(window, sheet_label)
-        tail = window[-OVERLAP:]
+            for window in (seam, chunk):
+                if _may_hold_offending_ref(window):
+                    _check_cell_refs(window, sheet_label)
+        tail = seam[-OVERLAP:] if len(chunk) <= OVERLAP else chunk[-OVERLAP:]
 
 
 def _check_dtd(window: bytes, info: zipfile.ZipInfo) -> None:
-    if DTD_PATTERN.search(window) or (b"\x00" in window and DTD_PATTERN_UTF16.search(window)):
+    if (DTD_PREFILTER.search(window) is not None and DTD_PATTERN.search(window)) or (
+        b"\x00" in window and DTD_PATTERN_UTF16.search(window)
+    ):
         raise _Refused(
             f"Het onderdeel ‘{_shown(info.filename)}’ bevat een DOCTYPE- of ENTITY-declaratie. Daarmee "
             "kan een bestand de server aanvallen (entiteiten-expansie of het lezen van andere bestanden). "
