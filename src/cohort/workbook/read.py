@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import fastexcel
 import polars as pl
+from openpyxl.utils import get_column_letter
 
 from cohort.contract import (
     COUNT_COLUMNS,
@@ -36,6 +37,7 @@ from cohort.workbook.report import ValidationReport
 from cohort.workbook.validation import (
     ROW,
     TEMPLATE_HEADER_ROW,
+    UNNAMED,
     cross_checks,
     normalise_header,
     validate_monthly,
@@ -160,7 +162,15 @@ def load_text(reader: fastexcel.ExcelReader, sheet: str, *, header_row: int, **o
     calamine numbers rows from A1 only when told where to start: `header_row` >= 1 (0-based, as fastexcel
     takes it) or `skip_rows=0`. Its default starts a sheet at its first filled row, and then a sheet with empty
     rows above its header had every row number in the report too small (`validation.with_excel_rows`)."""
-    return _load(reader, sheet, header_row=header_row, dtypes="string", **options).to_polars()
+    loaded = _load(reader, sheet, header_row=header_row, dtypes="string", **options)
+    return _with_letters(loaded.to_polars(), loaded.selected_columns)
+
+
+def _with_letters(frame: pl.DataFrame, columns: list[fastexcel.ColumnInfo]) -> pl.DataFrame:
+    """A column without a header named by its letter ("__UNNAMED__L"), for the report: fastexcel numbers such
+    columns from the first filled one ("__UNNAMED__10"), which is no name the evaluator can find."""
+    return frame.rename({info.name: UNNAMED + get_column_letter(info.absolute_index + 1)
+                         for info in columns if info.column_name_from == "generated"})
 
 
 def _load(reader: fastexcel.ExcelReader, sheet: str, *, header_row: int, **options: Any) -> fastexcel.ExcelSheet:
@@ -170,7 +180,6 @@ def _load(reader: fastexcel.ExcelReader, sheet: str, *, header_row: int, **optio
 
 # A title block above the header is a few rows; a header further down is no longer the sheet's header.
 HEADER_SEARCH_ROWS = 20
-UNNAMED = "__UNNAMED__"  # fastexcel's name for a column whose header cell is empty
 
 
 def find_header(below_row_1: pl.DataFrame, names: set[str], sheet: str, report: ValidationReport) -> int:
@@ -268,14 +277,14 @@ def typed_monthly(
         as_text += [name for name, ok in frame.select(checks).row(0, named=True).items() if not ok]
     frame = frame.select(expr for name, expr in exprs.items() if name not in as_text)
     if not as_text:
-        return frame
+        return _with_letters(frame, columns)
     try:
-        text = load_text(reader, sheet, header_row=header_row, use_columns=as_text)
+        text = _load(reader, sheet, header_row=header_row, dtypes="string", use_columns=as_text).to_polars()
     except Exception:
         return None
     if text.height != frame.height:
         return None
-    return pl.concat([frame, text], how="horizontal").select(info.name for info in columns)
+    return _with_letters(pl.concat([frame, text], how="horizontal").select(info.name for info in columns), columns)
 
 
 def _exact_count(name: str) -> pl.Expr:

@@ -89,6 +89,10 @@ def _list_rows(
         add(f"En nog {rest} rijen met hetzelfde probleem in kolom ‘{column}’.", sheet=sheet, column=column)
 
 
+UNNAMED = "__UNNAMED__"  # the reader's name of a column without a header; `read` puts the column's letter after it
+_REPEAT = re.compile(r"^(?P<header>.+)_[1-9][0-9]*$")
+
+
 def check_columns(
     frame: pl.DataFrame, sheet: str, expected: list[str], required: list[str], report: ValidationReport,
     header_row: int = TEMPLATE_HEADER_ROW,
@@ -96,13 +100,20 @@ def check_columns(
     """Rename headers to contract names; report missing, duplicate and unknown columns (on the header's row)."""
     renamed: dict[str, str] = {}
     seen: dict[str, str] = {}
+    originals: set[str] = set()
     for original in frame.columns:
         if original == ROW:
             continue
         key = normalise_header(original)
-        if original.startswith("__UNNAMED__") or not key:
+        repeated = _repeated_header(original, originals)
+        originals.add(original)
+        if original.startswith(UNNAMED) or not key:
             if frame.get_column(original).drop_nulls().len() > 0:
-                report.warning("Kolom zonder kopje wordt genegeerd.", sheet=sheet, row=header_row, column=original)
+                shown = f"kolom {original.removeprefix(UNNAMED)}" if original.startswith(UNNAMED) else original
+                report.warning("Kolom zonder kopje wordt genegeerd.", sheet=sheet, row=header_row, column=shown)
+            continue
+        if repeated is not None:
+            report.error(f"Kolom ‘{repeated}’ komt twee keer voor.", sheet=sheet, row=header_row, column=repeated)
             continue
         if key in seen:
             report.error(f"Kolom ‘{original}’ komt twee keer voor (ook als ‘{seen[key]}’).", sheet=sheet,
@@ -118,6 +129,15 @@ def check_columns(
         if name not in renamed.values():
             report.error(f"Verplichte kolom ‘{name}’ ontbreekt.", sheet=sheet, row=header_row, column=name)
     return frame.select([ROW, *renamed]).rename(renamed)
+
+
+def _repeated_header(name: str, earlier: set[str]) -> str | None:
+    """The header a column repeats, as the reader names a repeat: a second ‘code’ is ‘code_1’, a third ‘code_2’.
+
+    Otherwise it was reported as an unknown column ‘code_1’, a name that is not in the file. (A header typed as
+    ‘code_1’ beside ‘code’ reads the same; it is no column of the format either way.)"""
+    match = _REPEAT.match(name)
+    return match.group("header") if match and match.group("header") in earlier else None
 
 
 RAW = "_rauw"  # a cell as it was in the file, for the report

@@ -244,3 +244,39 @@ def test_notes_below_empty_rows_are_read():
     result = read_workbook(workbook(notes=notes))
     assert result.report.ok
     assert result.dataset is not None and result.dataset.meta.source == "WPI-registratie"
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_a_header_typed_twice_is_named_as_it_is_in_the_file(layout, route):
+    # The reader renames a repeated header (a second ‘bijstand’ is ‘bijstand_1’); the report names the one typed.
+    header = [*MONTHLY_HEADER, "bijstand"]
+    rows = [[*row, 5] for row in monthly_rows()]
+    result = read_workbook(workbook(monthly_layout=layout, monthly=rows, monthly_header=header), typed=ROUTES[route])
+    header_row, _ = LAYOUTS[layout]
+    assert located(result.report) == [
+        ("maandcijfers", header_row, "bijstand", None, "Kolom ‘bijstand’ komt twee keer voor."),
+    ]
+    assert not any("bijstand_1" in str(p) for p in result.report.problems)
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_a_column_without_a_header_is_named_by_its_letter(route):
+    # The table starts in column B, below three empty rows; column M holds numbers under an empty header cell.
+    book = openpyxl.Workbook()
+    book.active.title = "eenheden"
+    for values in [UNIT_HEADER, *units_rows()]:
+        book.active.append(values)
+    months = book.create_sheet("maandcijfers")
+    for offset, values in enumerate([MONTHLY_HEADER, *monthly_rows()]):
+        for column, value in enumerate(values, start=2):
+            months.cell(row=4 + offset, column=column, value=value)
+        if offset:
+            months.cell(row=4 + offset, column=13, value=offset)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = read_workbook(buffer.getvalue(), typed=ROUTES[route])
+    assert result.report.ok
+    assert located(result.report, Severity.WARNING) == [
+        ("maandcijfers", 4, "kolom M", None, "Kolom zonder kopje wordt genegeerd."),
+    ]
