@@ -125,7 +125,7 @@ DIMENSION_PATTERN = re.compile(rb"<(?:\w+:)?dimension\b[^>]{0,200}?\bref\s*=\s*[
 # IGNORECASE or a lookbehind, which make the scan several times slower; the character before the match
 # is checked in Python, for the few matches there are.
 OFFENDING_REF_PATTERN = re.compile(
-    rb"r\s*=\s*[\"']((?:[A-Za-z]{3,}|[Gg][S-Zs-z]|[H-Zh-z][A-Za-z])[0-9]+|[A-Za-z]{0,3}[1-9][0-9]{6,})[\"']"
+    rb"r\s*=\s*[\"']((?:[A-Za-z]{3,}|[Gg][S-Zs-z]|[H-Zh-z][A-Za-z])[0-9]+|[A-Za-z]{0,3}0*[1-9][0-9]{6,})[\"']"
 )
 ATTRIBUTE_START = frozenset(b" \t\r\n:")  # 'r' is the whole attribute name (or 'x:r'), not 'error'
 # The same pattern for RE2 (google-re2, a DFA), which scans a sheet's XML five to ten times faster than `re`: it
@@ -134,7 +134,10 @@ ATTRIBUTE_START = frozenset(b" \t\r\n:")  # 'r' is the whole attribute name (or 
 # any byte sequence (a UTF-8 character cut at a chunk boundary, a UTF-16 part) is searched as it is.
 OFFENDING_REF_PREFILTER = re2.compile(OFFENDING_REF_PATTERN.pattern.replace(rb"\s", rb"[ \t\n\r\f\v]"))
 
-CELL_REF = re.compile(r"^\$?([A-Za-z]{0,7})\$?([0-9]{0,12})$")
+# Any number of letters and digits: calamine reads them all (leading zeros too: "A02000000" is row 2,000,000) and
+# its counters wrap around, so a reference too long to compute is refused as outside the limits, never skipped.
+CELL_REF = re.compile(r"^\$?([A-Za-z]*)\$?([0-9]*)$")
+MAX_REF_LETTERS, MAX_REF_DIGITS = 7, 12  # beyond these a reference is far outside any limit
 
 
 @dataclass(frozen=True)
@@ -523,15 +526,15 @@ def _check_cell_refs(window: bytes, sheet_label: str) -> None:
 def _refuse_if_outside(column: int, row: int, ref: str, sheet_label: str) -> None:
     if column > MAX_COLUMNS:
         raise _Refused(
-            f"In {sheet_label} wordt cel {ref} gebruikt: dat is kolom {fmt_int(column)}, terwijl"
+            f"In {sheet_label} wordt cel {_shown(ref, 20)} gebruikt: dat is kolom {fmt_int(column)}, terwijl"
             f" een werkmap voor de Cohortmonitor hooguit {MAX_COLUMNS} kolommen nodig heeft. "
             "Verwijder de lege of overbodige kolommen (ook opmaak) rechts van de gegevens, sla op en upload "
             "opnieuw."
         )
     if row > MAX_ROWS:
         raise _Refused(
-            f"In {sheet_label} wordt cel {ref} gebruikt: dat is rij {fmt_int(row)}, meer dan de grens van "
-            f"{fmt_int(MAX_ROWS)} rijen. " + RESAVE
+            f"In {sheet_label} wordt cel {_shown(ref, 20)} gebruikt: dat is rij {fmt_int(row)}, meer dan de grens "
+            f"van {fmt_int(MAX_ROWS)} rijen. " + RESAVE
         )
 
 
@@ -541,10 +544,12 @@ def _parse_ref(ref: str) -> tuple[int, int] | None:
     if not match:
         return None
     letters, digits = match.groups()
+    digits = digits.lstrip("0") or ("0" if digits else "")
     column = 0
-    for letter in letters.upper():
+    for letter in letters.upper()[:MAX_REF_LETTERS + 1]:
         column = column * 26 + (ord(letter) - 64)
-    return max(column, 1), int(digits) if digits else 1
+    row = int(digits[:MAX_REF_DIGITS + 1]) if digits else 1
+    return max(column, 1), max(row, 1)
 
 
 def _decompressed(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:

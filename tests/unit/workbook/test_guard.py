@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -325,6 +326,50 @@ def test_the_fast_prefilter_agrees_with_the_pattern_on_random_xml():
 
 def test_an_honest_sheet_is_not_flagged_by_the_prefilter():
     assert not guard._may_hold_offending_ref(b'<row r="104857"><c r="GR104857" t="s"><v>3</v></c></row>')
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [(b'<c r="A02000000">', r"cel A02000000 gebruikt: dat is rij 2\.000\.000"),
+     (b'<row r="0002000000">', r"rij 2\.000\.000"),
+     (b'<c r="A00000000000002000000">', r"rij 2\.000\.000"),
+     (b'<c r="B42949672970000">', r"rij 4\.294\.967\.297\.000"),
+     (b'<c r="AAAAAAAAAAAB1">', "kolom"),
+     (b'<c r="gr0000001">', None), (b'<c r="A01048576">', None)],
+    ids=["a row with a leading zero", "a row element", "many leading zeros", "more digits than a row has",
+         "more letters than a column has", "an honest column with zeros", "Excel's last row with a zero"],
+)
+def test_references_calamine_reads_are_measured_as_it_reads_them(xml, message):
+    # calamine reads every letter and digit (its counters wrap around): "A02000000" is row 2,000,000 to it, and a
+    # grid that tall or wide is what the guard keeps out, so no spelling of a reference may pass unmeasured.
+    if message is None:
+        guard._check_cell_refs(xml, "werkblad 1")
+        return
+    assert guard._may_hold_offending_ref(xml)
+    with pytest.raises(guard._Refused, match=message):
+        guard._check_cell_refs(xml, "werkblad 1")
+
+
+def test_a_workbook_with_a_far_row_behind_a_leading_zero_is_refused():
+    source = zipfile.ZipFile(io.BytesIO(_one_cell_workbook()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension [^>]*/>", b"", data).replace(b'r="A2"', b'r="A02000000"')
+                assert b'r="A02000000"' in data
+            target.writestr(info.filename, data)
+    assert "rij 2.000.000" in refused(buffer.getvalue())
+
+
+def _one_cell_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "kop"
+    workbook.active["A2"] = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 SHEET_PART = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
