@@ -5,6 +5,9 @@ without telling anyone, so parsing happens in `cohort.workbook.parsing`, where e
 slow for the large sheet (100,000 rows: converting every number to text and parsing it back costs more than
 reading the file), so `maandcijfers` is first read typed, and a column keeps its typed values only when they are
 provably what the text route would have made of them (`typed_monthly`); any other column is read again as text.
+
+Rows are numbered as Excel shows them: each sheet is read from an absolute row (`load_text`), its header found on
+row 1 or below empty rows or a title (`find_header`), and `validation.with_excel_rows` numbers the rows below it.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import fastexcel
 import polars as pl
+from openpyxl.utils import get_column_letter
 
 from cohort.contract import (
     COUNT_COLUMNS,
@@ -24,11 +29,21 @@ from cohort.contract import (
     SHEET_MONTHLY,
     SHEET_NOTES,
     SHEET_UNITS,
+    UNIT_COLUMNS,
 )
 from cohort.dataset import Dataset, DatasetMeta, normalise_frames
 from cohort.workbook.parsing import clean_cell
 from cohort.workbook.report import ValidationReport
-from cohort.workbook.validation import ROW, cross_checks, normalise_header, validate_monthly, validate_units
+from cohort.workbook.validation import (
+    ROW,
+    TEMPLATE_HEADER_ROW,
+    UNNAMED,
+    cross_checks,
+    normalise_header,
+    validate_monthly,
+    validate_units,
+    with_excel_rows,
+)
 
 KNOWN_SHEETS = (SHEET_UNITS, SHEET_MONTHLY, SHEET_NOTES)
 
@@ -56,14 +71,15 @@ def read_workbook(source: bytes | Path, *, name: str = "Geüploade dataset", typ
     units_raw, monthly_raw = sheets.get(SHEET_UNITS), sheets.get(SHEET_MONTHLY)
     if units_raw is None or monthly_raw is None:
         return result
-    units = validate_units(units_raw, report)
+    units = validate_units(units_raw.frame, report, header_row=units_raw.header_row)
     codes = set(units.get_column("code").drop_nulls().to_list())
-    monthly = validate_monthly(monthly_raw, codes, report)
+    monthly = validate_monthly(monthly_raw.frame, codes, report, header_row=monthly_raw.header_row)
     if monthly.height == 0 and "maand" in monthly.columns:
         report.error("Het tabblad bevat geen rijen met cijfers.", sheet=SHEET_MONTHLY)
     if report.ok:
         cross_checks(units, monthly, report)
-    notes = read_notes(sheets.get(SHEET_NOTES))
+    notes_read = sheets.get(SHEET_NOTES)
+    notes = read_notes(notes_read.frame if notes_read else None)
     result.seconds["controleren"] = time.perf_counter() - started
     if not report.ok:
         return result
@@ -80,9 +96,12 @@ def read_workbook(source: bytes | Path, *, name: str = "Geüploade dataset", typ
     return result
 
 
-def read_sheets(
-    source: bytes | Path, report: ValidationReport, *, typed: bool = True
-) -> dict[str, pl.DataFrame] | None:
+class SheetRead(NamedTuple):
+    frame: pl.DataFrame  # the rows below the header, with the Excel row number `ROW`
+    header_row: int  # the Excel row of the header (0: `toelichting`, read without one)
+
+
+def read_sheets(source: bytes | Path, report: ValidationReport, *, typed: bool = True) -> dict[str, SheetRead] | None:
     """The contract sheets with an Excel row number column; None if unreadable.
 
     Every column is text, except in `maandcijfers` (when `typed`) the counts (Int64) and `maand` (Date) that
@@ -102,30 +121,115 @@ def read_sheets(
         if required not in by_key:
             report.error(f"Tabblad ‘{required}’ ontbreekt. Gebruik het sjabloon (tabbladen ‘{SHEET_UNITS}’ en "
                          f"‘{SHEET_MONTHLY}’).", sheet=required)
-    sheets: dict[str, pl.DataFrame] = {}
+    sheets: dict[str, SheetRead] = {}
     for key in KNOWN_SHEETS:
         if key not in by_key:
             continue
         try:
-            header = None if key == SHEET_NOTES else 0
-            frame = typed_monthly(reader, by_key[key]) if typed and key == SHEET_MONTHLY else None
-            if frame is None:
-                frame = reader.load_sheet_by_name(by_key[key], header_row=header, dtypes="string").to_polars()
+            frame, header_row = _load_sheet(reader, by_key[key], key, typed=typed, report=report)
         except Exception as error:
             report.error(f"Tabblad kan niet worden gelezen: {_short(error)}", sheet=by_key[key])
             continue
-        # Excel row numbers as the evaluator sees them: the header is row 1, data start at row 2.
-        first_row = 2 if header == 0 else 1
-        sheets[key] = frame.with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
+        sheets[key] = SheetRead(with_excel_rows(frame, header_row), header_row)
     return sheets if report.ok or sheets else None
+
+
+def _load_sheet(
+    reader: fastexcel.ExcelReader, sheet: str, key: str, *, typed: bool, report: ValidationReport
+) -> tuple[pl.DataFrame, int]:
+    """A contract sheet below its header, and the Excel row of that header (0: `toelichting` has none).
+
+    The header is on row 1 (the template) unless `find_header` finds it lower; only then is the sheet read again.
+    So an honest `maandcijfers` is read once, typed."""
+    if key == SHEET_NOTES:
+        return load_text(reader, sheet, header_row=0), 0
+    names = {column.name for column in (UNIT_COLUMNS if key == SHEET_UNITS else MONTHLY_COLUMNS)}
+    typed_route = typed and key == SHEET_MONTHLY
+    frame = typed_monthly(reader, sheet) if typed_route else None
+    if frame is not None and _holds_column_names(frame.columns, names):
+        return frame, TEMPLATE_HEADER_ROW
+    below_row_1 = load_text(reader, sheet, header_row=TEMPLATE_HEADER_ROW)
+    header_row = find_header(below_row_1, names, sheet, report)
+    if header_row == TEMPLATE_HEADER_ROW:
+        return (frame if frame is not None else below_row_1), header_row
+    frame = typed_monthly(reader, sheet, header_row=header_row) if typed_route else None
+    return (frame if frame is not None else load_text(reader, sheet, header_row=header_row)), header_row
+
+
+def load_text(reader: fastexcel.ExcelReader, sheet: str, *, header_row: int, **options: Any) -> pl.DataFrame:
+    """Every cell as text, below the header on Excel row `header_row` (0: no header, the rows from row 1 on).
+
+    calamine numbers rows from A1 only when told where to start: `header_row` >= 1 (0-based, as fastexcel
+    takes it) or `skip_rows=0`. Its default starts a sheet at its first filled row, and then a sheet with empty
+    rows above its header had every row number in the report too small (`validation.with_excel_rows`)."""
+    loaded = _load(reader, sheet, header_row=header_row, dtypes="string", **options)
+    return _with_letters(loaded.to_polars(), loaded.selected_columns)
+
+
+def _with_letters(frame: pl.DataFrame, columns: list[fastexcel.ColumnInfo]) -> pl.DataFrame:
+    """A column without a header named by its letter ("__UNNAMED__L"), for the report: fastexcel numbers such
+    columns from the first filled one ("__UNNAMED__10"), which is no name the evaluator can find."""
+    return frame.rename({info.name: UNNAMED + get_column_letter(info.absolute_index + 1)
+                         for info in columns if info.column_name_from == "generated"})
+
+
+def _load(reader: fastexcel.ExcelReader, sheet: str, *, header_row: int, **options: Any) -> fastexcel.ExcelSheet:
+    return reader.load_sheet_by_name(sheet, header_row=header_row - 1 if header_row else None, skip_rows=0,
+                                     **options)
+
+
+# A title block above the header is a few rows; a header further down is no longer the sheet's header.
+HEADER_SEARCH_ROWS = 20
+
+
+def find_header(below_row_1: pl.DataFrame, names: set[str], sheet: str, report: ValidationReport) -> int:
+    """The Excel row of a sheet's header, given the sheet read as text with its header on row 1.
+
+    The header is the first of `HEADER_SEARCH_ROWS` rows, counted from the first filled one, that holds two or
+    more column names of the format (`names`); without one, the first filled row, so the report names the row
+    where it expected the header. A filled row above the header (a title, a source) is not read: a warning
+    names it and what it says. Empty rows above it need no warning: the row numbers are Excel's either way."""
+    row_1 = [c for c in below_row_1.columns if not c.startswith(UNNAMED)]  # its cells are the column names
+    if row_1:
+        first_row = TEMPLATE_HEADER_ROW
+    else:
+        filled = None
+        if below_row_1.width:
+            filled = below_row_1.select(pl.any_horizontal(pl.all().is_not_null()).arg_true().first()).item()
+        if filled is None:
+            return TEMPLATE_HEADER_ROW  # an empty sheet: the report says its columns are missing
+        first_row = TEMPLATE_HEADER_ROW + 1 + filled  # data row i of `below_row_1` is Excel row 2 + i
+    rows: list[list[Any]] = [row_1] if row_1 else []
+    next_index = first_row + len(rows) - TEMPLATE_HEADER_ROW - 1  # where the next Excel row is in `below_row_1`
+    rows += [list(row) for row in below_row_1.slice(next_index, HEADER_SEARCH_ROWS - len(rows)).iter_rows()]
+    texts = [[text for value in row if value is not None and (text := str(value).strip())] for row in rows]
+    for offset, values in enumerate(texts):
+        if _holds_column_names(values, names):
+            header_row = first_row + offset
+            for above, filled_values in enumerate(texts[:offset]):
+                if filled_values:
+                    report.warning(
+                        f"Deze rij staat boven de kolomkoppen (rij {header_row}) en wordt niet ingelezen; alleen de "
+                        "rijen onder de kolomkoppen zijn gegevens.",
+                        sheet=sheet, row=first_row + above, value="; ".join(filled_values))
+            return header_row
+    return first_row
+
+
+def _holds_column_names(cells: list[str], names: set[str]) -> bool:
+    """Two names of the format make a header: one could be a title ("maandcijfers") or a value ("code")."""
+    return sum(normalise_header(c) in names for c in cells) >= 2
 
 
 # Counts read as floats are exact integers up to 2**53; larger ones (never honest) take the text route.
 EXACT_FLOAT_LIMIT = 2.0**53
 
 
-def typed_monthly(reader: fastexcel.ExcelReader, sheet: str) -> pl.DataFrame | None:
-    """`maandcijfers` read typed, equal to the all-text read after parsing; None: read it all as text instead.
+def typed_monthly(
+    reader: fastexcel.ExcelReader, sheet: str, *, header_row: int = TEMPLATE_HEADER_ROW
+) -> pl.DataFrame | None:
+    """`maandcijfers` read typed below the header on Excel row `header_row`, equal to the all-text read after
+    parsing; None: read it all as text instead.
 
     fastexcel infers each column's type from every row, strictly: a column mixing kinds of cells (numbers and
     text, dates and numbers, numbers and TRUE) raises, and then the whole sheet is read as text. Otherwise a
@@ -141,7 +245,7 @@ def typed_monthly(reader: fastexcel.ExcelReader, sheet: str) -> pl.DataFrame | N
     among the numbers) is read again as text, so its problems are reported cell by cell as before.
     """
     try:
-        loaded = reader.load_sheet_by_name(sheet, header_row=0, schema_sample_rows=None, dtype_coercion="strict")
+        loaded = _load(reader, sheet, header_row=header_row, schema_sample_rows=None, dtype_coercion="strict")
         batch, errors = loaded.to_arrow_with_errors()
         frame = pl.DataFrame(batch)
         columns = loaded.selected_columns
@@ -173,14 +277,14 @@ def typed_monthly(reader: fastexcel.ExcelReader, sheet: str) -> pl.DataFrame | N
         as_text += [name for name, ok in frame.select(checks).row(0, named=True).items() if not ok]
     frame = frame.select(expr for name, expr in exprs.items() if name not in as_text)
     if not as_text:
-        return frame
+        return _with_letters(frame, columns)
     try:
-        text = reader.load_sheet_by_name(sheet, header_row=0, dtypes="string", use_columns=as_text).to_polars()
+        text = _load(reader, sheet, header_row=header_row, dtypes="string", use_columns=as_text).to_polars()
     except Exception:
         return None
     if text.height != frame.height:
         return None
-    return pl.concat([frame, text], how="horizontal").select(info.name for info in columns)
+    return _with_letters(pl.concat([frame, text], how="horizontal").select(info.name for info in columns), columns)
 
 
 def _exact_count(name: str) -> pl.Expr:

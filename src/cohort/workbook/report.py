@@ -21,7 +21,7 @@ class Problem:
     severity: Severity
     message: str  # Dutch, complete sentence
     sheet: str | None = None
-    row: int | None = None  # Excel row number as the evaluator sees it (header = row 1)
+    row: int | None = None  # Excel row number as Excel shows it (`validation.with_excel_rows`)
     column: str | None = None
     value: str | None = None  # the offending value as text (invisible characters written out, truncated)
 

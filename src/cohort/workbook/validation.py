@@ -44,6 +44,16 @@ from cohort.workbook.report import ValidationReport
 
 ROW = "_rij"
 MAX_LISTED = 200
+TEMPLATE_HEADER_ROW = 1  # where the template puts the column names; a sheet read elsewhere says so (`read`)
+
+
+def with_excel_rows(frame: pl.DataFrame, header_row: int) -> pl.DataFrame:
+    """`frame`, the rows below a header on Excel row `header_row` (0: a sheet without one), with `ROW` first.
+
+    The one place that says which Excel row a data row is: data row i is row `header_row + 1 + i`. That holds
+    because the reader loads each sheet from an absolute row (`read.load_text`): calamine keeps the empty rows
+    below the header, but left alone it would start a sheet at its first filled row, whatever is above it."""
+    return frame.with_row_index(ROW, offset=header_row + 1).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 def normalise_header(name: str) -> str:
@@ -79,34 +89,55 @@ def _list_rows(
         add(f"En nog {rest} rijen met hetzelfde probleem in kolom ‘{column}’.", sheet=sheet, column=column)
 
 
+UNNAMED = "__UNNAMED__"  # the reader's name of a column without a header; `read` puts the column's letter after it
+_REPEAT = re.compile(r"^(?P<header>.+)_[1-9][0-9]*$")
+
+
 def check_columns(
-    frame: pl.DataFrame, sheet: str, expected: list[str], required: list[str], report: ValidationReport
+    frame: pl.DataFrame, sheet: str, expected: list[str], required: list[str], report: ValidationReport,
+    header_row: int = TEMPLATE_HEADER_ROW,
 ) -> pl.DataFrame:
-    """Rename headers to contract names; report missing, duplicate and unknown columns."""
+    """Rename headers to contract names; report missing, duplicate and unknown columns (on the header's row)."""
     renamed: dict[str, str] = {}
     seen: dict[str, str] = {}
+    originals: set[str] = set()
     for original in frame.columns:
         if original == ROW:
             continue
         key = normalise_header(original)
-        if original.startswith("__UNNAMED__") or not key:
+        repeated = _repeated_header(original, originals)
+        originals.add(original)
+        if original.startswith(UNNAMED) or not key:
             if frame.get_column(original).drop_nulls().len() > 0:
-                report.warning("Kolom zonder kopje wordt genegeerd.", sheet=sheet, row=1, column=original)
+                shown = f"kolom {original.removeprefix(UNNAMED)}" if original.startswith(UNNAMED) else original
+                report.warning("Kolom zonder kopje wordt genegeerd.", sheet=sheet, row=header_row, column=shown)
+            continue
+        if repeated is not None:
+            report.error(f"Kolom ‘{repeated}’ komt twee keer voor.", sheet=sheet, row=header_row, column=repeated)
             continue
         if key in seen:
-            report.error(
-                f"Kolom ‘{original}’ komt twee keer voor (ook als ‘{seen[key]}’).", sheet=sheet, row=1, column=original
-            )
+            report.error(f"Kolom ‘{original}’ komt twee keer voor (ook als ‘{seen[key]}’).", sheet=sheet,
+                         row=header_row, column=original)
             continue
         seen[key] = original
         if key in expected:
             renamed[original] = key
         else:
-            report.warning(f"Onbekende kolom ‘{original}’ wordt genegeerd.", sheet=sheet, row=1, column=original)
+            report.warning(f"Onbekende kolom ‘{original}’ wordt genegeerd.", sheet=sheet, row=header_row,
+                           column=original)
     for name in required:
         if name not in renamed.values():
-            report.error(f"Verplichte kolom ‘{name}’ ontbreekt.", sheet=sheet, row=1, column=name)
+            report.error(f"Verplichte kolom ‘{name}’ ontbreekt.", sheet=sheet, row=header_row, column=name)
     return frame.select([ROW, *renamed]).rename(renamed)
+
+
+def _repeated_header(name: str, earlier: set[str]) -> str | None:
+    """The header a column repeats, as the reader names a repeat: a second ‘code’ is ‘code_1’, a third ‘code_2’.
+
+    Otherwise it was reported as an unknown column ‘code_1’, a name that is not in the file. (A header typed as
+    ‘code_1’ beside ‘code’ reads the same; it is no column of the format either way.)"""
+    match = _REPEAT.match(name)
+    return match.group("header") if match and match.group("header") in earlier else None
 
 
 RAW = "_rauw"  # a cell as it was in the file, for the report
@@ -194,10 +225,12 @@ def _parse_dates(frame: pl.DataFrame, column: str, sheet: str, report: Validatio
     return parsed.with_columns(pl.col(f"_{column}").alias(column)).drop(f"_{column}")
 
 
-def validate_units(raw: pl.DataFrame, report: ValidationReport) -> pl.DataFrame:
+def validate_units(
+    raw: pl.DataFrame, report: ValidationReport, *, header_row: int = TEMPLATE_HEADER_ROW
+) -> pl.DataFrame:
     sheet = SHEET_UNITS
     names = [c.name for c in UNIT_COLUMNS]
-    frame = check_columns(raw, sheet, names, [c.name for c in UNIT_COLUMNS if c.required], report)
+    frame = check_columns(raw, sheet, names, [c.name for c in UNIT_COLUMNS if c.required], report, header_row)
     raw_codes = frame.select(ROW, pl.col("code").alias(RAW)) if "code" in frame.columns else None
     frame = clean_cells(frame, sheet, report, keys=("code", "soort", "stadsdeel"), free_text=("naam",))
     frame = drop_empty_rows(frame)
@@ -244,11 +277,13 @@ def validate_units(raw: pl.DataFrame, report: ValidationReport) -> pl.DataFrame:
     return frame.select(ROW, *names)
 
 
-def validate_monthly(raw: pl.DataFrame, unit_codes: set[str], report: ValidationReport) -> pl.DataFrame:
+def validate_monthly(
+    raw: pl.DataFrame, unit_codes: set[str], report: ValidationReport, *, header_row: int = TEMPLATE_HEADER_ROW
+) -> pl.DataFrame:
     sheet = SHEET_MONTHLY
     names = [c.name for c in MONTHLY_COLUMNS]
     required = ["maand", "code", *(c.name for c in REQUIRED_COUNTS)]
-    frame = check_columns(raw, sheet, names, required, report)
+    frame = check_columns(raw, sheet, names, required, report, header_row)
     frame = clean_cells(frame, sheet, report, keys=("code",), free_text=())
     frame = drop_empty_rows(frame)
     if "maand" not in frame.columns or "code" not in frame.columns:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -325,6 +326,87 @@ def test_the_fast_prefilter_agrees_with_the_pattern_on_random_xml():
 
 def test_an_honest_sheet_is_not_flagged_by_the_prefilter():
     assert not guard._may_hold_offending_ref(b'<row r="104857"><c r="GR104857" t="s"><v>3</v></c></row>')
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [(b'<c r="A02000000">', r"cel A02000000 gebruikt: dat is rij 2\.000\.000"),
+     (b'<row r="0002000000">', r"rij 2\.000\.000"),
+     (b'<c r="A00000000000002000000">', r"rij 2\.000\.000"),
+     (b'<c r="B42949672970000">', r"rij 4\.294\.967\.297\.000"),
+     (b'<c r="AAAAAAAAAAAB1">', "kolom"),
+     (b'<c r="gr0000001">', None), (b'<c r="A01048576">', None)],
+    ids=["a row with a leading zero", "a row element", "many leading zeros", "more digits than a row has",
+         "more letters than a column has", "an honest column with zeros", "Excel's last row with a zero"],
+)
+def test_references_calamine_reads_are_measured_as_it_reads_them(xml, message):
+    # calamine reads every letter and digit (its counters wrap around): "A02000000" is row 2,000,000 to it, and a
+    # grid that tall or wide is what the guard keeps out, so no spelling of a reference may pass unmeasured.
+    if message is None:
+        guard._check_cell_refs(xml, "werkblad 1")
+        return
+    assert guard._may_hold_offending_ref(xml)
+    with pytest.raises(guard._Refused, match=message):
+        guard._check_cell_refs(xml, "werkblad 1")
+
+
+def test_a_workbook_with_a_far_row_behind_a_leading_zero_is_refused():
+    source = zipfile.ZipFile(io.BytesIO(_one_cell_workbook()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension [^>]*/>", b"", data).replace(b'r="A2"', b'r="A02000000"')
+                assert b'r="A02000000"' in data
+            target.writestr(info.filename, data)
+    assert "rij 2.000.000" in refused(buffer.getvalue())
+
+
+def _one_cell_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "kop"
+    workbook.active["A2"] = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+SHEET_PART = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+FILLER = b'<row r="5"><c r="B5" t="s"><v>3</v></c></row>' * 40  # honest XML, longer than the seam on both sides
+
+
+@pytest.mark.parametrize(
+    ("needle", "message"),
+    [(b'<c r="XFD7"><v>1</v></c>', "cel XFD7"), (b"<!DOCTYPE x>", "DOCTYPE- of ENTITY-declaratie"),
+     (b"<c r = 'a2000000'>", r"rij 2\.000\.000")],
+    ids=["a cell far right", "a DTD", "a row far down"],
+)
+def test_the_scan_finds_what_a_chunk_boundary_splits_wherever_it_falls(needle, message):
+    # Chunks are searched on their own and across each seam (the overlap on both sides), never joined whole.
+    xml = FILLER + needle + FILLER
+    start = len(FILLER)
+    for cut in range(start - 2, start + len(needle) + 2):
+        with pytest.raises(guard._Refused, match=message):
+            guard._scan_chunks([xml[:cut], xml[cut:]], SHEET_PART, sheet_label="werkblad 1")
+    for cut in range(start - 2, start + len(needle) + 2):  # and split again by a chunk shorter than the seam
+        with pytest.raises(guard._Refused, match=message):
+            guard._scan_chunks([xml[:cut], xml[cut:cut + 3], xml[cut + 3:]], SHEET_PART, sheet_label="werkblad 1")
+
+
+def test_an_honest_sheet_in_chunks_passes_the_scan():
+    xml = b'<worksheet><dimension ref="A1:J9"/><sheetData>' + FILLER * 3 + b"</sheetData></worksheet>"
+    guard._scan_chunks([xml[i:i + 100] for i in range(0, len(xml), 100)], SHEET_PART, sheet_label="werkblad 1")
+
+
+def test_the_fast_dtd_prefilter_agrees_with_the_pattern():
+    # Only what RE2 flags is looked at by `re`: it must flag every DTD `re` finds, in any case.
+    rng = random.Random(20)
+    pieces = [b"<", b"!", b"DOC", b"doc", b"TYPE", b"type", b"EnT", b"ity", b"ITY", b"D", b"\xc3", b"\xff", b" ", b"x"]
+    for _ in range(3000):
+        window = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        assert bool(guard.DTD_PREFILTER.search(window)) == bool(guard.DTD_PATTERN.search(window)), window
+    assert guard.DTD_PREFILTER.search(b"<!DoCtYpE") and guard.DTD_PREFILTER.search(b"<!entity")
 
 
 # Robustness ------------------------------------------------------------------------------------------------
