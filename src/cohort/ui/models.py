@@ -66,6 +66,41 @@ def map_colouring(indicator: str, benchmark: str, level: str, spread: str) -> An
     return _build_map_colouring(page_input(), indicator, benchmark, level, spread)
 
 
+# The Gebieden page's unit table: the page of rows a viewer looks at for the chosen comparison, and the whole table
+# only when a download asks for it (with 10,000 units: the trends of every unit, seconds).
+@st.cache_resource(max_entries=256, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+def _build_rollout_page(page_input: PageInput, benchmark: str, level: str, spread: str, page: int) -> Any:
+    from cohort.pagemodels.rollout import unit_page
+
+    return unit_page(page_input, _build("gebieden", page_input), benchmark, level, spread, page)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+def _build_rollout_table(page_input: PageInput, benchmark: str, level: str, spread: str) -> Any:
+    from cohort.pagemodels.rollout import unit_table
+
+    return unit_table(page_input, _build("gebieden", page_input), benchmark, level, spread)
+
+
+def rollout_page(benchmark: str, level: str, spread: str, page: int) -> Any:
+    """The Gebieden page's rows of page `page` (`cohort.pagemodels.rollout.unit_page`) for this run's input."""
+    return _build_rollout_page(page_input(), benchmark, level, spread, page)
+
+
+def rollout_table(benchmark: str, level: str, spread: str) -> Callable[[], Any]:
+    """The whole unit table (`cohort.pagemodels.rollout.unit_table`), built when the returned callable is called."""
+    current = page_input()
+    return lambda: _build_rollout_table(current, benchmark, level, spread)
+
+
+def rollout_parts(benchmark: str, level: str, spread: str) -> Callable[[], Any]:
+    """The Gebieden view's zip parts (`cohort.pagemodels.rollout.view_parts`), made when the callable is called."""
+    from cohort.pagemodels.rollout import view_parts
+
+    current, whole = page_input(), rollout_table(benchmark, level, spread)
+    return lambda: view_parts(_build("gebieden", current), whole())
+
+
 def page_input() -> PageInput:
     context = get_context()
     return PageInput(context.dataset, context.selection, context.rule)
@@ -162,28 +197,32 @@ def table_page(table: Table) -> Table:
     return replace(table, values=table.values.slice(start, PAGE_ROWS), texts=table.texts.slice(start, PAGE_ROWS))
 
 
-def show_table(table: Table, *, height: str | int = "auto") -> None:
+def show_table(table: Table, *, height: str | int = "auto", whole: Callable[[], Table] | None = None) -> None:
+    """`table`, and under it its downloads; `whole`: the whole table when `table` is one page of it (the
+    downloads then hold every row, made when clicked)."""
     styler, config = table_styler(table_page(table))
     st.dataframe(styler, hide_index=True, column_config=config, height=height,  # type: ignore[arg-type]
                  placeholder=MISSING)
     for note in table.notes:
         st.caption(note)  # our own text (signs and definitions)
-    downloads(table)
+    downloads(table, whole=whole)
 
 
-def downloads(table: Table) -> None:
-    """CSV and Excel of exactly what the table shows (formulas neutralised), built only when clicked."""
+def downloads(table: Table, *, whole: Callable[[], Table] | None = None) -> None:
+    """CSV and Excel of exactly what the table shows (formulas neutralised), built only when clicked
+    (`whole`: of the whole table that `table` is a page of)."""
     # Imported here: the module loads openpyxl (0.3 s), which a server's first page view need not wait for.
     from cohort.workbook.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 
-    frame = table.download_frame()
+    source = whole or (lambda: table)
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV", lambda: frame_to_csv_bytes(frame), file_name=f"{table.file_stem}.csv", mime="text/csv",
-        key=f"csv_{table.file_stem}", on_click="ignore",
+        "Download CSV", lambda: frame_to_csv_bytes(source().download_frame()), file_name=f"{table.file_stem}.csv",
+        mime="text/csv", key=f"csv_{table.file_stem}", on_click="ignore",
     )
     right.download_button(
-        "Download Excel", lambda: frame_to_xlsx_bytes(frame, sheet_name=table.file_stem[:31], title=table.title),
+        "Download Excel", lambda: frame_to_xlsx_bytes(source().download_frame(), sheet_name=table.file_stem[:31],
+                                                      title=table.title),
         file_name=f"{table.file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{table.file_stem}", on_click="ignore",
