@@ -40,7 +40,8 @@ if model.pages > 1:
 rows = rollout_page(benchmark, level, spread, number)
 if model.pages > 1:
     st.caption(rows.caption)
-show_table(rows.table, height="content", whole=lambda: rollout_table(benchmark, level, spread)().table)
+whole = rollout_table(benchmark, level, spread)  # made only when a download is clicked
+show_table(rows.table, height="content", whole=lambda: whole().table)
 with st.expander("Hoe we vergelijken en trends bepalen"):
     for note in model.method_notes:
         st.caption(note)

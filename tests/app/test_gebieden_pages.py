@@ -14,11 +14,14 @@ By hand, against the city (Poisson only): all areas together 100 · 120 + 20 · 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 
 import polars as pl
 import pytest
 from apptest import open_app
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from cohort.dataset import MONTHLY_BASE_SCHEMA, UNITS_SCHEMA, Dataset, DatasetMeta
 from cohort.store import DatasetStore
@@ -99,3 +102,26 @@ def test_the_example_data_fit_on_one_page():
     at = open_app(GEBIEDEN, check=True)
     assert not any(s.key == "pagina" for s in at.selectbox)
     assert len(unit_table(at)) == 25
+
+
+def test_the_downloads_hold_every_row_of_the_chosen_comparison(many_id, monkeypatch):
+    """The table shows page 3; its CSV and the view's zip, made when clicked (Streamlit calls the download's
+    callable in a thread of its own, after the run), hold all 120 rows, with the classes of the choice."""
+    made = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    at = open_app(GEBIEDEN, check=True, dataset=many_id, pagina="3", spreiding="Alleen toeval (Poisson)")
+    assert len(unit_table(at)) == 20
+    csv = made["eenheden_op_peildatum_stad_95_poisson.csv"]()
+    frame = pl.read_csv(io.BytesIO(csv.removeprefix("\ufeff".encode())), separator=";", infer_schema=False)
+    assert frame.height == 120 and frame["Code"].to_list() == [f"A{i:03d}" for i in range(1, 121)]
+    assert frame.filter(pl.col("Code") == "A101")["Uitstroom t.o.v. stad"].to_list() == ["Hoger (ook bij 99,8%)"]
+    assert frame.filter(pl.col("Code") == "A001")["Gesprekken"].to_list() == ["612"]
+    with zipfile.ZipFile(io.BytesIO(made["cohortmonitor_gebieden.zip"]())) as archive:
+        units = pl.read_parquet(io.BytesIO(archive.read("eenheden_op_peildatum_stad_95_poisson.parquet")))
+    assert units.height == 120

@@ -7,7 +7,9 @@ for the page input, so the dataset is identified by its content id and never has
 
 from __future__ import annotations
 
+import collections
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -66,8 +68,8 @@ def map_colouring(indicator: str, benchmark: str, level: str, spread: str) -> An
     return _build_map_colouring(page_input(), indicator, benchmark, level, spread)
 
 
-# The Gebieden page's unit table: the page of rows a viewer looks at for the chosen comparison, and the whole table
-# only when a download asks for it (with 10,000 units: the trends of every unit, seconds).
+# The Gebieden page's unit table: the page of rows a viewer looks at for the chosen comparison (the whole table
+# only when a download asks for it, `rollout_table`: with 10,000 units the trends of every unit take seconds).
 @st.cache_resource(max_entries=256, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
 def _build_rollout_page(page_input: PageInput, benchmark: str, level: str, spread: str, page: int) -> Any:
     from cohort.pagemodels.rollout import unit_page
@@ -75,30 +77,47 @@ def _build_rollout_page(page_input: PageInput, benchmark: str, level: str, sprea
     return unit_page(page_input, _build("gebieden", page_input), benchmark, level, spread, page)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
-def _build_rollout_table(page_input: PageInput, benchmark: str, level: str, spread: str) -> Any:
-    from cohort.pagemodels.rollout import unit_table
-
-    return unit_table(page_input, _build("gebieden", page_input), benchmark, level, spread)
-
-
 def rollout_page(benchmark: str, level: str, spread: str, page: int) -> Any:
     """The Gebieden page's rows of page `page` (`cohort.pagemodels.rollout.unit_page`) for this run's input."""
     return _build_rollout_page(page_input(), benchmark, level, spread, page)
 
 
+# Whole unit tables, made by a download's callable: Streamlit runs it in a thread of its own, outside the script
+# run (so no st.cache_resource, no session), hence everything it needs is taken during the run.
+_WHOLE_TABLES: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
+_WHOLE_TABLES_KEPT = 4
+_WHOLE_LOCK = threading.Lock()
+
+
 def rollout_table(benchmark: str, level: str, spread: str) -> Callable[[], Any]:
-    """The whole unit table (`cohort.pagemodels.rollout.unit_table`), built when the returned callable is called."""
+    """The whole unit table (`cohort.pagemodels.rollout.unit_table`), made when the returned callable is first
+    called (a click on a download) and kept for the next download of the same view."""
+    from cohort.pagemodels.rollout import unit_table
+
     current = page_input()
-    return lambda: _build_rollout_table(current, benchmark, level, spread)
+    model = _build("gebieden", current)
+    key = (*_input_key(current), benchmark, level, spread)
+
+    def whole() -> Any:
+        with _WHOLE_LOCK:
+            found = _WHOLE_TABLES.get(key)
+        if found is None:
+            found = unit_table(current, model, benchmark, level, spread)
+            with _WHOLE_LOCK:
+                _WHOLE_TABLES[key] = found
+                while len(_WHOLE_TABLES) > _WHOLE_TABLES_KEPT:
+                    _WHOLE_TABLES.popitem(last=False)
+        return found
+
+    return whole
 
 
 def rollout_parts(benchmark: str, level: str, spread: str) -> Callable[[], Any]:
     """The Gebieden view's zip parts (`cohort.pagemodels.rollout.view_parts`), made when the callable is called."""
     from cohort.pagemodels.rollout import view_parts
 
-    current, whole = page_input(), rollout_table(benchmark, level, spread)
-    return lambda: view_parts(_build("gebieden", current), whole())
+    model, whole = _build("gebieden", page_input()), rollout_table(benchmark, level, spread)
+    return lambda: view_parts(model, whole())
 
 
 def page_input() -> PageInput:

@@ -147,3 +147,22 @@ def test_the_unit_briefing_states_the_same_class_and_trend(dataset):
         "Trend uitstroom naar werk: laatste 6 maanden te weinig gegevens; laatste 12 maanden te weinig gegevens.",
     )
     assert unit_briefing(page_input, "DG01").extra_lines[0].startswith("Een doelgroep vergelijken we niet")
+
+
+def test_the_pages_of_the_unit_table_are_its_rows(dataset, monkeypatch):
+    """Cells made per page are those rows of the whole table, for every choice (here pages of 2 rows)."""
+    import cohort.pagemodels.rollout as rollout
+
+    monkeypatch.setattr(rollout, "UNIT_PAGE_ROWS", 2)
+    page_input = PageInput(dataset, default_selection(dataset), SuppressionRule())
+    page = rollout_model(page_input)
+    assert page.pages == 2 and page.page_numbers == [1, 2]  # DX01, DX02 | DX03, DG01
+    for choice in (("stad", "95", "ja"), ("vergelijking", "998", "nee"), ("voor_start", "95", "nee")):
+        whole = unit_table(page_input, page, *choice).table
+        parts = [rollout.unit_page(page_input, page, *choice, number) for number in (1, 2)]
+        assert [p.table.texts["code"].to_list() for p in parts] == [["DX01", "DX02"], ["DX03", "DG01"]]
+        assert pl.concat([p.table.texts for p in parts]).equals(whole.texts)
+        assert pl.concat([p.table.values for p in parts]).equals(whole.values)
+        assert {p.table.file_stem for p in parts} == {whole.file_stem}
+    assert rollout.unit_page(page_input, page, page=9).number == 2  # out of range: the nearest page
+    assert parts[1].caption.startswith("Rijen 3 tot en met 4 van 4.")
