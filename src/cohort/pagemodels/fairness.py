@@ -53,7 +53,7 @@ from cohort.charts.palette import COMPARISON_COLOURS, COMPARISON_LABELS
 from cohort.fmt import fmt_dec
 from cohort.map.units import MAP_BENCHMARKS, MAP_LEVELS, MAP_SPREADS, MapLevel, map_units
 from cohort.pagemodels.common import PageInput, Rate
-from cohort.privacy.release import Count, Phase
+from cohort.privacy.release import Count, Phase, Release
 from cohort.privacy.rules import HIDDEN_RATE_TEXT
 
 __all__ = ["COMPARED_MEASURES", "Fairness", "LazyComparisons", "UnitClass", "UnitTrend", "fairness", "trends_of"]
@@ -223,15 +223,14 @@ class Fairness:
 # --- counts ---------------------------------------------------------------------------------------------------
 
 
-def _rate(page_input: PageInput, measure: str, members: Sequence[str], window: tuple[date, date] | None,
+def _rate(release: Release, measure: str, members: Sequence[str], window: tuple[date, date] | None,
           phase: Phase = "alle") -> Rate:
-    """The rate over `window`, the measure's window (`PageInput.window`), worked out once by the caller: with
-    10,000 units, working it out again for every count took seconds."""
+    """The rate over `window`, the measure's window (`PageInput.window`), worked out once by the caller, as is
+    the release (`PageInput.release`): with 10,000 units, looking both up again for every count took seconds."""
     exposure_measure = "bijstand" if measure == "uitstroom_werk" else "gesprekken"
     events_phase: Phase = phase if measure == "uitstroom_werk" else "alle"
     if window is None:
         return Rate.of(Count(None, "unavailable"), Count(None, "unavailable"))
-    release = page_input.release  # once for both counts (`PageInput.count` looks it up for each)
     return Rate.of(release.count(measure, members, *window, phase=events_phase),
                    release.count(exposure_measure, members, *window, phase=events_phase))
 
@@ -302,7 +301,7 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
 
     for key, measure in COMPARED_MEASURES.items():
         window = page_input.window(key)
-        rate = partial(_rate, page_input, key, window=window)
+        rate = partial(_rate, page_input.release, key, window=window)
         # stad: every unit's rate over the window against all areas together.
         values = {code: rate(members[code]) for code in codes}
         city = rate(area_codes)

@@ -212,13 +212,16 @@ def _numbers(page_input: PageInput, codes: Sequence[str],
              windows: tuple[tuple[date, date] | None, tuple[date, date] | None] | None = None) -> UnitNumbers:
     """`windows`: (the window, the complaint window), worked out once for many units (else here)."""
     window, complaint_window = windows or (page_input.window("gesprekken"), page_input.window("klachten"))
-    release = page_input.release
+    release = page_input.release  # once: `PageInput.count` looks it up for every count (seconds at 10,000 units)
+
+    def count(measure: str, months: tuple[date, date] | None) -> Count:
+        return Count(None, "unavailable") if months is None else release.count(measure, codes, *months)
+
     return UnitNumbers(
-        conversations=page_input.count("gesprekken", codes, window),
+        conversations=count("gesprekken", window),
         persons=release.stock("bijstand", codes, page_input.selection.peildatum_month),
-        outflow=Rate.of(page_input.count("uitstroom_werk", codes, window), page_input.count("bijstand", codes, window)),
-        complaints=Rate.of(page_input.count("klachten", codes, complaint_window),
-                           page_input.count("gesprekken", codes, complaint_window)),
+        outflow=Rate.of(count("uitstroom_werk", window), count("bijstand", window)),
+        complaints=Rate.of(count("klachten", complaint_window), count("gesprekken", complaint_window)),
     )
 
 

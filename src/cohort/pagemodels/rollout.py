@@ -171,9 +171,15 @@ def _status_summary(units: pl.DataFrame, peildatum: date) -> str:
     return f"Op de peildatum {fmt_date(peildatum)}: {parts} (gebieden; doelgroepen staan apart)."
 
 
+CAPTION_NAMES = 10  # a caption names at most this many units (10,000 names made a caption of pages)
+
+
 def _plain_names(units: pl.DataFrame) -> str:
-    """Unit names from an upload inside a caption (Markdown): plain text (cohort.plaintext)."""
-    return ", ".join(markdown_literal(name) for name in units.get_column("naam"))
+    """Unit names from an upload inside a caption (Markdown): plain text (cohort.plaintext); beyond
+    `CAPTION_NAMES` the rest are counted, the table under the chart lists them all."""
+    names = [markdown_literal(name) for name in units.get_column("naam").head(CAPTION_NAMES)]
+    rest = units.height - len(names)
+    return ", ".join(names) + (f" en {fmt_int(rest)} andere (zie de tabel bij de grafiek)" if rest else "")
 
 
 def _timeline(page_input: PageInput, units: pl.DataFrame) -> tuple[Chart | None, tuple[str, ...]]:

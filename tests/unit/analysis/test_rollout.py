@@ -166,3 +166,12 @@ def test_the_pages_of_the_unit_table_are_its_rows(dataset, monkeypatch):
         assert {p.table.file_stem for p in parts} == {whole.file_stem}
     assert rollout.unit_page(page_input, page, page=9).number == 2  # out of range: the nearest page
     assert parts[1].caption.startswith("Rijen 3 tot en met 4 van 4.")
+
+
+def test_a_caption_names_ten_units_and_counts_the_rest():
+    from cohort.pagemodels.rollout import _plain_names
+
+    units = pl.DataFrame({"naam": [f"Gebied *{i}*" for i in range(1, 13)]})
+    assert _plain_names(units) == (", ".join(f"Gebied \\*{i}\\*" for i in range(1, 11))
+                                   + " en 2 andere (zie de tabel bij de grafiek)")
+    assert _plain_names(units.head(3)) == "Gebied \\*1\\*, Gebied \\*2\\*, Gebied \\*3\\*"
