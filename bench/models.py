@@ -1,12 +1,13 @@
 """One page model with many units, built directly (no Streamlit): `python -m bench.models`.
 
-`python -m bench.models [--units 10000] [--months 72] [--pages gebieden,kaart] [--profile N]`
+`python -m bench.models [--units 10000] [--months 72] [--pages gebieden,kaart] [--profile N] [--whole]`
 
 Generates the synthetic dataset of `bench/datagen.py`, builds its release with hiding off (the viewers' release
 of 10,000 units takes minutes and is built at publish time, not per page) and times
 `cohort.pagemodels.build(name, page_input)` per page, plus what the page's view builds on demand for its default
 choices (Gebieden: the shown page of the unit table; Kaart: the default colouring and the first unit's panel).
-`--profile N` prints the N most expensive functions (cProfile, cumulative time) of each page.
+`--profile N` prints the N most expensive functions (cProfile, cumulative time) of each page; `--whole` also times
+the Gebieden page's whole unit table, which only its downloads make.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=72)
     parser.add_argument("--pages", default="gebieden,kaart")
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--whole", action="store_true", help="also time Gebieden's whole unit table (downloads)")
     args = parser.parse_args()
 
     from bench.datagen import dataset
@@ -69,6 +71,13 @@ def main() -> None:
         print(f"{name}: model {built:.2f} s, with its default on-demand parts {total:.2f} s", flush=True)
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+        if name == "gebieden" and args.whole:
+            from cohort.pagemodels.rollout import unit_table
+
+            started = time.perf_counter()
+            rows = unit_table(page_input, model).table.height
+            print(f"gebieden: the whole unit table ({rows} rows, for a download) {time.perf_counter() - started:.2f} s",
+                  flush=True)
 
 
 if __name__ == "__main__":
