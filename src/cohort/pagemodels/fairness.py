@@ -384,7 +384,7 @@ def _against_rate(page_input: PageInput, measure: Measure, benchmark: Benchmark,
                              _hidden_classes(codes, values, references, klass, line), line, (line,), True)
     used = spread if spread_key == "ja" else NO_OVERDISPERSION
     result = compare_to_rate(_frame(codes, [values[c] for c in codes]), measure, benchmark, reference.value,
-                             levels=levels, rule=page_input.rule, overdispersion=used)
+                             levels=levels, rule=page_input.rule, overdispersion=used, with_limits=False)
     note = spread.text_nl(plural) if spread_key == "ja" else (
         f"Alleen toeval (Poisson): de exacte grenzen, zonder de spreiding tussen {plural}"
         + (f" (φ = {fmt_dec(spread.phi, 1)}: de {plural} verschillen onderling meer dan toeval verklaart)"
