@@ -148,9 +148,9 @@ ComparisonKey = tuple[str, str, str, str]  # (measure, benchmark, level, spread)
 class LazyComparisons(Mapping[ComparisonKey, ComparisonSet]):
     """The comparison sets by key, each made of its counts when first asked for and then kept.
 
-    A page shows one of the 16 at a time; with 10,000 units making all of them up front took 8 s. The counts
+    A page shows one or two of the 24 at a time; with 10,000 units making all of them up front took 8 s. The counts
     they rest on are taken up front (`Fairness.released`), so what a viewer can see does not depend on which
-    set was made first. `classes_for` gives some units' classes without making the whole set: each unit's class
+    set was made first. `subset` gives some units' classes without making the whole set: each unit's class
     rests on its own counts and the fixed benchmark and spread only, so it is the same either way."""
 
     def __init__(self, builders: Mapping[ComparisonKey, Callable[[Sequence[str]], ComparisonSet]],
