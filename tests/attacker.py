@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import product
 
 import numpy as np
 import polars as pl
@@ -59,8 +60,9 @@ def collect_counts(model: object) -> list[Count]:
 
 
 def page_counts(name: str, page_input: PageInput) -> list[Count]:
-    """Every Count page `name` can show for `page_input`: its model's, and on the Kaart page the panel of every
-    unit a viewer can click or choose (built per chosen unit, `cohort.pagemodels.map.area_panel`)."""
+    """Every Count page `name` can show for `page_input`: its model's, on the Kaart page the panel of every
+    unit a viewer can click or choose (built per chosen unit, `cohort.pagemodels.map.area_panel`), on the Gebieden
+    page every page of the unit table for every choice (`cohort.pagemodels.rollout.unit_page`)."""
     from cohort.pagemodels import build
     from cohort.pagemodels.map import area_panel
 
@@ -69,6 +71,12 @@ def page_counts(name: str, page_input: PageInput) -> list[Count]:
     if name == "kaart":
         for code in model.choices:
             found += collect_counts(area_panel(page_input, model, code))
+    if name == "gebieden":  # the unit table is made per page of rows and per choice of comparison
+        from cohort.pagemodels.rollout import unit_page
+
+        for benchmark, level, spread in product(model.benchmarks, model.levels, model.spreads):
+            for number in model.page_numbers:
+                found += collect_counts(unit_page(page_input, model, benchmark, level, spread, number))
     return found
 
 

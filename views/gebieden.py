@@ -5,9 +5,11 @@ import streamlit as st
 from cohort.map.units import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
-from cohort.ui.models import page_input, page_model, show_chart, show_table
+from cohort.ui.models import page_input, page_model, rollout_page, rollout_parts, rollout_table, show_chart, show_table
 from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
+
+PAGE_KEY = "pagina"
 
 context = get_context()
 model = page_model("gebieden")
@@ -30,11 +32,20 @@ level = controls[1].radio("Betrouwbaarheid", list(model.levels), format_func=mod
                           bind="query-params", horizontal=True)
 spread = controls[2].radio("Grenzen", list(model.spreads), format_func=model.spreads.get, key=SPREAD_KEY,
                            bind="query-params", horizontal=True)
-show_table(model.units_for(benchmark, level, spread), height="content")
+number = 1
+if model.pages > 1:
+    number = st.columns([1, 6])[0].selectbox(
+        "Pagina", model.page_numbers, key=PAGE_KEY, bind="query-params",
+        help="De tabel staat in delen van 50 rijen op het scherm; de downloads bevatten alle rijen.") or 1
+rows = rollout_page(benchmark, level, spread, number)
+if model.pages > 1:
+    st.caption(rows.caption)
+whole = rollout_table(benchmark, level, spread)  # made only when a download is clicked
+show_table(rows.table, height="content", whole=lambda: whole().table)
 with st.expander("Hoe we vergelijken en trends bepalen"):
     for note in model.method_notes:
         st.caption(note)
-view_bundle_button("Gebieden", model, shown=model.shown_tables(benchmark, level, spread))
+view_bundle_button("Gebieden", model, parts=rollout_parts(benchmark, level, spread))
 
 st.subheader("Briefing per gebied")
 choice = st.selectbox("Gebied of doelgroep", list(model.briefing_units), format_func=model.briefing_units.get,

@@ -30,7 +30,7 @@ from workbooks import make_workbook
 
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.complaints import ComplaintsModel, complaints_model
-from cohort.pagemodels.rollout import rollout_model
+from cohort.pagemodels.rollout import rollout_model, unit_table
 from cohort.privacy.rules import DEFAULT_RULE, SuppressionRule, disabled_banner_nl
 from cohort.selection import default_selection
 from cohort.settings import PROJECT_ROOT
@@ -133,16 +133,18 @@ def test_rule_disabled_shows_everything(dataset):
 def test_rollout_table_and_download_suppressed(dataset):
     """The Gebieden table hides exactly what the release hides (the same cells as the funnel), in the data
     and in the download."""
-    page = rollout_model(PageInput(dataset, default_selection(dataset), DEFAULT_RULE))
-    safe = page.units.values
+    viewer = PageInput(dataset, default_selection(dataset), DEFAULT_RULE)
+    table = unit_table(viewer, rollout_model(viewer)).table
+    safe = table.values
     assert by_name(safe, "klachten", "code") == {"DX01": None, "DX02": None, "DX03": 6, "DX04": 9, "DG01": 5}
     assert by_name(safe, "klachten_per_1000", "code")["DX01"] is None
     hidden = by_name(hidden_complaints(dataset), "klachten_verborgen", "code")
     assert [code for code, is_hidden in hidden.items() if is_hidden] == ["DX01", "DX02"]
-    download = page.units.download_frame()
+    download = table.download_frame()
     assert by_name(download, "Klachten", "Code")["DX01"] == "×"
     assert by_name(download, "Klachten per 1.000 gesprekken", "Code")["DX01"] == "—*"
-    plain = rollout_model(PageInput(dataset, default_selection(dataset), OFF)).units.values
+    evaluator = PageInput(dataset, default_selection(dataset), OFF)
+    plain = unit_table(evaluator, rollout_model(evaluator)).table.values
     assert by_name(plain, "klachten", "code")["DX01"] == 2
 
 

@@ -270,6 +270,7 @@ def compare_to_rate(
     rule: SuppressionRule = DEFAULT_RULE,
     key: str = "code",
     overdispersion: Overdispersion = NO_OVERDISPERSION,
+    with_limits: bool = True,
 ) -> pl.DataFrame:
     """Classify each unit's rate against a benchmark rate taken as known (one-sample exact Poisson test).
 
@@ -287,6 +288,9 @@ def compare_to_rate(
 
     With an `overdispersion` whose τ² > 0 a unit is "hoger"/"lager" only when the over-dispersed limits agree
     as well (then `p_value` is the larger of the two p-values and the funnel limits are the over-dispersed ones).
+
+    `with_limits=False` leaves the funnel limit columns out (a page that shows classes only; the classes and texts
+    do not depend on them, and the exact limits need scipy.stats, a second to import).
     """
     levels = _checked_levels(levels)
     _require_columns(units, (key, "events", "exposure"))
@@ -328,12 +332,12 @@ def compare_to_rate(
     p_value = np.where(usable, _poisson_two_sided_p(events, expected), np.nan)
     comparable = usable & (bench > 0)  # against a rate of 0 a ratio is undefined
     safe_bench = np.where(comparable, bench, 1.0)
-    limits = _funnel_columns(bench, exposure, usable, measure, levels)
+    limits = _funnel_columns(bench, exposure, usable, measure, levels) if with_limits else {}
     if overdispersion.applied:
         z_od = _overdispersed_z(events, expected, overdispersion.tau2)
         p_od = special.erfc(np.abs(np.where(comparable, z_od, 0.0)) / math.sqrt(2.0))
         p_value = np.where(comparable, np.maximum(p_value, p_od), p_value)
-        for level in levels:
+        for level in levels if with_limits else ():
             for rate_value in np.unique(bench[comparable]):
                 rows = np.flatnonzero(comparable & (bench == rate_value))
                 lower, upper = overdispersed_limits(float(rate_value), exposure[rows], overdispersion.tau2, level,

@@ -21,8 +21,12 @@ benchmark (the cohort effect) is not mistaken for spread between them. Its count
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import partial
 from itertools import product
 
 import polars as pl
@@ -49,10 +53,10 @@ from cohort.charts.palette import COMPARISON_COLOURS, COMPARISON_LABELS
 from cohort.fmt import fmt_dec
 from cohort.map.units import MAP_BENCHMARKS, MAP_LEVELS, MAP_SPREADS, MapLevel, map_units
 from cohort.pagemodels.common import PageInput, Rate
-from cohort.privacy.release import Count, Phase
+from cohort.privacy.release import Count, Phase, Release
 from cohort.privacy.rules import HIDDEN_RATE_TEXT
 
-__all__ = ["COMPARED_MEASURES", "Fairness", "UnitClass", "UnitTrend", "fairness"]
+__all__ = ["COMPARED_MEASURES", "Fairness", "LazyComparisons", "UnitClass", "UnitTrend", "fairness", "trends_of"]
 
 COMPARED_MEASURES: dict[str, Measure] = {"uitstroom_werk": OUTFLOW_TO_WORK, "klachten": COMPLAINTS}
 LEVELS_OF: dict[str, tuple[float, ...]] = {"95": (0.95, 0.998), "998": (0.998,)}
@@ -138,9 +142,53 @@ class UnitTrend:
         return TREND_LABELS[self.marker]
 
 
+ComparisonKey = tuple[str, str, str, str]  # (measure, benchmark, level, spread)
+
+
+class LazyComparisons(Mapping[ComparisonKey, ComparisonSet]):
+    """The comparison sets by key, each made of its counts when first asked for and then kept.
+
+    A page shows one or two of the 24 at a time; with 10,000 units making all of them up front took 8 s. The counts
+    they rest on are taken up front (`Fairness.released`), so what a viewer can see does not depend on which
+    set was made first. `subset` gives some units' classes without making the whole set: each unit's class
+    rests on its own counts and the fixed benchmark and spread only, so it is the same either way."""
+
+    def __init__(self, builders: Mapping[ComparisonKey, Callable[[Sequence[str]], ComparisonSet]],
+                 codes: Sequence[str]) -> None:
+        self._builders = dict(builders)
+        self._codes = tuple(codes)
+        self._made: dict[ComparisonKey, ComparisonSet] = {}
+        self._lock = threading.Lock()  # models are shared between sessions (st.cache_resource)
+
+    def __getitem__(self, key: ComparisonKey) -> ComparisonSet:
+        made = self._made.get(key)
+        if made is None:
+            builder = self._builders[key]  # KeyError for an unknown key, as a dict
+            with self._lock:
+                made = self._made.get(key)
+                if made is None:
+                    made = self._made[key] = builder(self._codes)
+        return made
+
+    def __iter__(self) -> Iterator[ComparisonKey]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def subset(self, key: ComparisonKey, codes: Sequence[str]) -> ComparisonSet:
+        """The set of `key` for `codes` only (those of the model; others are left out)."""
+        made = self._made.get(key)
+        known = set(self._codes)
+        wanted = [code for code in codes if code in known]
+        if made is not None:
+            return dataclasses.replace(made, classes={code: made.classes[code] for code in wanted})
+        return self._builders[key](wanted)
+
+
 @dataclass(frozen=True)
 class Fairness:
-    comparisons: dict[tuple[str, str, str, str], ComparisonSet]  # (measure, benchmark, level, spread)
+    comparisons: LazyComparisons  # (measure, benchmark, level, spread); made when first asked for
     trends: dict[tuple[str, int], UnitTrend]  # (code, months): outflow to work
     trend_grain: str  # "kwartaal" for viewers, "maand" with hiding off
     caveat: str  # the multiple-comparison caveat for this many units
@@ -153,11 +201,20 @@ class Fairness:
 
     def comparison(self, measure: str, benchmark: str, level: str, spread: str = "ja") -> ComparisonSet:
         """The classes for the page's choices; unknown choices give the defaults."""
-        return self.comparisons[(measure, benchmark if benchmark in BENCHMARK_OPTIONS else "stad",
-                                 level if level in LEVELS_OF else "95", spread if spread in MAP_SPREADS else "ja")]
+        return self.comparisons[self._key(measure, benchmark, level, spread)]
 
     def unit_class(self, measure: str, benchmark: str, level: str, spread: str, code: str) -> UnitClass | None:
         return self.comparison(measure, benchmark, level, spread).classes.get(code)
+
+    def comparison_for(self, codes: Sequence[str], measure: str, benchmark: str, level: str,
+                       spread: str = "ja") -> ComparisonSet:
+        """`comparison` for some units only (the rows a page shows): the same classes, without the others."""
+        return self.comparisons.subset(self._key(measure, benchmark, level, spread), codes)
+
+    @staticmethod
+    def _key(measure: str, benchmark: str, level: str, spread: str) -> ComparisonKey:
+        return (measure, benchmark if benchmark in BENCHMARK_OPTIONS else "stad", level if level in LEVELS_OF else "95",
+                spread if spread in MAP_SPREADS else "ja")
 
     def trend(self, code: str, months: int) -> UnitTrend | None:
         return self.trends.get((code, months))
@@ -166,12 +223,16 @@ class Fairness:
 # --- counts ---------------------------------------------------------------------------------------------------
 
 
-def _rate(page_input: PageInput, measure: str, members: Sequence[str], phase: Phase = "alle") -> Rate:
+def _rate(release: Release, measure: str, members: Sequence[str], window: tuple[date, date] | None,
+          phase: Phase = "alle") -> Rate:
+    """The rate over `window`, the measure's window (`PageInput.window`), worked out once by the caller, as is
+    the release (`PageInput.release`): with 10,000 units, looking both up again for every count took seconds."""
     exposure_measure = "bijstand" if measure == "uitstroom_werk" else "gesprekken"
-    window = page_input.window(measure)
     events_phase: Phase = phase if measure == "uitstroom_werk" else "alle"
-    return Rate.of(page_input.count(measure, members, window, events_phase),
-                   page_input.count(exposure_measure, members, window, events_phase))
+    if window is None:
+        return Rate.of(Count(None, "unavailable"), Count(None, "unavailable"))
+    return Rate.of(release.count(measure, members, *window, phase=events_phase),
+                   release.count(exposure_measure, members, *window, phase=events_phase))
 
 
 def _frame(codes: Sequence[str], rates: Sequence[Rate]) -> pl.DataFrame:
@@ -234,57 +295,50 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
     reference_units = [(u.code, u.members) for u in map_units(page_input.dataset.units,
                                                                 page_input.selection.peildatum, level)]
     area_codes = sorted(page_input.dataset.areas.get_column("code").to_list())
-    comparisons: dict[tuple[str, str, str, str], ComparisonSet] = {}
+    # The counts are taken here, all of them (so `released` lists every count a class can rest on); the classes
+    # are made when a page asks for them (`LazyComparisons`), for all units or for the rows it shows.
+    builders: dict[tuple[str, str, str, str], Callable[[Sequence[str]], ComparisonSet]] = {}
 
     for key, measure in COMPARED_MEASURES.items():
+        window = page_input.window(key)
+        rate = partial(_rate, page_input.release, key, window=window)
         # stad: every unit's rate over the window against all areas together.
-        values = {code: _rate(page_input, key, members[code]) for code in codes}
-        city = _rate(page_input, key, area_codes)
-        spread_rates = [values.get(code) or _rate(page_input, key, m) for code, m in reference_units]
+        values = {code: rate(members[code]) for code in codes}
+        city = rate(area_codes)
+        spread_rates = [values.get(code) or rate(m) for code, m in reference_units]
         released += [c for r in (*values.values(), city, *spread_rates) for c in (r.events, r.exposure)]
         spread = _overdispersion(spread_rates)
         for (level_key, levels), spread_key in product(LEVELS_OF.items(), MAP_SPREADS):
-            comparisons[(key, "stad", level_key, spread_key)] = _against_rate(
-                page_input, measure, Benchmark.CITY, codes, values, city, spread, levels, level_key, spread_key,
-                plural)
+            builders[(key, "stad", level_key, spread_key)] = partial(
+                _against_rate, page_input, measure, Benchmark.CITY, values=values, reference=city, spread=spread,
+                levels=levels, level_key=level_key, spread_key=spread_key, plural=plural)
 
         if key != "uitstroom_werk":
             for benchmark, level_key, spread_key in product(("vergelijking", "voor_start"), LEVELS_OF, MAP_SPREADS):
-                empty = dict.fromkeys(codes, Rate.of(Count(None, "unavailable"), Count(None, "unavailable")))
-                comparisons[(key, benchmark, level_key, spread_key)] = ComparisonSet(
-                        key, benchmark, level_key, spread_key,
-                        _hidden_classes(codes, empty, empty, ComparisonClass.NO_DATA, COMPLAINTS_ONLY_CITY_NL),
-                        COMPLAINTS_ONLY_CITY_NL, (COMPLAINTS_ONLY_CITY_NL,), applicable=False)
+                builders[(key, benchmark, level_key, spread_key)] = partial(
+                    _complaints_not_compared, key, benchmark, level_key, spread_key)
             continue
 
         # vergelijking: own cohort months against the areas without a running cohort in the window's months.
-        cohort = {code: _rate(page_input, key, members[code], "cohort") for code in codes}
-        elsewhere = _rate(page_input, key, area_codes, "vergelijking")
-        spread_cohort = [cohort.get(code) or _rate(page_input, key, m, "cohort") for code, m in reference_units]
+        cohort = {code: rate(members[code], phase="cohort") for code in codes}
+        elsewhere = rate(area_codes, phase="vergelijking")
+        spread_cohort = [cohort.get(code) or rate(m, phase="cohort") for code, m in reference_units]
         released += [c for r in (*cohort.values(), elsewhere, *spread_cohort) for c in (r.events, r.exposure)]
         spread = _overdispersion(spread_cohort)
         for (level_key, levels), spread_key in product(LEVELS_OF.items(), MAP_SPREADS):
-            comparisons[(key, "vergelijking", level_key, spread_key)] = _against_rate(
-                page_input, measure, Benchmark.COMPARISON, codes, cohort, elsewhere, spread, levels, level_key,
-                spread_key, plural)
+            builders[(key, "vergelijking", level_key, spread_key)] = partial(
+                _against_rate, page_input, measure, Benchmark.COMPARISON, values=cohort, reference=elsewhere,
+                spread=spread, levels=levels, level_key=level_key, spread_key=spread_key, plural=plural)
 
         # voor_start: own cohort months against own months before the start (two rates of one unit).
-        before = {code: _rate(page_input, key, members[code], "vergelijking") for code in codes}
+        before = {code: rate(members[code], phase="vergelijking") for code in codes}
         released += [c for r in before.values() for c in (r.events, r.exposure)]
-        frame = _frame(codes, list(cohort.values())).join(
-            _frame(codes, list(before.values())).rename(
-                {"events": "ref_events", "exposure": "ref_exposure", "hidden": "ref_hidden"}),
-            on="code", maintain_order="left")
-        for level_key, levels in LEVELS_OF.items():
-            result = compare_to_counts(frame, measure, Benchmark.BEFORE_START, levels=levels, rule=page_input.rule)
-            for spread_key in MAP_SPREADS:  # one unit against itself: no spread between units to allow for
-                comparisons[(key, "voor_start", level_key, spread_key)] = ComparisonSet(
-                key, "voor_start", level_key, spread_key, _classes(result, cohort, before), _benchmark_line(
-                    Benchmark.BEFORE_START, measure, None),
-                ("Per gebied de eigen cohortmaanden tegen de eigen maanden vóór de start, binnen de gekozen periode; "
-                 "gebieden die vóór de periode startten of nog niet gestart zijn, hebben er geen.",),
-                applicable=True)
+        for (level_key, levels), spread_key in product(LEVELS_OF.items(), MAP_SPREADS):
+            # one unit against itself: no spread between units to allow for, so both spread keys are the same
+            builders[(key, "voor_start", level_key, spread_key)] = partial(
+                _against_itself, page_input, measure, cohort, before, levels, level_key, spread_key)
 
+    comparisons = LazyComparisons(builders, tuple(codes))
     trends, grain, trend_counts = _trends(page_input, units if with_trends else [])
     released += trend_counts
     n_units = max(1, len(reference_units))
@@ -294,7 +348,31 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
     return Fairness(comparisons, trends, grain, caveat, notes, tuple(released))
 
 
-def _against_rate(page_input: PageInput, measure: Measure, benchmark: Benchmark, codes: Sequence[str],
+def _complaints_not_compared(key: str, benchmark: str, level_key: str, spread_key: str,
+                             codes: Sequence[str]) -> ComparisonSet:
+    empty = dict.fromkeys(codes, Rate.of(Count(None, "unavailable"), Count(None, "unavailable")))
+    return ComparisonSet(key, benchmark, level_key, spread_key,
+                         _hidden_classes(codes, empty, empty, ComparisonClass.NO_DATA, COMPLAINTS_ONLY_CITY_NL),
+                         COMPLAINTS_ONLY_CITY_NL, (COMPLAINTS_ONLY_CITY_NL,), applicable=False)
+
+
+def _against_itself(page_input: PageInput, measure: Measure, cohort: dict[str, Rate], before: dict[str, Rate],
+                    levels: tuple[float, ...], level_key: str, spread_key: str,
+                    codes: Sequence[str]) -> ComparisonSet:
+    frame = _frame(codes, [cohort[c] for c in codes]).join(
+        _frame(codes, [before[c] for c in codes]).rename(
+            {"events": "ref_events", "exposure": "ref_exposure", "hidden": "ref_hidden"}),
+        on="code", maintain_order="left")
+    result = compare_to_counts(frame, measure, Benchmark.BEFORE_START, levels=levels, rule=page_input.rule)
+    return ComparisonSet(
+        measure.key, "voor_start", level_key, spread_key, _classes(result, cohort, before),
+        _benchmark_line(Benchmark.BEFORE_START, measure, None),
+        ("Per gebied de eigen cohortmaanden tegen de eigen maanden vóór de start, binnen de gekozen periode; "
+         "gebieden die vóór de periode startten of nog niet gestart zijn, hebben er geen.",),
+        applicable=True)
+
+
+def _against_rate(page_input: PageInput, measure: Measure, benchmark: Benchmark, codes: Sequence[str], *,
                   values: dict[str, Rate], reference: Rate, spread: Overdispersion, levels: tuple[float, ...],
                   level_key: str, spread_key: str, plural: str) -> ComparisonSet:
     key = "stad" if benchmark is Benchmark.CITY else "vergelijking"
@@ -306,7 +384,7 @@ def _against_rate(page_input: PageInput, measure: Measure, benchmark: Benchmark,
                              _hidden_classes(codes, values, references, klass, line), line, (line,), True)
     used = spread if spread_key == "ja" else NO_OVERDISPERSION
     result = compare_to_rate(_frame(codes, [values[c] for c in codes]), measure, benchmark, reference.value,
-                             levels=levels, rule=page_input.rule, overdispersion=used)
+                             levels=levels, rule=page_input.rule, overdispersion=used, with_limits=False)
     note = spread.text_nl(plural) if spread_key == "ja" else (
         f"Alleen toeval (Poisson): de exacte grenzen, zonder de spreiding tussen {plural}"
         + (f" (φ = {fmt_dec(spread.phi, 1)}: de {plural} verschillen onderling meer dan toeval verklaart)"
@@ -352,6 +430,14 @@ def _trends(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
         for row in result.iter_rows(named=True):
             out[(row["code"], months)] = UnitTrend(row["code"], months, row["marker"], row["text"])
     return out, grain, released
+
+
+def trends_of(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
+              ) -> tuple[dict[tuple[str, int], UnitTrend], tuple[Count, ...]]:
+    """The outflow trends of `units` ((code, members) pairs; the rows a page shows), keyed (code, months), and the
+    counts they rest on. A trend rests on its own unit's counts only, so these are the trends `fairness` gives."""
+    trends, _, released = _trends(page_input, units)
+    return trends, tuple(released)
 
 
 def unit_trends(page_input: PageInput, code: str, members: Sequence[str]

@@ -4,11 +4,18 @@ Counts per unit come from the release (`cohort.privacy.release`), the same cells
 the selection's window up to the peildatum, complaints over the complaints' window (whole half years), outflow
 to work over the unit's own cohort months in the window, persons on welfare at the peildatum month. Beside
 them each area's class against a benchmark and the outflow trends (`cohort.pagemodels.fairness`, the same as on
-the Kaart page), one table per choice of benchmark, level and spread, so the page's selectboxes only choose.
+the Kaart page) for the benchmark, level and spread the viewer chose.
+
+The model holds the timeline and the rows' public facts; the table's cells are made per page of
+`UNIT_PAGE_ROWS` rows and per choice (`unit_page`, cached by the view), and the whole table only for a download
+(`unit_table`). Each row's cells rest on its own counts and on the classes' fixed benchmark and spread, so a page
+holds exactly the cells of those rows of the whole table. With 10,000 units, every unit's trends and 12 whole
+tables up front took 46 s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,7 +43,14 @@ from cohort.pagemodels.common import (
     signs_note,
     window_text,
 )
-from cohort.pagemodels.fairness import BENCHMARK_OPTIONS, Fairness, fairness
+from cohort.pagemodels.fairness import (
+    BENCHMARK_OPTIONS,
+    ComparisonSet,
+    Fairness,
+    UnitTrend,
+    fairness,
+    trends_of,
+)
 from cohort.plaintext import markdown_literal
 from cohort.privacy.release import Count
 
@@ -64,30 +78,56 @@ UNIT_COLUMNS: tuple[TableColumn, ...] = (
 )
 
 
+UNIT_PAGE_ROWS = 50  # rows of the unit table per page: classes and trends are made for the rows shown only
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """Some rows of the unit table, for one choice of benchmark, level and spread (`unit_page`, `unit_table`)."""
+
+    table: Table
+    number: int  # the page, from 1
+    pages: int
+    first: int  # the index of its first row among all rows, from 0
+    total: int  # rows of the whole table
+    released: tuple[Count, ...]  # the counts of these rows: numbers, classes' own counts, trends
+
+    @property
+    def caption(self) -> str:
+        last = self.first + self.table.height
+        return (f"Rijen {fmt_int(self.first + 1)} tot en met {fmt_int(last)} van {fmt_int(self.total)}. Een klik op "
+                "een kolomkop sorteert deze rijen; de downloads bevatten alle rijen.")
+
+
 @dataclass(frozen=True)
 class RolloutModel:
     peildatum: date
     summary: str  # "Op de peildatum 30 juni 2021: 7 afgerond, 6 actief, 9 gepland (gebieden; …)."
     timeline: Chart | None  # None when no unit in the selection has a cohort period
     timeline_notes: tuple[str, ...]
-    units: Table  # with the classes against the city average (95%, with the spread between areas)
     units_caption: str
     briefing_units: dict[str, str]  # code -> "Naam (code)": the units a briefing can be made for
-    released: tuple[Count, ...]
-    unit_tables: dict[tuple[str, str, str], Table] = field(default_factory=dict)  # (benchmark, level, spread)
+    released: tuple[Count, ...]  # the counts of every class (all units, every choice); the rows' own: UnitPage
+    # The rows of the unit table, in the table's order: public facts (names, status, dates), no counts. Their
+    # numbers, classes and trends are made per page a viewer looks at (`unit_page`): with 10,000 units the
+    # per-unit trends and 12 tables with every unit took 46 s for a page that shows 50 rows at a time.
+    unit_rows: tuple[dict, ...] = ()
+    fair: Fairness | None = None
+    table_title: str = ""
+    table_notes: tuple[str, ...] = ()
     benchmarks: dict[str, str] = field(default_factory=dict)  # the "Vergelijk met" options
     levels: dict[str, str] = field(default_factory=dict)
     spreads: dict[str, str] = field(default_factory=dict)
     method_notes: tuple[str, ...] = ()  # how classes and trends are made, and the multiple-comparison caveat
 
-    def units_for(self, benchmark: str = "stad", level: str = "95", spread: str = "ja") -> Table:
-        """The unit table for the page's choices (unknown choices give the default table)."""
-        return self.unit_tables.get((benchmark, level, spread), self.units)
+    @property
+    def pages(self) -> int:
+        """Pages of the unit table (at least 1)."""
+        return max(1, -(-len(self.unit_rows) // UNIT_PAGE_ROWS))
 
-    def shown_tables(self, benchmark: str = "stad", level: str = "95", spread: str = "ja") -> tuple[Table, ...]:
-        """The tables of the view as shown (for its open-data zip): the timeline's and the unit table."""
-        timeline = (self.timeline.table,) if self.timeline is not None and self.timeline.table is not None else ()
-        return (*timeline, self.units_for(benchmark, level, spread))
+    @property
+    def page_numbers(self) -> list[int]:
+        return list(range(1, self.pages + 1))
 
 
 BENCHMARK_SHORT = {"stad": "stad", "vergelijking": "vergelijkingsgebieden", "voor_start": "vóór de start"}
@@ -109,16 +149,15 @@ def _fair_columns(benchmark: str, fair: Fairness) -> tuple[TableColumn, ...]:
     )
 
 
-def _fair_cells(code: str, is_area: bool, benchmark: str, level: str, spread: str,
-                fair: Fairness) -> dict[str, tuple[object, str]]:
+def _fair_cells(code: str, is_area: bool, outflow: ComparisonSet, complaints: ComparisonSet,
+                trends: dict[tuple[str, int], UnitTrend]) -> dict[str, tuple[object, str]]:
     cells: dict[str, tuple[object, str]] = {}
-    for name, measure, chosen in (("vergelijking_werk", "uitstroom_werk", benchmark),
-                                  ("vergelijking_klachten", "klachten", "stad")):
-        unit_class = fair.unit_class(measure, chosen, level, spread, code) if is_area else None
+    for name, compared in (("vergelijking_werk", outflow), ("vergelijking_klachten", complaints)):
+        unit_class = compared.classes.get(code) if is_area else None
         text = unit_class.label if unit_class is not None else MISSING
         cells[name] = (text, text)
     for months in (6, 12):
-        trend = fair.trend(code, months)
+        trend = trends.get((code, months))
         text = trend.label if trend is not None else MISSING
         cells[f"trend_werk_{months}"] = (text, text)
     return cells
@@ -132,9 +171,15 @@ def _status_summary(units: pl.DataFrame, peildatum: date) -> str:
     return f"Op de peildatum {fmt_date(peildatum)}: {parts} (gebieden; doelgroepen staan apart)."
 
 
+CAPTION_NAMES = 10  # a caption names at most this many units (10,000 names made a caption of pages)
+
+
 def _plain_names(units: pl.DataFrame) -> str:
-    """Unit names from an upload inside a caption (Markdown): plain text (cohort.plaintext)."""
-    return ", ".join(markdown_literal(name) for name in units.get_column("naam"))
+    """Unit names from an upload inside a caption (Markdown): plain text (cohort.plaintext); beyond
+    `CAPTION_NAMES` the rest are counted, the table under the chart lists them all."""
+    names = [markdown_literal(name) for name in units.get_column("naam").head(CAPTION_NAMES)]
+    rest = units.height - len(names)
+    return ", ".join(names) + (f" en {fmt_int(rest)} andere (zie de tabel bij de grafiek)" if rest else "")
 
 
 def _timeline(page_input: PageInput, units: pl.DataFrame) -> tuple[Chart | None, tuple[str, ...]]:
@@ -186,17 +231,14 @@ def _cohort_months(unit: dict, first: date, last: date) -> int:
     return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
 
 
-def rollout_model(page_input: PageInput) -> RolloutModel:
-    selection = page_input.selection
-    units = with_status(page_input.units, selection.peildatum).sort(
-        pl.col("soort") != UnitKind.AREA, pl.col("start"), pl.col("code"), nulls_last=True)
-    timeline, notes = _timeline(page_input, page_input.units)
+def _unit_rows(page_input: PageInput, model: RolloutModel, rows: Sequence[dict]) -> tuple[list[dict], list[Count]]:
+    """The number cells of `rows` (counts from the release, as every page takes them)."""
     window = page_input.window("gesprekken")
     complaint_window = page_input.window("klachten")
-    peil_month = selection.peildatum_month
+    peil_month = page_input.selection.peildatum_month
     released: list[Count] = []
-    rows = []
-    for unit in units.iter_rows(named=True):
+    out = []
+    for unit in rows:
         code = [unit["code"]]
         talks = page_input.count("gesprekken", code, window)
         complaints = page_input.count("klachten", code, complaint_window)
@@ -207,7 +249,7 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
         released += [talks, complaints, complaint_talks, work, person_months, on_welfare]
         months = _cohort_months(unit, *window) if window else 0
         status = STATUS_LABELS[Status(unit["status"])]
-        rows.append({
+        out.append({
             "naam": (unit["naam"], unit["naam"]),
             "code": (unit["code"], unit["code"]),
             "soort": (KIND_LABELS[unit["soort"]], KIND_LABELS[unit["soort"]]),
@@ -222,40 +264,86 @@ def rollout_model(page_input: PageInput) -> RolloutModel:
             "werk_per_1000": rate_cell(Rate.of(work, person_months), 1),
             "bijstand": count_cell(on_welfare),
         })
+    return out, released
+
+
+def _rows_table(page_input: PageInput, model: RolloutModel, rows: Sequence[dict], benchmark: str, level: str,
+                spread: str) -> tuple[Table, tuple[Count, ...]]:
+    """The unit table of `rows` for one choice: numbers, the classes of the choice and the outflow trends."""
+    assert model.fair is not None
+    benchmark = benchmark if benchmark in BENCHMARK_OPTIONS else "stad"
+    level = level if level in MAP_LEVELS else "95"
+    spread = spread if spread in MAP_SPREADS else "ja"
+    cells, released = _unit_rows(page_input, model, rows)
+    codes = [unit["code"] for unit in rows]
+    outflow = model.fair.comparison_for(codes, "uitstroom_werk", benchmark, level, spread)
+    complaints = model.fair.comparison_for(codes, "klachten", "stad", level, spread)
+    trends, trend_counts = trends_of(page_input, [(code, (code,)) for code in codes])
+    variant = [{**row, **_fair_cells(unit["code"], unit["soort"] == UnitKind.AREA.value, outflow, complaints, trends)}
+               for unit, row in zip(rows, cells, strict=True)]
+    stem = "eenheden_op_peildatum" + ("" if (benchmark, level, spread) == ("stad", "95", "ja") else
+                                      f"_{benchmark}_{level}{'' if spread == 'ja' else '_poisson'}")
+    table = make_table(
+        # The words right after the status, where a reader looks first; the numbers follow.
+        model.table_title, stem, (*UNIT_COLUMNS[:5], *_fair_columns(benchmark, model.fair), *UNIT_COLUMNS[5:]),
+        variant, model.table_notes)
+    return table, (*released, *trend_counts)
+
+
+def unit_page(page_input: PageInput, model: RolloutModel, benchmark: str = "stad", level: str = "95",
+              spread: str = "ja", page: int = 1) -> UnitPage:
+    """Page `page` (from 1; out of range: the nearest page) of the unit table for the page's choices (unknown
+    choices give the defaults): the same cells as those rows of `unit_table`, made for those rows only."""
+    number = min(max(1, page), model.pages)
+    first = (number - 1) * UNIT_PAGE_ROWS
+    rows = model.unit_rows[first:first + UNIT_PAGE_ROWS]
+    table, released = _rows_table(page_input, model, rows, benchmark, level, spread)
+    return UnitPage(table, number, model.pages, first, len(model.unit_rows), released)
+
+
+def unit_table(page_input: PageInput, model: RolloutModel, benchmark: str = "stad", level: str = "95",
+               spread: str = "ja") -> UnitPage:
+    """The whole unit table (every row) for the page's choices: for downloads. With 10,000 units this takes
+    about as long as the model did before pages (the trends of every unit), so only a click on a download asks."""
+    table, released = _rows_table(page_input, model, model.unit_rows, benchmark, level, spread)
+    return UnitPage(table, 1, 1, 0, len(model.unit_rows), released)
+
+
+def view_parts(model: RolloutModel, full: UnitPage) -> tuple[tuple[Table, ...], tuple[Count, ...]]:
+    """The tables of the view as shown, whole (for its open-data zip: the timeline's and `full`, the whole unit
+    table of the chosen comparison, `unit_table`), and every count they rest on."""
+    timeline = (model.timeline.table,) if model.timeline is not None and model.timeline.table is not None else ()
+    return (*timeline, full.table), (*model.released, *full.released)
+
+
+def rollout_model(page_input: PageInput) -> RolloutModel:
+    selection = page_input.selection
+    units = with_status(page_input.units, selection.peildatum).sort(
+        pl.col("soort") != UnitKind.AREA, pl.col("start"), pl.col("code"), nulls_last=True)
+    timeline, notes = _timeline(page_input, page_input.units)
+    window = page_input.window("gesprekken")
+    complaint_window = page_input.window("klachten")
+    rows = tuple(units.select("code", "naam", "soort", "stadsdeel", "status", "start", "eind").iter_rows(named=True))
     rule = page_input.rule
     notes_table = (
         signs_note(rule),
         "— bij Eind: nog geen einddatum; bij Stadsdeel: stedelijke doelgroep (stadsbreed); bij een cijfer: geen "
         "gesprekken of geen cohortmaanden in de periode.",
     )
-    fair = fairness(page_input, [(row["code"][0], (row["code"][0],)) for row in rows], "gebied")
-    released += fair.released
+    fair = fairness(page_input, [(row["code"], (row["code"],)) for row in rows], "gebied", with_trends=False)
     table_notes = (*notes_table,
                    "Vergelijking en trend: —* = niet berekend, omdat een aantal waarop ze rusten verborgen is (ook een "
                    "klasse of trend zou het verraden); — = geen gegevens om te vergelijken, of een doelgroep (die "
                    "vergelijken we niet met gebieden).", fair.caveat)
-    title = f"Eenheden op {fmt_date(selection.peildatum)}"
-    unit_tables: dict[tuple[str, str, str], Table] = {}
-    for benchmark in BENCHMARK_OPTIONS:
-        for level in MAP_LEVELS:
-            for spread in MAP_SPREADS:
-                variant = [{**row, **_fair_cells(row["code"][0], row["soort"][0] == KIND_LABELS[UnitKind.AREA.value],
-                                                 benchmark, level, spread, fair)} for row in rows]
-                stem = "eenheden_op_peildatum" + ("" if (benchmark, level, spread) == ("stad", "95", "ja") else
-                                                  f"_{benchmark}_{level}{'' if spread == 'ja' else '_poisson'}")
-                unit_tables[(benchmark, level, spread)] = make_table(
-                    # The words right after the status, where a reader looks first; the numbers follow.
-                    title, stem, (*UNIT_COLUMNS[:5], *_fair_columns(benchmark, fair), *UNIT_COLUMNS[5:]), variant,
-                    table_notes)
-    table = unit_tables[("stad", "95", "ja")]
     caption = (
         f"Gesprekken en uitstroom van {window_text(window)}; klachten (en klachten per 1.000 gesprekken) van "
         f"{window_text(complaint_window)}: klachten zijn zeldzaam en worden per half jaar geteld. Uitstroom naar "
         "werk over de eigen cohortmaanden tot en met de peildatum (per 1.000 in de bijstand per maand); bijstand = "
         "personen in de bijstand in de peildatummaand. Klik op een kolomkop om te sorteren."
     )
-    briefing_units = {row["code"]: f"{row['naam']} ({row['code']})" for row in units.iter_rows(named=True)}
+    briefing_units = {row["code"]: f"{row['naam']} ({row['code']})" for row in rows}
     return RolloutModel(selection.peildatum, _status_summary(page_input.units, selection.peildatum), timeline, notes,
-                        table, caption, briefing_units, tuple(released), unit_tables,
+                        caption, briefing_units, fair.released, rows, fair,
+                        f"Eenheden op {fmt_date(selection.peildatum)}", table_notes,
                         {key: MAP_BENCHMARKS[key] for key in BENCHMARK_OPTIONS}, dict(MAP_LEVELS), dict(MAP_SPREADS),
                         (*fair.method_notes, fair.caveat))

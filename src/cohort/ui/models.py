@@ -7,7 +7,9 @@ for the page input, so the dataset is identified by its content id and never has
 
 from __future__ import annotations
 
+import collections
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -64,6 +66,58 @@ def _build_map_colouring(page_input: PageInput, indicator: str, benchmark: str, 
 def map_colouring(indicator: str, benchmark: str, level: str, spread: str) -> Any:
     """The Kaart page's colouring (`cohort.pagemodels.map.MapModel.colouring`) for this run's input."""
     return _build_map_colouring(page_input(), indicator, benchmark, level, spread)
+
+
+# The Gebieden page's unit table: the page of rows a viewer looks at for the chosen comparison (the whole table
+# only when a download asks for it, `rollout_table`: with 10,000 units the trends of every unit take seconds).
+@st.cache_resource(max_entries=256, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+def _build_rollout_page(page_input: PageInput, benchmark: str, level: str, spread: str, page: int) -> Any:
+    from cohort.pagemodels.rollout import unit_page
+
+    return unit_page(page_input, _build("gebieden", page_input), benchmark, level, spread, page)
+
+
+def rollout_page(benchmark: str, level: str, spread: str, page: int) -> Any:
+    """The Gebieden page's rows of page `page` (`cohort.pagemodels.rollout.unit_page`) for this run's input."""
+    return _build_rollout_page(page_input(), benchmark, level, spread, page)
+
+
+# Whole unit tables, made by a download's callable: Streamlit runs it in a thread of its own, outside the script
+# run (so no st.cache_resource, no session), hence everything it needs is taken during the run.
+_WHOLE_TABLES: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
+_WHOLE_TABLES_KEPT = 4
+_WHOLE_LOCK = threading.Lock()
+
+
+def rollout_table(benchmark: str, level: str, spread: str) -> Callable[[], Any]:
+    """The whole unit table (`cohort.pagemodels.rollout.unit_table`), made when the returned callable is first
+    called (a click on a download) and kept for the next download of the same view."""
+    from cohort.pagemodels.rollout import unit_table
+
+    current = page_input()
+    model = _build("gebieden", current)
+    key = (*_input_key(current), benchmark, level, spread)
+
+    def whole() -> Any:
+        with _WHOLE_LOCK:
+            found = _WHOLE_TABLES.get(key)
+        if found is None:
+            found = unit_table(current, model, benchmark, level, spread)
+            with _WHOLE_LOCK:
+                _WHOLE_TABLES[key] = found
+                while len(_WHOLE_TABLES) > _WHOLE_TABLES_KEPT:
+                    _WHOLE_TABLES.popitem(last=False)
+        return found
+
+    return whole
+
+
+def rollout_parts(benchmark: str, level: str, spread: str) -> Callable[[], Any]:
+    """The Gebieden view's zip parts (`cohort.pagemodels.rollout.view_parts`), made when the callable is called."""
+    from cohort.pagemodels.rollout import view_parts
+
+    model, whole = _build("gebieden", page_input()), rollout_table(benchmark, level, spread)
+    return lambda: view_parts(model, whole())
 
 
 def page_input() -> PageInput:
@@ -162,28 +216,32 @@ def table_page(table: Table) -> Table:
     return replace(table, values=table.values.slice(start, PAGE_ROWS), texts=table.texts.slice(start, PAGE_ROWS))
 
 
-def show_table(table: Table, *, height: str | int = "auto") -> None:
+def show_table(table: Table, *, height: str | int = "auto", whole: Callable[[], Table] | None = None) -> None:
+    """`table`, and under it its downloads; `whole`: the whole table when `table` is one page of it (the
+    downloads then hold every row, made when clicked)."""
     styler, config = table_styler(table_page(table))
     st.dataframe(styler, hide_index=True, column_config=config, height=height,  # type: ignore[arg-type]
                  placeholder=MISSING)
     for note in table.notes:
         st.caption(note)  # our own text (signs and definitions)
-    downloads(table)
+    downloads(table, whole=whole)
 
 
-def downloads(table: Table) -> None:
-    """CSV and Excel of exactly what the table shows (formulas neutralised), built only when clicked."""
+def downloads(table: Table, *, whole: Callable[[], Table] | None = None) -> None:
+    """CSV and Excel of exactly what the table shows (formulas neutralised), built only when clicked
+    (`whole`: of the whole table that `table` is a page of)."""
     # Imported here: the module loads openpyxl (0.3 s), which a server's first page view need not wait for.
     from cohort.workbook.exports import frame_to_csv_bytes, frame_to_xlsx_bytes
 
-    frame = table.download_frame()
+    source = whole or (lambda: table)
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV", lambda: frame_to_csv_bytes(frame), file_name=f"{table.file_stem}.csv", mime="text/csv",
-        key=f"csv_{table.file_stem}", on_click="ignore",
+        "Download CSV", lambda: frame_to_csv_bytes(source().download_frame()), file_name=f"{table.file_stem}.csv",
+        mime="text/csv", key=f"csv_{table.file_stem}", on_click="ignore",
     )
     right.download_button(
-        "Download Excel", lambda: frame_to_xlsx_bytes(frame, sheet_name=table.file_stem[:31], title=table.title),
+        "Download Excel", lambda: frame_to_xlsx_bytes(source().download_frame(), sheet_name=table.file_stem[:31],
+                                                      title=table.title),
         file_name=f"{table.file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{table.file_stem}", on_click="ignore",

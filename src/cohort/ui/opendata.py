@@ -6,7 +6,7 @@ from the raw data, so they hold what the page or the release shows and nothing e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -19,13 +19,21 @@ ZIP_MIME = "application/zip"
 
 
 def view_bundle_button(page_title: str, model: object, *, shown: Sequence[Table] | None = None,
-                       counts: Sequence[Count] | None = None, key: str | None = None) -> None:
-    """'Open data van deze weergave (zip)': the view's tables as CSV and Parquet, metadata.json and a README."""
+                       counts: Sequence[Count] | None = None, key: str | None = None,
+                       parts: Callable[[], tuple[Sequence[Table], Sequence[Count]]] | None = None) -> None:
+    """'Open data van deze weergave (zip)': the view's tables as CSV and Parquet, metadata.json and a README.
+
+    `parts`: (shown, counts) made only when clicked (a table whose every row is slow to make)."""
     current = page_input()
     stem = key or page_title.lower().replace(" ", "_")
+
+    def bundle() -> bytes:
+        tables, rests_on = parts() if parts is not None else (shown, counts)
+        return view_bundle(current, page_title, model, shown=tables, counts=rests_on)
+
     st.download_button(
         "Open data van deze weergave (zip)",
-        lambda: view_bundle(current, page_title, model, shown=shown, counts=counts),
+        bundle,
         file_name=f"cohortmonitor_{stem}.zip", mime=ZIP_MIME, key=f"opendata_{stem}", on_click="ignore",
         icon=":material/folder_zip:",
         help="De tabellen van deze pagina als CSV en Parquet, met metadata.json (definities, geheimhouding, "

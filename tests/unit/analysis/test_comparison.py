@@ -357,3 +357,14 @@ def test_overdispersed_limits_decide_with_the_exact_rule() -> None:
     assert poisson.get_column("limit_95_upper")[0] == pytest.approx(11.958, abs=1e-3)
     # A hidden count (4) is never classified, with or without the spread.
     assert result.row(3, named=True)["rate"] is None and result.row(3, named=True)["p_value"] is None
+
+
+def test_classes_without_the_funnel_limits_are_the_same() -> None:
+    """`with_limits=False` (the Kaart and Gebieden classes) drops only the limit columns, also with a spread."""
+    units = pl.DataFrame({"code": ["A", "B", "C", "D"], "events": [24, 20, 12, None],
+                          "exposure": [2000, 4000, 3000, 1000], "hidden": [False, False, False, True]})
+    for spread in (Overdispersion(1.0, 0.0, 0), Overdispersion(3.0, 0.01, 22)):
+        full = compare_to_rate(units, OUTFLOW_TO_WORK, Benchmark.CITY, 6.22, overdispersion=spread)
+        bare = compare_to_rate(units, OUTFLOW_TO_WORK, Benchmark.CITY, 6.22, overdispersion=spread, with_limits=False)
+        assert bare.equals(full.select(c for c in full.columns if not c.startswith("limit_")))
+        assert bare["class"].to_list() == full["class"].to_list() and "limit_95_lower" in full.columns

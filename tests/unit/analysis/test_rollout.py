@@ -17,7 +17,7 @@ from cohort.charts.palette import STATUS_COLOURS, STATUS_LABELS
 from cohort.charts.rollout import rollout_timeline_figure
 from cohort.contract import Status
 from cohort.pagemodels.common import PageInput
-from cohort.pagemodels.rollout import rollout_model
+from cohort.pagemodels.rollout import rollout_model, unit_table
 from cohort.privacy.rules import SuppressionRule
 from cohort.selection import default_selection
 
@@ -29,6 +29,12 @@ def model(dataset, **selection):
     return rollout_model(PageInput(dataset, replace(base, **selection), SuppressionRule()))
 
 
+def table_of(dataset, benchmark="stad", level="95", spread="ja", **selection):
+    """The whole unit table (the page makes its rows per page; `unit_page` is tested against this)."""
+    page_input = PageInput(dataset, replace(default_selection(dataset), **selection), SuppressionRule())
+    return unit_table(page_input, rollout_model(page_input), benchmark, level, spread).table
+
+
 def row(table, code):
     index = table.values.get_column("code").to_list().index(code)
     return ({c: table.values.get_column(c)[index] for c in table.values.columns},
@@ -37,7 +43,7 @@ def row(table, code):
 
 def test_unit_table_by_hand(dataset):
     # One (cut-short) quarter, K1 2020 = jan-feb; the peildatum is its end, February 2020.
-    table = model(dataset).units
+    table = table_of(dataset)
     assert table.values["code"].to_list() == ["DX01", "DX02", "DX03", "DG01"]  # areas by start, then groups
     values, texts = row(table, "DX01")
     assert (texts["status"], values["cohortmaanden"], values["gesprekken"]) == ("Actief", 2, 100)
@@ -58,8 +64,8 @@ def test_unit_table_by_hand(dataset):
 def test_unit_table_with_hiding_off_shows_every_month(dataset):
     rule = SuppressionRule(enabled=False)
     base = default_selection(dataset)
-    page = rollout_model(PageInput(dataset, replace(base, peildatum=date(2020, 1, 31)), rule))
-    values, texts = row(page.units, "DX01")
+    page_input = PageInput(dataset, replace(base, peildatum=date(2020, 1, 31)), rule)
+    values, texts = row(unit_table(page_input, rollout_model(page_input)).table, "DX01")
     assert values["gesprekken"] == 50 and values["cohortmaanden"] == 1 and texts["klachten"] == "1"
     assert values["werk_per_1000"] == pytest.approx(12.0)
 
@@ -111,25 +117,24 @@ def test_classes_and_trends_in_the_unit_table_by_hand(dataset):
     not: higher at 95%. DX02 20 / 4.000 (3,05 – 7,72) and DX03 12 / 3.000 (2,07 – 6,99) hold 6,22.
     """
     page = model(dataset)
-    table = page.units_for("stad", "95", "ja")
-    assert table is page.units
+    table = table_of(dataset, "stad", "95", "ja")
     classes = dict(zip(table.texts["code"], table.texts["vergelijking_werk"], strict=True))
     assert classes == {"DX01": "Hoger (95%)", "DX02": "Niet te onderscheiden", "DX03": "Niet te onderscheiden",
                        "DG01": "—"}  # a target group is not compared with areas
-    strict = page.units_for("stad", "998", "ja")
+    strict = table_of(dataset, "stad", "998", "ja")
     assert strict.texts["vergelijking_werk"].to_list()[0] == "Niet te onderscheiden"
     # The city's complaints (DX01's 2) are hidden, so no area can be compared with them: a class would tell.
     assert set(table.texts["vergelijking_klachten"].to_list()) == {"—*", "—"}
     # No area has cohort months before its start inside this one quarter.
-    assert set(page.units_for("voor_start").texts["vergelijking_werk"].to_list()) == {"—"}
+    assert set(table_of(dataset, "voor_start").texts["vergelijking_werk"].to_list()) == {"—"}
     # One quarter of data: no trend over 6 (two quarters) or 12 months (four).
     assert set(table.texts["trend_werk_6"].to_list()) == set(table.texts["trend_werk_12"].to_list()) == {
         "te weinig gegevens"}
-    labels = {c.name: c.label for c in page.units_for("vergelijking").columns}
+    labels = {c.name: c.label for c in table_of(dataset, "vergelijking").columns}
     assert labels["vergelijking_werk"] == "Uitstroom t.o.v. vergelijkingsgebieden"
     assert any(n.startswith("Vergelijking en trend: —* = niet berekend") for n in table.notes)
     assert any("Spiegelhalter" in n for n in page.method_notes)
-    assert page.units_for("onzin").file_stem == "eenheden_op_peildatum"
+    assert table_of(dataset, "onzin").file_stem == "eenheden_op_peildatum"
 
 
 def test_the_unit_briefing_states_the_same_class_and_trend(dataset):
@@ -142,3 +147,31 @@ def test_the_unit_briefing_states_the_same_class_and_trend(dataset):
         "Trend uitstroom naar werk: laatste 6 maanden te weinig gegevens; laatste 12 maanden te weinig gegevens.",
     )
     assert unit_briefing(page_input, "DG01").extra_lines[0].startswith("Een doelgroep vergelijken we niet")
+
+
+def test_the_pages_of_the_unit_table_are_its_rows(dataset, monkeypatch):
+    """Cells made per page are those rows of the whole table, for every choice (here pages of 2 rows)."""
+    import cohort.pagemodels.rollout as rollout
+
+    monkeypatch.setattr(rollout, "UNIT_PAGE_ROWS", 2)
+    page_input = PageInput(dataset, default_selection(dataset), SuppressionRule())
+    page = rollout_model(page_input)
+    assert page.pages == 2 and page.page_numbers == [1, 2]  # DX01, DX02 | DX03, DG01
+    for choice in (("stad", "95", "ja"), ("vergelijking", "998", "nee"), ("voor_start", "95", "nee")):
+        whole = unit_table(page_input, page, *choice).table
+        parts = [rollout.unit_page(page_input, page, *choice, number) for number in (1, 2)]
+        assert [p.table.texts["code"].to_list() for p in parts] == [["DX01", "DX02"], ["DX03", "DG01"]]
+        assert pl.concat([p.table.texts for p in parts]).equals(whole.texts)
+        assert pl.concat([p.table.values for p in parts]).equals(whole.values)
+        assert {p.table.file_stem for p in parts} == {whole.file_stem}
+    assert rollout.unit_page(page_input, page, page=9).number == 2  # out of range: the nearest page
+    assert parts[1].caption.startswith("Rijen 3 tot en met 4 van 4.")
+
+
+def test_a_caption_names_ten_units_and_counts_the_rest():
+    from cohort.pagemodels.rollout import _plain_names
+
+    units = pl.DataFrame({"naam": [f"Gebied *{i}*" for i in range(1, 13)]})
+    assert _plain_names(units) == (", ".join(f"Gebied \\*{i}\\*" for i in range(1, 11))
+                                   + " en 2 andere (zie de tabel bij de grafiek)")
+    assert _plain_names(units.head(3)) == "Gebied \\*1\\*, Gebied \\*2\\*, Gebied \\*3\\*"

@@ -23,6 +23,7 @@ from cohort.pagemodels import build
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.map import area_panel
 from cohort.pagemodels.opendata import LICENCE, dataset_bundle, tables_of, view_bundle
+from cohort.pagemodels.rollout import unit_table, view_parts
 from cohort.privacy.release import Count, Query, release_for
 from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule
 from cohort.selection import default_selection
@@ -49,10 +50,18 @@ def page_input(small: Dataset) -> PageInput:
     return PageInput(small, default_selection(small), RULE)
 
 
+def gebieden_zip(page_input: PageInput) -> bytes:
+    """The Gebieden view's zip as its button makes it: the timeline's table and the whole unit table (the page
+    shows it 50 rows at a time), with every count they rest on."""
+    model = build("gebieden", page_input)
+    shown, counts = view_parts(model, unit_table(page_input, model))
+    return view_bundle(page_input, "gebieden", model, shown=shown, counts=counts, generated_at=MOMENT)
+
+
 @pytest.fixture(scope="module")
 def zips(page_input: PageInput) -> dict[str, bytes]:
-    out = {name: view_bundle(page_input, name, build(name, page_input), generated_at=MOMENT)
-           for name in ("gebieden", "overzicht")}
+    out = {"gebieden": gebieden_zip(page_input),
+           "overzicht": view_bundle(page_input, "overzicht", build("overzicht", page_input), generated_at=MOMENT)}
     # The Kaart page builds the colouring shown (here complaints against the city) when it is chosen: its view
     # zip holds that one's table and the map's counts, as the page's button makes it.
     kaart = build("kaart", page_input)
@@ -157,10 +166,17 @@ def test_metadata_says_what_a_reuser_needs(page_input, zips):
     tables = [t["naam"] for t in metadata["tabellen"]]
     assert tables[0] == "kaart_klachten_stad_95" and tables[-1] == "tellingen"
     # Without a choice of tables: every table of the model, then the counts.
+    overview = view_bundle(page_input, "overzicht", build("overzicht", page_input), generated_at=MOMENT)
+    with zipfile.ZipFile(io.BytesIO(overview)) as archive:
+        overview_tables = [t["naam"] for t in json.loads(archive.read("metadata.json"))["tabellen"]]
+    every = [t.file_stem for t in tables_of(build("overzicht", page_input))]
+    assert every and overview_tables == [*dict.fromkeys(every), "tellingen"]
+    # Gebieden: the timeline and the whole unit table, whatever page of it is shown.
     with zipfile.ZipFile(io.BytesIO(zips["gebieden"])) as archive:
-        rollout_tables = [t["naam"] for t in json.loads(archive.read("metadata.json"))["tabellen"]]
-    every = [t.file_stem for t in tables_of(build("gebieden", page_input))]
-    assert len(every) > 1 and rollout_tables == [*dict.fromkeys(every), "tellingen"]
+        rollout = json.loads(archive.read("metadata.json"))["tabellen"]
+        units = pl.read_parquet(io.BytesIO(archive.read("eenheden_op_peildatum.parquet")))
+    assert [t["naam"] for t in rollout] == ["uitrol_per_gebied", "eenheden_op_peildatum", "tellingen"]
+    assert units.height == page_input.units.height
     assert "README.txt" in names and "tellingen.parquet" in names and "tellingen.csv" in names
     assert "Licentie: CC BY 4.0, Gemeente Amsterdam" in readme and "Peildatum: 30 juni 2021" in readme
 
@@ -183,8 +199,8 @@ def test_nothing_in_the_zips_pins_down_a_small_count(small, zips):
     the dataset zip, and asks for each count of 1 to 4 (hidden counts, monthly cells, never-published cells)
     whether it can take only one value."""
     filtered = PageInput(small, replace(default_selection(small), stadsdelen=("Centrum", "West")), RULE)
-    bundles = [*zips.values(), *(view_bundle(filtered, name, build(name, filtered), generated_at=MOMENT)
-                                  for name in ("kaart", "gebieden"))]
+    bundles = [*zips.values(), view_bundle(filtered, "kaart", build("kaart", filtered), generated_at=MOMENT),
+               gebieden_zip(filtered)]
     counts = [count for bundle in bundles for count in counts_from(bundle)]
     shown = [c for c in counts if c.shown]
     hidden = [c for c in counts if c.hidden]
