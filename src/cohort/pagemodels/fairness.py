@@ -235,6 +235,27 @@ def _rate(release: Release, measure: str, members: Sequence[str], window: tuple[
                    release.count(exposure_measure, members, *window, phase=events_phase))
 
 
+def _rates(release: Release, measure: str, groups: Sequence[Sequence[str]], window: tuple[date, date] | None,
+           phase: Phase = "alle") -> list[Rate]:
+    """`[_rate(release, measure, group, window, phase) for group in groups]`, the counts taken together
+    (`Release.counts`: one pass over the period tree for all single units)."""
+    if window is None:
+        return [_rate(release, measure, group, None, phase) for group in groups]
+    exposure_measure = "bijstand" if measure == "uitstroom_werk" else "gesprekken"
+    events_phase: Phase = phase if measure == "uitstroom_werk" else "alle"
+    events = release.counts(measure, groups, *window, phase=events_phase)
+    exposure = release.counts(exposure_measure, groups, *window, phase=events_phase)
+    return [Rate.of(e, x) for e, x in zip(events, exposure, strict=True)]
+
+
+def _known_or(known: Mapping[str, Rate], units: Sequence[tuple[str, Sequence[str]]],
+              rates: Callable[[list[Sequence[str]]], list[Rate]]) -> list[Rate]:
+    """The rate of each of `units`: from `known` where it is there, the others taken together."""
+    missing = [members for code, members in units if code not in known]
+    taken = iter(rates(missing)) if missing else iter(())
+    return [known[code] if code in known else next(taken) for code, _ in units]
+
+
 def _frame(codes: Sequence[str], rates: Sequence[Rate]) -> pl.DataFrame:
     return pl.DataFrame({
         "code": list(codes),
@@ -302,10 +323,11 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
     for key, measure in COMPARED_MEASURES.items():
         window = page_input.window(key)
         rate = partial(_rate, page_input.release, key, window=window)
+        rates = partial(_rates, page_input.release, key, window=window)
         # stad: every unit's rate over the window against all areas together.
-        values = {code: rate(members[code]) for code in codes}
+        values = dict(zip(codes, rates([members[code] for code in codes]), strict=True))
         city = rate(area_codes)
-        spread_rates = [values.get(code) or rate(m) for code, m in reference_units]
+        spread_rates = _known_or(values, reference_units, rates)
         released += [c for r in (*values.values(), city, *spread_rates) for c in (r.events, r.exposure)]
         spread = _overdispersion(spread_rates)
         for (level_key, levels), spread_key in product(LEVELS_OF.items(), MAP_SPREADS):
@@ -320,9 +342,9 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
             continue
 
         # vergelijking: own cohort months against the areas without a running cohort in the window's months.
-        cohort = {code: rate(members[code], phase="cohort") for code in codes}
+        cohort = dict(zip(codes, rates([members[code] for code in codes], phase="cohort"), strict=True))
         elsewhere = rate(area_codes, phase="vergelijking")
-        spread_cohort = [cohort.get(code) or rate(m, phase="cohort") for code, m in reference_units]
+        spread_cohort = _known_or(cohort, reference_units, partial(rates, phase="cohort"))
         released += [c for r in (*cohort.values(), elsewhere, *spread_cohort) for c in (r.events, r.exposure)]
         spread = _overdispersion(spread_cohort)
         for (level_key, levels), spread_key in product(LEVELS_OF.items(), MAP_SPREADS):
@@ -331,7 +353,7 @@ def fairness(page_input: PageInput, units: Sequence[tuple[str, tuple[str, ...]]]
                 spread=spread, levels=levels, level_key=level_key, spread_key=spread_key, plural=plural)
 
         # voor_start: own cohort months against own months before the start (two rates of one unit).
-        before = {code: rate(members[code], phase="vergelijking") for code in codes}
+        before = dict(zip(codes, rates([members[code] for code in codes], phase="vergelijking"), strict=True))
         released += [c for r in before.values() for c in (r.events, r.exposure)]
         for (level_key, levels), spread_key in product(LEVELS_OF.items(), MAP_SPREADS):
             # one unit against itself: no spread between units to allow for, so both spread keys are the same

@@ -479,6 +479,28 @@ def _windows_note(page_input: PageInput) -> str:
 # --- The page -------------------------------------------------------------------------------------------------
 
 
+def _numbers_of(page_input: PageInput, groups: Sequence[Sequence[str]],
+                windows: tuple[tuple[date, date] | None, tuple[date, date] | None]) -> list[UnitNumbers]:
+    """`[_numbers(page_input, group, windows) for group in groups]`, the counts of all groups taken together
+    (`Release.counts`; 60,000 counts at 10,000 units)."""
+    window, complaint_window = windows
+    release = page_input.release
+
+    def counts(measure: str, months: tuple[date, date] | None) -> list[Count]:
+        if months is None:
+            return [Count(None, "unavailable")] * len(groups)
+        return release.counts(measure, groups, *months)
+
+    talks, work = counts("gesprekken", window), counts("uitstroom_werk", window)
+    person_months = counts("bijstand", window)
+    complaints, complaint_talks = counts("klachten", complaint_window), counts("gesprekken", complaint_window)
+    peildatum = page_input.selection.peildatum_month
+    return [UnitNumbers(conversations=talks[i], persons=release.stock("bijstand", group, peildatum),
+                        outflow=Rate.of(work[i], person_months[i]),
+                        complaints=Rate.of(complaints[i], complaint_talks[i]))
+            for i, group in enumerate(groups)]
+
+
 def map_model(page_input: PageInput) -> MapModel:
     selection = page_input.selection
     level = map_level(selection.level)
@@ -487,7 +509,8 @@ def map_model(page_input: PageInput) -> MapModel:
     released: list[Count] = []
 
     windows = (page_input.window("gesprekken"), page_input.window("klachten"))
-    numbers = {unit.code: _numbers(page_input, unit.members, windows) for unit in units}
+    numbers = dict(zip([unit.code for unit in units], _numbers_of(page_input, [u.members for u in units], windows),
+                       strict=True))
     for unit_numbers in numbers.values():
         released += unit_numbers.counts()
     # The city: all areas of the dataset, whatever the filters (the reference of the "stedelijk gemiddelde" benchmark).

@@ -1076,6 +1076,77 @@ class Release:
                 break
         return total.with_query(query)
 
+    def counts(self, measure: str, groups: Sequence[Iterable[str]], first: date, last: date,
+               phase: Phase = "alle") -> list[Count]:
+        """`[self.count(measure, group, first, last, phase) for group in groups]`, the same counts; groups of one
+        unit are summed for all of them at once, array by array over the period tree, instead of one walk each
+        (the Kaart and Gebieden ask for every unit's counts: 100,000 walks at 10,000 units)."""
+        sets = [frozenset(group) for group in groups]
+        block = self._blocks.get(measure)
+        lattice = (block.lattice or self.lattice) if block is not None else self.lattice
+        if block is None or not lattice.is_aligned(first, last):
+            return [self.count(measure, group, first, last, phase) for group in sets]
+        phase_at = block._phase_pos.get(phase)
+        root_at = block._period_pos.get(lattice.root.index)
+        rows: list[int | None] = []
+        for group in sets:
+            level = self._level_by_name.get(("eenheid", next(iter(group)))) if len(group) == 1 else None
+            rows.append(block._level_pos.get(level) if level is not None else None)
+        single = [i for i, row in enumerate(rows) if row is not None]
+        out: list[Count | None] = [None] * len(sets)
+        if single and phase_at is not None and root_at is not None:
+            at = np.array([rows[i] for i in single], dtype=np.int64)
+            values = block.values[at, :, phase_at]
+            hidden = block.hidden.reshape(block.values.shape)[at, :, phase_at]
+            total, known = self._window_sums(block, lattice, values, hidden, first, last)
+            for i, value, shown in zip(single, total.tolist(), known.tolist(), strict=True):
+                query = Query(measure, sets[i], first, last, phase)
+                out[i] = (Count(value) if shown else HIDDEN).with_query(query)
+        return [count if count is not None else self.count(measure, sets[i], first, last, phase)
+                for i, count in enumerate(out)]
+
+    def _window_sums(self, block: _Block, lattice: Lattice, values: np.ndarray, hidden: np.ndarray, first: date,
+                     last: date) -> tuple[np.ndarray, np.ndarray]:
+        """`_time_sum` from the root for many units at once: (sums, whether each is known from visible cells).
+        `values`, `hidden`: units × the block's periods."""
+        n_units = values.shape[0]
+        nothing, everywhere = np.zeros(n_units, dtype=np.int64), np.ones(n_units, dtype=bool)
+
+        def cell(period: int) -> tuple[np.ndarray, np.ndarray]:
+            at = block._period_pos.get(period)
+            if at is None:
+                return nothing, ~everywhere
+            return values[:, at], ~hidden[:, at]
+
+        def prefix(end: date | None) -> tuple[np.ndarray, np.ndarray]:
+            if end is None:
+                return nothing, everywhere
+            k = lattice.leaf_ends.get(end)
+            return (nothing, ~everywhere) if k is None else cell(len(lattice.nodes) + k)
+
+        def tree(period: int) -> tuple[np.ndarray, np.ndarray]:
+            node = lattice.nodes[period]
+            if not node.overlaps(first, last):
+                return nothing, everywhere
+            own, shown = cell(period) if node.within(first, last) else (nothing, ~everywhere)
+            if not node.children:
+                if not node.within(first, last):
+                    raise ValueError(f"Periode {first}–{last} valt niet samen met de perioden van de dataset.")
+                return own, shown
+            total, known = nothing, everywhere
+            for child in node.children:
+                part, part_known = tree(child)
+                total, known = total + part, known & part_known
+            return np.where(shown, own, total), shown | known
+
+        # As `_time_sum`: first the difference of two "up to" cells, then the tree below the root.
+        k = bisect.bisect_left(lattice.leaf_end_list, first)
+        upto, upto_known = prefix(last)
+        start, start_known = prefix(lattice.leaves[k - 1].last if k else None)
+        by_prefix = upto_known & start_known
+        by_tree, tree_known = tree(lattice.root.index)
+        return np.where(by_prefix, upto - start, by_tree), by_prefix | tree_known
+
     def stock(self, measure: str, codes: Iterable[str], month: date) -> Count:
         """Persons at the end of `month` (a period's last month) over the units `codes`, from visible cells."""
         block = self._blocks.get(f"{measure}{STOCK_SUFFIX}")

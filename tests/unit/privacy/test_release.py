@@ -223,3 +223,30 @@ def test_one_unit_counts_are_what_the_walk_from_the_roots_gives(example) -> None
                     assert (fast.value, fast.state) == (walked.value, walked.state), (measure, phase, code, first)
                     compared += 1
     assert compared > 10_000
+
+
+@pytest.mark.parametrize("hiding", [True, False])
+def test_counts_of_many_groups_at_once_are_the_counts_one_by_one(example, hiding: bool) -> None:
+    # `Release.counts` sums single units array by array; every measure, phase and window (quarters, half-open,
+    # all months, and windows that no prefix cell closes), with groups of several units and unknown codes mixed in.
+    rule = SuppressionRule(enabled=hiding)
+    grain = "kwartaal" if hiding else "maand"
+    release = Release(example, rule, Lattice.build(example.months, grain),
+                      Lattice.build(example.months, "halfjaar" if hiding else "maand"))
+    assert release.hidden.any(), "hidden (or, with hiding off, never-published) cells make the two ways differ"
+    codes = example.units.get_column("code").to_list()
+    groups = [[code] for code in codes] + [codes[:3], ["__geen_eenheid__"], [codes[0], "__geen_eenheid__"]]
+    compared = 0
+    for measure, block in release._blocks.items():
+        if measure.endswith("_stand"):
+            continue
+        leaves = (block.lattice or release.lattice).leaves
+        windows = {(leaf.first, leaf.last) for leaf in leaves[::3]} | {
+            (leaves[1].first, leaves[-2].last), (leaves[0].first, leaves[-1].last), (leaves[2].first, leaves[5].last)}
+        for phase in block.phases:
+            for first, last in sorted(windows):
+                together = release.counts(measure, groups, first, last, phase)
+                one_by_one = [release.count(measure, group, first, last, phase) for group in groups]
+                assert together == one_by_one, (measure, phase, first, last)
+                compared += len(groups)
+    assert compared > 10_000
