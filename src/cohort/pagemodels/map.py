@@ -494,11 +494,10 @@ def _numbers_of(page_input: PageInput, groups: Sequence[Sequence[str]],
     talks, work = counts("gesprekken", window), counts("uitstroom_werk", window)
     person_months = counts("bijstand", window)
     complaints, complaint_talks = counts("klachten", complaint_window), counts("gesprekken", complaint_window)
-    peildatum = page_input.selection.peildatum_month
-    return [UnitNumbers(conversations=talks[i], persons=release.stock("bijstand", group, peildatum),
-                        outflow=Rate.of(work[i], person_months[i]),
+    persons = release.stocks("bijstand", groups, page_input.selection.peildatum_month)
+    return [UnitNumbers(conversations=talks[i], persons=persons[i], outflow=Rate.of(work[i], person_months[i]),
                         complaints=Rate.of(complaints[i], complaint_talks[i]))
-            for i, group in enumerate(groups)]
+            for i in range(len(groups))]
 
 
 def map_model(page_input: PageInput) -> MapModel:

@@ -1101,7 +1101,7 @@ class Release:
             total, known = self._window_sums(block, lattice, values, hidden, first, last)
             for i, value, shown in zip(single, total.tolist(), known.tolist(), strict=True):
                 query = Query(measure, sets[i], first, last, phase)
-                out[i] = (Count(value) if shown else HIDDEN).with_query(query)
+                out[i] = Count(value, "shown", query) if shown else Count(None, "hidden", query)
         return [count if count is not None else self.count(measure, sets[i], first, last, phase)
                 for i, count in enumerate(out)]
 
@@ -1146,6 +1146,22 @@ class Release:
         by_prefix = upto_known & start_known
         by_tree, tree_known = tree(lattice.root.index)
         return np.where(by_prefix, upto - start, by_tree), by_prefix | tree_known
+
+    def stocks(self, measure: str, groups: Sequence[Iterable[str]], month: date) -> list[Count]:
+        """`[self.stock(measure, group, month) for group in groups]`; a single unit whose own cell is shown takes
+        it directly (a node above it with only that unit below has the same value, so the walk gives the same)."""
+        sets = [frozenset(group) for group in groups]
+        block = self._blocks.get(f"{measure}{STOCK_SUFFIX}")
+        leaf = self.lattice.leaf_containing(month)
+        if block is None or leaf is None or leaf.last != month:
+            return [self.stock(measure, group, month) for group in sets]
+        out = []
+        for group in sets:
+            level = self._level_by_name.get(("eenheid", next(iter(group)))) if len(group) == 1 else None
+            value = self._visible(block, level, leaf.index, "alle") if level is not None else None
+            out.append(self.stock(measure, group, month) if value is None
+                       else Count(value, "shown", Query(measure, group, month, month, "alle", stock=True)))
+        return out
 
     def stock(self, measure: str, codes: Iterable[str], month: date) -> Count:
         """Persons at the end of `month` (a period's last month) over the units `codes`, from visible cells."""
