@@ -24,6 +24,7 @@ from cohort.contract import column_label
 from cohort.dataset import Dataset
 
 EVENT_WINDOW = (-12, 18)  # months before and after each area's start shown in the event-time chart
+REPS = 499  # bootstrap replicates of the difference-in-differences
 MIN_AREAS = 5  # an estimate is shown only with at least this many treated and comparison areas
 _CACHE_SIZE = 16
 # Entries keep their dataset: a dataset without a content id is keyed by `id()`, which Python reuses once the
@@ -38,11 +39,13 @@ def _remember(cache: OrderedDict, key: object, dataset: Dataset, value: object) 
         cache.pop(next(iter(cache)), None)  # sessions run in threads: never fail on a key another one dropped
 
 
-def did_all_areas(dataset: Dataset, first: date, last: date, *, reps: int = 499) -> DidResult | None:
+def did_all_areas(dataset: Dataset, first: date, last: date, *, reps: int = REPS) -> DidResult | None:
     """The difference-in-differences over all areas, for effect months [first, last] (base months may lie
-    before `first`: that is its design). None when no (cohort, month) cell has both treated and controls."""
+    before `first`: that is its design). None when no (cohort, month) cell has both treated and controls.
+    `reps=0`: the estimate without its bootstrap intervals (for a page that shows none)."""
     key = (dataset.cache_key, first, last, reps)
-    hit = _did_cache.get(key)
+    # Without the bootstrap (reps=0, the estimate alone) an entry with it has the same estimate.
+    hit = _did_cache.get(key) or (_did_cache.get((dataset.cache_key, first, last, REPS)) if reps == 0 else None)
     if hit is not None:
         return hit[1]
     panel = build_panel(dataset.units, dataset.monthly)

@@ -215,13 +215,15 @@ class DidEstimate:
         return text + "."
 
 
-def did_estimate(page_input: PageInput) -> DidEstimate:
+def did_estimate(page_input: PageInput, *, interval: bool = True) -> DidEstimate:
+    """The estimate for the page's window; `interval=False` leaves out the bootstrap (its intervals are NaN), for a
+    part of a page that shows only the factor."""
     codes = all_area_codes(page_input)
     window = comparison_window(page_input, codes)
     if window is None:
         return DidEstimate(None, None, len(codes), "Tot de peildatum is er nog geen hele periode waarin een gebied "
                            "met de cohortaanpak bezig was: er valt niets te vergelijken.")
-    result = did_all_areas(page_input.dataset, *window)
+    result = did_all_areas(page_input.dataset, *window, **({} if interval else {"reps": 0}))
     if result is None:
         return DidEstimate(window, None, len(codes), "Niet te berekenen: daarvoor zijn gebieden nodig met minstens "
                            "drie maanden cijfers vóór hun start én gebieden die op dat moment nog niet gestart "
