@@ -59,16 +59,20 @@ def collect_counts(model: object) -> list[Count]:
 
 
 def page_counts(name: str, page_input: PageInput) -> list[Count]:
-    """Every Count page `name` can show for `page_input`: its model's, and on the Kaart page the panel of every
-    unit a viewer can click or choose (built per chosen unit, `cohort.pagemodels.map.area_panel`)."""
+    """Every Count page `name` can show for `page_input`: its model's, on the Kaart page the panel of every
+    unit a viewer can click or choose (built per chosen unit, `cohort.pagemodels.map.area_panel`), and on the
+    Uitstroom page the side effects per period behind its toggle (`cohort.pagemodels.outflow.measures_chart`)."""
     from cohort.pagemodels import build
     from cohort.pagemodels.map import area_panel
+    from cohort.pagemodels.outflow import measures_chart
 
     model = build(name, page_input)
     found = collect_counts(model)
     if name == "kaart":
         for code in model.choices:
             found += collect_counts(area_panel(page_input, model, code))
+    if name == "uitstroom":
+        found += collect_counts(measures_chart(page_input))
     return found
 
 
