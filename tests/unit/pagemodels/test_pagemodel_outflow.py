@@ -265,3 +265,22 @@ def test_side_effect_parts_are_shared_across_stadsdelen_and_still_released(examp
     assert {c.query for c in shared.released} == {c.query for c in fresh.released}
     assert {c.query for c in shared_course.released} == {c.query for c in fresh_course.released}
     assert fresh_course.chart.table.texts.equals(shared_course.chart.table.texts)
+
+
+def test_sums_over_many_units_are_asked_once_per_release(example):
+    # The overview and Uitstroom ask for the same series; the second ledger gets the release's answer again
+    # (the same Count), and a release under another rule answers for itself.
+    from cohort.pagemodels.outflow_common import Ledger, all_area_codes
+
+    page_input = PageInput(example, default_selection(example), RULE)
+    codes = all_area_codes(page_input)
+    window = page_input.window("uitstroom_werk")
+    first = Ledger(page_input).count("uitstroom_werk", codes, window, "vergelijking")
+    again = Ledger(page_input).count("uitstroom_werk", list(codes), window, "vergelijking")
+    assert again is first and again == page_input.release.count("uitstroom_werk", codes, *window, "vergelijking")
+    off = PageInput(example, default_selection(example), SuppressionRule(enabled=False))
+    other = Ledger(off).count("uitstroom_werk", codes, window, "vergelijking")
+    assert other is not first and other == off.release.count("uitstroom_werk", codes, *window, "vergelijking")
+    ledger = Ledger(page_input)
+    assert ledger.count("uitstroom_werk", codes, None) == ledger.count("uitstroom_werk", codes[:1], None)
+    assert ledger.count("uitstroom_werk", codes, None).state == "unavailable"
