@@ -104,6 +104,15 @@ def _to_arrays(panel: pl.DataFrame) -> _Arrays:
     return _Arrays(month0, events, exposure, rate, month_or_never("start"), month_or_never("eind"))
 
 
+PanelArrays = _Arrays  # what `panel_arrays` returns: pass it instead of the panel to several estimates
+
+
+def panel_arrays(panel: pl.DataFrame) -> PanelArrays:
+    """The panel checked and laid out as unit × month arrays, once for several estimates on the same panel
+    (`did_effect` and `event_time_profile` take it in place of the panel)."""
+    return _to_arrays(panel)
+
+
 def _window_columns(arrays: _Arrays, from_month: date | None, to_month: date | None) -> tuple[int, int]:
     """Inclusive column range of the calendar window (clipped to the panel)."""
     first = 0 if from_month is None else max(0, _month_index(from_month) - arrays.month0)
@@ -285,7 +294,7 @@ def _estimates(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def did_effect(
-    panel: pl.DataFrame,
+    panel: pl.DataFrame | PanelArrays,
     from_month: date | None = None,
     to_month: date | None = None,
     *,
@@ -327,7 +336,7 @@ def did_effect(
     the uncertainty. `reps=0` gives the estimates without the bootstrap (both intervals NaN), for a page
     that shows no interval. Returns None when no (g,t) cell has both treated units and controls.
     """
-    arrays = _to_arrays(panel)
+    arrays = panel if isinstance(panel, _Arrays) else _to_arrays(panel)
     first, last = _window_columns(arrays, from_month, to_month)
     cohorts = _cohort_cells(arrays, base_months, max_months, first, last)
     if not cohorts:
@@ -407,7 +416,7 @@ def _t_interval(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarra
 
 
 def event_time_profile(
-    panel: pl.DataFrame,
+    panel: pl.DataFrame | PanelArrays,
     window: tuple[int, int] = (-12, 18),
     from_month: date | None = None,
     to_month: date | None = None,
@@ -435,7 +444,7 @@ def event_time_profile(
     Columns: event_time, n_units, rate, rate_lower, rate_upper, n_units_diff, diff, diff_lower,
     diff_upper; intervals are null with fewer than 2 units.
     """
-    arrays = _to_arrays(panel)
+    arrays = panel if isinstance(panel, _Arrays) else _to_arrays(panel)
     first, last = _window_columns(arrays, from_month, to_month)
     k_values = np.arange(window[0], window[1] + 1)
     start_cols = arrays.start - arrays.month0
