@@ -72,6 +72,13 @@ class Ledger:
         self._counts: dict[object, Count] = {}
         self._asked: list[Count] = []  # every answer in order, so a section can ask what it showed
         self._frozen: dict[int, tuple[object, frozenset[str]]] = {}  # id(codes) -> (codes, kept alive; as a set)
+        self._own_release: Release | None = None
+
+    def _release(self) -> Release:
+        """`page_input.release`, looked up once (a page asks for 20,000 counts at 10,000 units)."""
+        if self._own_release is None:
+            self._own_release = self.page_input.release
+        return self._own_release
 
     def _code_set(self, codes: Iterable[str]) -> frozenset[str]:
         """`codes` as a frozenset, made once per list a model passes again (the release takes it as it is)."""
@@ -88,14 +95,16 @@ class Ledger:
     def count(self, measure: str, codes: Iterable[str], window: tuple[date, date] | None,
               phase: Phase = "alle") -> Count:
         wanted = self._code_set(codes)
-        if window is None or len(wanted) < _SHARED_MIN_UNITS:
+        if window is None:
             return self.keep(self.page_input.count(measure, wanted, window, phase))
-        release = self.page_input.release
+        release = self._release()
+        if len(wanted) < _SHARED_MIN_UNITS:
+            return self.keep(release.count(measure, wanted, *window, phase=phase))
         key = (measure, wanted, window, phase)
         with _SHARED_LOCK:
             known = _SHARED_COUNTS.get(release, {}).get(key)
         if known is None:
-            known = self.page_input.count(measure, wanted, window, phase)
+            known = release.count(measure, wanted, *window, phase=phase)
             with _SHARED_LOCK:
                 shared = _SHARED_COUNTS.setdefault(release, {})
                 if len(shared) >= _SHARED_MAX:
