@@ -176,8 +176,9 @@ class _CohortCells:
     def sums(self, n_units: int) -> np.ndarray:
         """(6, k): the contributions summed over all `n_units` units, zeros included.
 
-        Summed from the memory layout the estimates were checked with (per cell and sum, the units contiguous),
-        so NumPy adds them in the same order and the estimates keep their last bits.
+        Summed with the units contiguous per cell and sum, as NumPy summed the dense array the estimates were
+        checked with (when that array had this layout; in the other one it added them one after the other): the
+        same numbers to the last bit, or a few units in the last place (tests/unit/analysis/test_did_sparse.py).
         """
         dense = np.zeros((self.t_cols.size, 6, n_units))
         for rows, block, which in ((self.members, self.treated, _TREATED_SUMS),
