@@ -62,9 +62,11 @@ def collect_counts(model: object) -> list[Count]:
 def page_counts(name: str, page_input: PageInput) -> list[Count]:
     """Every Count page `name` can show for `page_input`: its model's, on the Kaart page the panel of every
     unit a viewer can click or choose (built per chosen unit, `cohort.pagemodels.map.area_panel`), on the Gebieden
-    page every page of the unit table for every choice (`cohort.pagemodels.rollout.unit_page`)."""
+    page every page of the unit table for every choice (`cohort.pagemodels.rollout.unit_page`), and on the
+    Uitstroom page the side effects per period behind its toggle (`cohort.pagemodels.outflow.measures_chart`)."""
     from cohort.pagemodels import build
     from cohort.pagemodels.map import area_panel
+    from cohort.pagemodels.outflow import measures_chart
 
     model = build(name, page_input)
     found = collect_counts(model)
@@ -77,6 +79,8 @@ def page_counts(name: str, page_input: PageInput) -> list[Count]:
         for benchmark, level, spread in product(model.benchmarks, model.levels, model.spreads):
             for number in model.page_numbers:
                 found += collect_counts(unit_page(page_input, model, benchmark, level, spread, number))
+    if name == "uitstroom":
+        found += collect_counts(measures_chart(page_input))
     return found
 
 

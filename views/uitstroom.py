@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from cohort.pagemodels.opendata import tables_of
 from cohort.plaintext import markdown_literal
-from cohort.ui.models import page_model, show_chart, show_notice, show_table, show_tiles
+from cohort.ui.models import outflow_measures_chart, page_model, show_chart, show_notice, show_table, show_tiles
 from cohort.ui.opendata import view_bundle_button
 
 model = page_model("uitstroom")
@@ -89,7 +90,8 @@ if model.by_level is not None:
     show_chart(model.by_level)
 
 # --- Side effects and support measures --------------------------------------------------------------------------
-if model.measures_summary is not None or model.measures_chart is not None:
+measures = None  # the course per period, built only when the toggle asks for it
+if model.measures_summary is not None or model.measures_periods:
     st.subheader("Neveneffecten en ondersteuning")
     st.markdown(
         "Herinstroom (binnen 12 maanden terug in de bijstand) en maatregelen (kortingen op de uitkering) kunnen "
@@ -100,8 +102,14 @@ if model.measures_summary is not None or model.measures_chart is not None:
     if model.measures_summary is not None:
         show_table(model.measures_summary)
     # Gated: the small multiples (one panel per measure) are long; most readers want the summary only.
-    if model.measures_chart is not None and st.toggle(f"Verloop per {model.period_word} tonen",
-                                                      key="maatregelen_per_maand", bind="query-params"):
-        show_chart(model.measures_chart)
+    if model.measures_periods and st.toggle(f"Verloop per {model.period_word} tonen", key="maatregelen_per_maand",
+                                            bind="query-params"):
+        measures = outflow_measures_chart()
+        if measures.chart is not None:
+            show_chart(measures.chart)
 
-view_bundle_button("Uitstroom", model)
+if measures is not None and measures.chart is not None and measures.chart.table is not None:
+    view_bundle_button("Uitstroom", model, shown=[*tables_of(model), measures.chart.table],
+                       counts=[*model.released, *measures.released])
+else:
+    view_bundle_button("Uitstroom", model)

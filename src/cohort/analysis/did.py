@@ -85,24 +85,32 @@ def _to_arrays(panel: pl.DataFrame) -> _Arrays:
     if not bad.is_empty():
         code = bad.item(0, "code")
         raise ValueError(f"Eenheid {code} heeft verschillende start- of einddata in het panel.")
-    codes = units.get_column("code").to_list()
-    position = {code: i for i, code in enumerate(codes)}
     month0 = int(frame.get_column("month_index").min())  # type: ignore[arg-type]
     n_months = int(frame.get_column("month_index").max()) - month0 + 1  # type: ignore[arg-type]
-    rows = np.array([position[c] for c in frame.get_column("code").to_list()], dtype=np.int64)
+    # Each row's unit as its position in code order (a join, not a Python loop over 600,000 rows).
+    rows = frame.select("code").join(units.select("code").with_row_index("row"), on="code", how="left",
+                                     maintain_order="left").get_column("row").to_numpy().astype(np.int64)
     cols = frame.get_column("month_index").to_numpy() - month0
-    events = np.full((len(codes), n_months), np.nan)
-    exposure = np.full((len(codes), n_months), np.nan)
+    events = np.full((units.height, n_months), np.nan)
+    exposure = np.full((units.height, n_months), np.nan)
     events[rows, cols] = frame.get_column("uitstroom_werk").cast(pl.Float64).to_numpy()
     exposure[rows, cols] = frame.get_column("bijstand").cast(pl.Float64).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(exposure > 0, events / exposure * PER, np.nan)
 
     def month_or_never(column: str) -> np.ndarray:
-        values = units.get_column(column).to_list()
-        return np.array([_NEVER if v is None else _month_index(v) for v in values], dtype=np.int64)
+        return units.select(_month_expr(column).fill_null(_NEVER)).to_series().to_numpy().astype(np.int64)
 
     return _Arrays(month0, events, exposure, rate, month_or_never("start"), month_or_never("eind"))
+
+
+PanelArrays = _Arrays  # what `panel_arrays` returns: pass it instead of the panel to several estimates
+
+
+def panel_arrays(panel: pl.DataFrame) -> PanelArrays:
+    """The panel checked and laid out as unit × month arrays, once for several estimates on the same panel
+    (`did_effect` and `event_time_profile` take it in place of the panel)."""
+    return _to_arrays(panel)
 
 
 def _window_columns(arrays: _Arrays, from_month: date | None, to_month: date | None) -> tuple[int, int]:
@@ -143,16 +151,61 @@ class DidResult:
 
 
 # Order of the per-cell sums kept for the bootstrap; every one is a sum over units, hence linear in the
-# bootstrap multiplicities, which is what lets one matrix product compute all replicates at once.
+# bootstrap multiplicities, which is what lets a matrix product compute all replicates at once.
 _T_CHANGE, _T_WEIGHT, _T_LEVEL, _C_CHANGE, _C_WEIGHT, _EXPOSURE = range(6)
+_TREATED_SUMS = (_T_CHANGE, _T_WEIGHT, _T_LEVEL, _EXPOSURE)  # nonzero only for the cohort's own units
+_CONTROL_SUMS = (_C_CHANGE, _C_WEIGHT)  # nonzero only for units that start later or never
 
 
-def _cell_sums(
-    arrays: _Arrays, base_months: int, max_months: int, first: int, last: int
-) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Per-unit contributions (6, units, cells) to each (cohort, month) cell, and each cell's (g, t)."""
-    blocks: list[np.ndarray] = []
-    cells: list[tuple[int, int]] = []
+@dataclass(frozen=True)
+class _CohortCells:
+    """One cohort's contributions to its cells (g, t) for the units that contribute anything.
+
+    A unit adds to the treated sums of cohort g only if it starts in g, and to the control sums only if it starts
+    after g (or never): every other unit adds exactly 0. Keeping only those rows is what makes 10,000 units
+    affordable; a dense (6, units, cells) array of the same numbers took 290 MB and most of the time.
+    """
+
+    g: int
+    t_cols: np.ndarray  # (k,) the kept months t of this cohort
+    members: np.ndarray  # (m,) units with a nonzero treated contribution, ascending
+    treated: np.ndarray  # (m, 4, k): the `_TREATED_SUMS` contributions of `members`
+    controls: np.ndarray  # (c,) units with a nonzero control contribution, ascending
+    control: np.ndarray  # (c, 2, k): the `_CONTROL_SUMS` contributions of `controls`
+
+    def sums(self, n_units: int) -> np.ndarray:
+        """(6, k): the contributions summed over all `n_units` units, zeros included.
+
+        Summed with the units contiguous per cell and sum, as NumPy summed the dense array the estimates were
+        checked with (when that array had this layout; in the other one it added them one after the other): the
+        same numbers to the last bit, or a few units in the last place (tests/unit/analysis/test_did_sparse.py).
+        """
+        dense = np.zeros((self.t_cols.size, 6, n_units))
+        for rows, block, which in ((self.members, self.treated, _TREATED_SUMS),
+                                   (self.controls, self.control, _CONTROL_SUMS)):
+            for i, row in enumerate(which):
+                dense[:, row, rows] = block[:, i, :].T
+        return dense.transpose(1, 2, 0).sum(axis=1)
+
+
+def _nonzero_rows(block: np.ndarray) -> np.ndarray:
+    return np.flatnonzero((block != 0).any(axis=(1, 2)))
+
+
+def _changes(arrays: _Arrays, rows: np.ndarray, t_cols: np.ndarray, base: tuple[np.ndarray, np.ndarray, np.ndarray]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For units `rows` and months `t_cols`: the rate, whether the unit takes part (data at t and in its base),
+    and its change since its base, weighted by its base exposure (0 where it does not take part)."""
+    base_rate, base_exposure, base_ok = base
+    rate_t = arrays.rate[np.ix_(rows, t_cols)]
+    ok = base_ok[rows, None] & np.isfinite(rate_t)
+    change = np.where(ok, rate_t - base_rate[rows, None], 0.0) * base_exposure[rows, None]
+    return rate_t, ok, change
+
+
+def _cohort_cells(arrays: _Arrays, base_months: int, max_months: int, first: int, last: int) -> list[_CohortCells]:
+    """Every cohort's kept cells: (g, t) with at least one treated unit and one control."""
+    out: list[_CohortCells] = []
     start_cols = arrays.start - arrays.month0
     end_cols = arrays.end - arrays.month0
     for g in np.unique(start_cols[arrays.start != _NEVER]):
@@ -163,26 +216,68 @@ def _cell_sums(
         if t_cols.size == 0:
             continue
         base_rate, base_exposure, base_ok = _base(arrays, g, base_months)
-        rate_t = arrays.rate[:, t_cols]
-        ok = base_ok[:, None] & np.isfinite(rate_t)
-        treated = ok & (start_cols == g)[:, None] & (t_cols[None, :] <= end_cols[:, None])
-        control = ok & (start_cols[:, None] > t_cols[None, :])  # not yet treated at t (or never)
-        change = np.where(ok, rate_t - base_rate[:, None], 0.0) * base_exposure[:, None]
-        weight = np.broadcast_to(base_exposure[:, None], rate_t.shape)
-        block = np.stack([
+        base = (base_rate, base_exposure, base_ok)
+        members = np.flatnonzero(start_cols == g)
+        rate_t, ok, change = _changes(arrays, members, t_cols, base)
+        treated = ok & (t_cols[None, :] <= end_cols[members, None])
+        weight = np.broadcast_to(base_exposure[members, None], rate_t.shape)
+        treated_block = np.stack([
             np.where(treated, change, 0.0),
             np.where(treated, weight, 0.0),
-            np.where(treated, np.nan_to_num(rate_t) * base_exposure[:, None], 0.0),
-            np.where(control, change, 0.0),
-            np.where(control, weight, 0.0),
-            np.where(treated, np.nan_to_num(arrays.exposure[:, t_cols]), 0.0),
-        ])
-        keep = (block[_T_WEIGHT].sum(axis=0) > 0) & (block[_C_WEIGHT].sum(axis=0) > 0)
-        blocks.append(block[:, :, keep])
-        cells.extend((g, int(t)) for t in t_cols[keep])
-    if not blocks:
-        return np.zeros((6, arrays.rate.shape[0], 0)), []
-    return np.concatenate(blocks, axis=2), cells
+            np.where(treated, np.nan_to_num(rate_t) * base_exposure[members, None], 0.0),
+            np.where(treated, np.nan_to_num(arrays.exposure[np.ix_(members, t_cols)]), 0.0),
+        ], axis=1)
+        controls = np.flatnonzero(start_cols > g)  # a control at t >= g starts after t, so after g
+        rate_t, ok, change = _changes(arrays, controls, t_cols, base)
+        control = ok & (start_cols[controls, None] > t_cols[None, :])  # not yet treated at t (or never)
+        weight = np.broadcast_to(base_exposure[controls, None], rate_t.shape)
+        control_block = np.stack([np.where(control, change, 0.0), np.where(control, weight, 0.0)], axis=1)
+        keep = (treated_block[:, 1].sum(axis=0) > 0) & (control_block[:, 1].sum(axis=0) > 0)
+        if not keep.any():
+            continue
+        treated_block, control_block = treated_block[:, :, keep], control_block[:, :, keep]
+        kept_members, kept_controls = _nonzero_rows(treated_block), _nonzero_rows(control_block)
+        out.append(_CohortCells(g, t_cols[keep], members[kept_members], treated_block[kept_members],
+                                controls[kept_controls], control_block[kept_controls]))
+    return out
+
+
+def _bootstrap_sums(cohorts: list[_CohortCells], start_cols: np.ndarray, reps: int, seed: int) -> np.ndarray:
+    """(reps, 6, cells): the cell sums of `reps` cluster-bootstrap replicates (units drawn with replacement).
+
+    Only units that enter some cell are resampled, so the number of clusters is right. A replicate's sum is
+    Σ_units multiplicity × contribution. With the units ordered by start, a cohort's own units and its controls
+    (units that start later or never) are each one run of columns of the multiplicities, so each cohort costs
+    one product with a slice of them instead of a product with every unit.
+    """
+    involved = np.zeros(start_cols.size, dtype=bool)
+    for cohort in cohorts:
+        involved[cohort.members] = True
+        involved[cohort.controls] = True
+    units = np.flatnonzero(involved)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(units.size, np.full(units.size, 1.0 / units.size), size=reps)
+    order = np.argsort(start_cols[units], kind="stable")
+    by_start = np.ascontiguousarray(draws[:, order], dtype=np.float64)
+    column = np.full(start_cols.size, -1)
+    column[units[order]] = np.arange(units.size)
+    sums = np.zeros((reps, 6, sum(c.t_cols.size for c in cohorts)))
+    offset = 0
+    for cohort in cohorts:
+        k = cohort.t_cols.size
+        cells = slice(offset, offset + k)
+        for rows, block, which in ((cohort.members, cohort.treated, _TREATED_SUMS),
+                                   (cohort.controls, cohort.control, _CONTROL_SUMS)):
+            if not rows.size:
+                continue
+            columns = column[rows]
+            first = int(columns.min())
+            run = np.zeros((int(columns.max()) + 1 - first, len(which) * k))
+            run[columns - first] = block.reshape(rows.size, -1)
+            product = by_start[:, first:first + run.shape[0]] @ run
+            sums[:, list(which), cells] = product.reshape(reps, len(which), k)
+        offset += k
+    return sums
 
 
 def _estimates(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -200,7 +295,7 @@ def _estimates(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def did_effect(
-    panel: pl.DataFrame,
+    panel: pl.DataFrame | PanelArrays,
     from_month: date | None = None,
     to_month: date | None = None,
     *,
@@ -239,37 +334,35 @@ def did_effect(
     that has no treated unit or no control in a replicate drops out of that replicate). Both intervals
     are NaN when fewer than 90% of the replicates give an estimate (too few units to resample). With
     about 20 areas the bootstrap interval tends to be somewhat too narrow; treat it as a lower bound on
-    the uncertainty. Returns None when no (g,t) cell has both treated units and controls.
+    the uncertainty. `reps=0` gives the estimates without the bootstrap (both intervals NaN), for a page
+    that shows no interval. Returns None when no (g,t) cell has both treated units and controls.
     """
-    arrays = _to_arrays(panel)
+    arrays = panel if isinstance(panel, _Arrays) else _to_arrays(panel)
     first, last = _window_columns(arrays, from_month, to_month)
-    contributions, cells = _cell_sums(arrays, base_months, max_months, first, last)
-    if not cells:
+    cohorts = _cohort_cells(arrays, base_months, max_months, first, last)
+    if not cohorts:
         return None
-    att_cell, att_array, treated_array = _estimates(contributions.sum(axis=1))
+    summed = np.concatenate([cohort.sums(arrays.rate.shape[0]) for cohort in cohorts], axis=1)
+    att_cell, att_array, treated_array = _estimates(summed)
     att, treated = float(att_array), float(treated_array)
 
-    # Cluster bootstrap: only units that enter some cell are resampled, so the number of clusters is right.
-    involved = np.flatnonzero(np.abs(contributions).sum(axis=(0, 2)) > 0)
-    flat = contributions[:, involved, :].transpose(1, 0, 2).reshape(len(involved), -1)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(len(involved), np.full(len(involved), 1.0 / len(involved)), size=reps)
-    boot_sums = (draws @ flat).reshape(reps, 6, -1)
-    _, boot_att, boot_treated = _estimates(boot_sums)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        boot_ratio = boot_treated / (boot_treated - boot_att)
+    boot_att = boot_ratio = np.empty(0)
+    if reps > 0:
+        boot_sums = _bootstrap_sums(cohorts, arrays.start - arrays.month0, reps, seed)
+        _, boot_att, boot_treated = _estimates(boot_sums)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot_ratio = boot_treated / (boot_treated - boot_att)
     tail = (1.0 - level) / 2.0 * 100.0
 
     def percentile(values: np.ndarray) -> tuple[float, float]:
         finite = values[np.isfinite(values)]
-        if finite.size < 0.9 * reps:  # too many degenerate replicates: no trustworthy interval
+        if reps == 0 or finite.size < 0.9 * reps:  # no replicates, or too many degenerate ones: no interval
             return (float("nan"), float("nan"))
         low, high = np.percentile(finite, [tail, 100.0 - tail])
         return float(low), float(high)
 
-    g_cols = np.array([g for g, _ in cells])
-    t_cols = np.array([t for _, t in cells])
-    summed = contributions.sum(axis=1)
+    g_cols = np.concatenate([np.full(cohort.t_cols.size, cohort.g) for cohort in cohorts])
+    t_cols = np.concatenate([cohort.t_cols for cohort in cohorts])
     cell_frame = pl.DataFrame(
         {
             "cohort": [_month_date(int(g) + arrays.month0) for g in g_cols],
@@ -277,12 +370,12 @@ def did_effect(
             "event_time": t_cols - g_cols,
             "att": att_cell,
             "weight": summed[_EXPOSURE],
-            "n_treated": (contributions[_T_WEIGHT] > 0).sum(axis=0),
-            "n_control": (contributions[_C_WEIGHT] > 0).sum(axis=0),
+            "n_treated": np.concatenate([(c.treated[:, 1] > 0).sum(axis=0) for c in cohorts]),
+            "n_control": np.concatenate([(c.control[:, 1] > 0).sum(axis=0) for c in cohorts]),
         }
     )
-    treated_units = np.flatnonzero(contributions[_T_WEIGHT].sum(axis=1) > 0)
-    control_units = np.flatnonzero(contributions[_C_WEIGHT].sum(axis=1) > 0)
+    treated_units = np.unique(np.concatenate([c.members[(c.treated[:, 1] > 0).any(axis=1)] for c in cohorts]))
+    control_units = np.unique(np.concatenate([c.controls[(c.control[:, 1] > 0).any(axis=1)] for c in cohorts]))
     counterfactual = treated - att
     level_text = fmt_number(level * 100)  # 95, 99,8
     method = (
@@ -302,7 +395,7 @@ def did_effect(
         n_units_treated=int(treated_units.size),
         n_units_control=int(control_units.size),
         n_cohorts=len(set(g_cols.tolist())),
-        n_cells=len(cells),
+        n_cells=int(t_cols.size),
         reps=reps,
         level=level,
         method=method,
@@ -324,7 +417,7 @@ def _t_interval(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarra
 
 
 def event_time_profile(
-    panel: pl.DataFrame,
+    panel: pl.DataFrame | PanelArrays,
     window: tuple[int, int] = (-12, 18),
     from_month: date | None = None,
     to_month: date | None = None,
@@ -352,7 +445,7 @@ def event_time_profile(
     Columns: event_time, n_units, rate, rate_lower, rate_upper, n_units_diff, diff, diff_lower,
     diff_upper; intervals are null with fewer than 2 units.
     """
-    arrays = _to_arrays(panel)
+    arrays = panel if isinstance(panel, _Arrays) else _to_arrays(panel)
     first, last = _window_columns(arrays, from_month, to_month)
     k_values = np.arange(window[0], window[1] + 1)
     start_cols = arrays.start - arrays.month0

@@ -19,11 +19,12 @@ from typing import Literal
 
 import polars as pl
 
-from cohort.analysis.did import DidResult, build_panel, did_effect, event_time_profile
+from cohort.analysis.did import DidResult, PanelArrays, build_panel, did_effect, event_time_profile, panel_arrays
 from cohort.contract import column_label
 from cohort.dataset import Dataset
 
 EVENT_WINDOW = (-12, 18)  # months before and after each area's start shown in the event-time chart
+REPS = 499  # bootstrap replicates of the difference-in-differences
 MIN_AREAS = 5  # an estimate is shown only with at least this many treated and comparison areas
 _CACHE_SIZE = 16
 # Entries keep their dataset: a dataset without a content id is keyed by `id()`, which Python reuses once the
@@ -32,21 +33,40 @@ _did_cache: OrderedDict[tuple[str, date, date, int], tuple[Dataset, DidResult | 
 _profile_cache: OrderedDict[str, tuple[Dataset, pl.DataFrame | None]] = OrderedDict()
 
 
-def _remember(cache: OrderedDict, key: object, dataset: Dataset, value: object) -> None:
+# The areas' panel and its arrays (17 MB at 10,000 units), shared by the estimates for several windows and the
+# event-time profile of one dataset; only a few datasets' worth.
+_panel_cache: OrderedDict[str, tuple[Dataset, tuple[pl.DataFrame, PanelArrays | None]]] = OrderedDict()
+_PANEL_CACHE_SIZE = 4
+
+
+def _remember(cache: OrderedDict, key: object, dataset: Dataset, value: object, size: int = _CACHE_SIZE) -> None:
     cache[key] = (dataset, value)
-    while len(cache) > _CACHE_SIZE:
+    while len(cache) > size:
         cache.pop(next(iter(cache)), None)  # sessions run in threads: never fail on a key another one dropped
 
 
-def did_all_areas(dataset: Dataset, first: date, last: date, *, reps: int = 499) -> DidResult | None:
-    """The difference-in-differences over all areas, for effect months [first, last] (base months may lie
-    before `first`: that is its design). None when no (cohort, month) cell has both treated and controls."""
-    key = (dataset.cache_key, first, last, reps)
-    hit = _did_cache.get(key)
+def _area_panel(dataset: Dataset) -> tuple[pl.DataFrame, PanelArrays | None]:
+    """The panel of all areas (`build_panel`) and its arrays (None for an empty panel)."""
+    hit = _panel_cache.get(dataset.cache_key)
     if hit is not None:
         return hit[1]
     panel = build_panel(dataset.units, dataset.monthly)
-    result = did_effect(panel, first, last, reps=reps) if panel.height else None
+    value = (panel, panel_arrays(panel) if panel.height else None)
+    _remember(_panel_cache, dataset.cache_key, dataset, value, _PANEL_CACHE_SIZE)
+    return value
+
+
+def did_all_areas(dataset: Dataset, first: date, last: date, *, reps: int = REPS) -> DidResult | None:
+    """The difference-in-differences over all areas, for effect months [first, last] (base months may lie
+    before `first`: that is its design). None when no (cohort, month) cell has both treated and controls.
+    `reps=0`: the estimate without its bootstrap intervals (for a page that shows none)."""
+    key = (dataset.cache_key, first, last, reps)
+    # Without the bootstrap (reps=0, the estimate alone) an entry with it has the same estimate.
+    hit = _did_cache.get(key) or (_did_cache.get((dataset.cache_key, first, last, REPS)) if reps == 0 else None)
+    if hit is not None:
+        return hit[1]
+    _, arrays = _area_panel(dataset)
+    result = did_effect(arrays, first, last, reps=reps) if arrays is not None else None
     _remember(_did_cache, key, dataset, result)
     return result
 
@@ -62,10 +82,10 @@ def event_profile_all_areas(dataset: Dataset) -> pl.DataFrame | None:
     hit = _profile_cache.get(key)
     if hit is not None:
         return hit[1]
-    panel = build_panel(dataset.units, dataset.monthly)
+    panel, arrays = _area_panel(dataset)
     profile = None
-    if panel.height and not panel.get_column("start").drop_nulls().is_empty():
-        profile = event_time_profile(panel, EVENT_WINDOW, to_month=dataset.last_month)
+    if arrays is not None and not panel.get_column("start").drop_nulls().is_empty():
+        profile = event_time_profile(arrays, EVENT_WINDOW, to_month=dataset.last_month)
         if profile.get_column("n_units").sum() == 0:
             profile = None
     _remember(_profile_cache, key, dataset, profile)

@@ -142,16 +142,46 @@ def rate_ratio(
     )
 
 
+# The Poisson cdf, survival function and quantile as scipy.stats.poisson computes them (its `_cdf`, `_sf`, `_ppf`
+# and the support and argument handling around them), from scipy.special directly: importing scipy.stats took
+# 1.6 s on the first Klachten view of a server. tests/unit/analysis/test_stats.py checks they give the same
+# numbers as scipy.stats.poisson, to the bit.
+
+
+def _poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        inside = (mean >= 0) & (k >= 0) & np.isfinite(k)
+        out = np.where(inside, np.clip(special.pdtr(np.floor(np.where(inside, k, 0.0)), mean), 0.0, 1.0), 0.0)
+        out = np.where(np.isposinf(k) & (mean >= 0), 1.0, out)
+    return np.where(~(mean >= 0) | np.isnan(k), np.nan, out)
+
+
+def _poisson_sf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        inside = (mean >= 0) & (k >= 0) & np.isfinite(k)
+        out = np.where(inside, np.clip(special.pdtrc(np.floor(np.where(inside, k, 0.0)), mean), 0.0, 1.0), 0.0)
+        out = np.where((k < 0) & (mean >= 0), 1.0, out)
+    return np.where(~(mean >= 0) | np.isnan(k), np.nan, out)
+
+
+def _poisson_ppf(p: float, mean: np.ndarray) -> np.ndarray:
+    """For 0 < p < 1: the smallest whole k with cdf(k) >= p."""
+    with np.errstate(invalid="ignore"):
+        safe = np.where(mean >= 0, mean, 0.0)
+        vals = np.ceil(special.pdtrik(p, safe))
+        below = np.maximum(vals - 1, 0)
+        out = np.where(special.pdtr(below, safe) >= p, below, vals)
+    return np.where(mean >= 0, out, np.nan)
+
+
 def _poisson_limit(mean: np.ndarray, p: float) -> np.ndarray:
     """Spiegelhalter's interpolated p-quantile of Poisson(mean), so the funnel is a smooth curve.
 
     With r the ordinary p-quantile and F the Poisson cdf, the limit is r − (F(r) − p)/(F(r) − F(r−1)).
     """
-    from scipy import stats  # only the funnel needs it; importing it at module level slows every cold start
-
-    r = stats.poisson.ppf(p, mean)
-    f_r = stats.poisson.cdf(r, mean)
-    f_below = stats.poisson.cdf(r - 1.0, mean)
+    r = _poisson_ppf(p, mean)
+    f_r = _poisson_cdf(r, mean)
+    f_below = _poisson_cdf(r - 1.0, mean)
     with np.errstate(invalid="ignore", divide="ignore"):
         alpha = (f_r - p) / (f_r - f_below)
     return np.maximum(r - alpha, 0.0)
@@ -226,13 +256,11 @@ def funnel_exceedance(
     counts that is far from nominal: for μ = 0,1 the limit lies below 1, so a single complaint is "above"
     (chance 1 − e^(−0,1) = 9,5%); for μ = 0,24 it is 21%; for μ = 5 it is 3,2%. NaN where n ≤ 0.
     """
-    from scipy import stats  # see _poisson_limit
-
     tail = _check_level(level)
     n = np.asarray(exposures, dtype=float)
     usable = n > 0
     mean = overall_rate / per * np.where(usable, n, 1.0)
     limit = _poisson_limit(mean, 1.0 - tail)
     # A limit that is a whole count up to rounding (1 − 1e-12) is that count: floor must not drop below it.
-    chance = stats.poisson.sf(np.floor(limit + 1e-9), mean)
+    chance = _poisson_sf(np.floor(limit + 1e-9), mean)
     return np.where(usable, chance, np.nan)

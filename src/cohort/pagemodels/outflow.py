@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import polars as pl
 
@@ -258,62 +259,89 @@ def page_measures(page_input: PageInput) -> tuple[Measure, ...]:
 # area (the commonest rerun) needs the same ones. Kept with the counts they asked for, which each model's
 # ledger receives again (its `released` still lists every count it shows).
 _MEASURES_PARTS: weakref.WeakKeyDictionary[Release, dict[tuple[object, ...], tuple[
-    tuple[Table | None, Chart | None], list[Count]]]] = weakref.WeakKeyDictionary()
+    object, list[Count]]]] = weakref.WeakKeyDictionary()
 _MEASURES_LOCK = threading.Lock()
 
 
-def measures_parts(ledger: Ledger, page_input: PageInput,
-                   window: tuple[date, date] | None) -> tuple[Table | None, Chart | None]:
-    """Side effects and support measures for all areas together (the release publishes them for the city only):
-    per measure and group, a summary over `window` and the course per period of the selection."""
-    selection = page_input.selection
-    key = (selection.first_month, selection.last_month, selection.peildatum, window)
+def _shared_part(ledger: Ledger, page_input: PageInput, key: tuple[object, ...], build: Callable[[], object]) -> object:
+    """`build()` once per release and `key`; a later ledger receives the counts the first one asked for."""
     with _MEASURES_LOCK:
         known = _MEASURES_PARTS.get(page_input.release, {}).get(key)
     if known is None:
         mark = ledger.mark()
-        parts = _measures_parts(ledger, page_input, window)
+        part = build()
         with _MEASURES_LOCK:
-            _MEASURES_PARTS.setdefault(page_input.release, {})[key] = (parts, ledger.asked_since(mark))
-        return parts
-    parts, asked = known
+            _MEASURES_PARTS.setdefault(page_input.release, {})[key] = (part, ledger.asked_since(mark))
+        return part
+    part, asked = known
     for count in asked:
         ledger.keep(count)
-    return parts
+    return part
 
 
-def _measures_parts(ledger: Ledger, page_input: PageInput,
-                    window: tuple[date, date] | None) -> tuple[Table | None, Chart | None]:
+def measures_summary(ledger: Ledger, page_input: PageInput, window: tuple[date, date] | None) -> Table | None:
+    """Side effects and support measures for all areas together (the release publishes them for the city only):
+    per measure and group, a summary over `window`."""
+    selection = page_input.selection
+    key = ("samenvatting", selection.first_month, selection.last_month, selection.peildatum, window)
+    return cast("Table | None", _shared_part(ledger, page_input, key,
+                                             lambda: _measures_summary(ledger, page_input, window)))
+
+
+@dataclass(frozen=True)
+class MeasuresChart:
+    """The side effects and support measures per period (the page draws them only when asked: behind a toggle,
+    and at 10,000 units with hiding off some 1,300 sums over all areas), with the counts it shows."""
+
+    chart: Chart | None
+    released: tuple[Count, ...]
+
+
+def measures_chart(page_input: PageInput) -> MeasuresChart:
+    """The course of the side effects and support measures per period of the selection, all areas together."""
+    ledger = Ledger(page_input)
+    selection = page_input.selection
+    key = ("verloop", selection.first_month, selection.last_month, selection.peildatum)
+    chart = cast("Chart | None", _shared_part(ledger, page_input, key, lambda: _measures_chart(ledger, page_input)))
+    return MeasuresChart(chart, ledger.released)
+
+
+def _measures_summary(ledger: Ledger, page_input: PageInput, window: tuple[date, date] | None) -> Table | None:
+    measures = page_measures(page_input)
+    if not measures or window is None:
+        return None
+    codes = all_area_codes(page_input)
+    rows = []
+    mark = ledger.mark()
+    for measure in measures:
+        row: dict[str, tuple[object, str]] = {"maat": (measure.label, measure.label),
+               "soort": ("neveneffect", "neveneffect") if measure.side_effect else ("ondersteuning",
+                                                                                  "ondersteuning"),
+               "eenheid": (measure.short_unit, measure.short_unit)}
+        for phase, _ in GROUPS:
+            rate = Rate.of(ledger.count(measure.name, codes, window, phase),
+                           ledger.count("bijstand", codes, window, phase))
+            row |= {f"{phase}_aantal": count_cell(rate.events),
+                    f"{phase}_per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, 2))}
+        rows.append(row)
+    counted = "Bij ontheffingen: persoonsmaanden met een ontheffing (de stand opgeteld over de maanden)."
+    columns = [TableColumn("maat", "Maat", "text"), TableColumn("soort", "Soort", "text"),
+               TableColumn("cohort_aantal", "Cohort: aantal", help=counted),
+               TableColumn("cohort_per_1000", "Cohort: per 1.000", decimals=2),
+               TableColumn("vergelijking_aantal", "Vergelijking: aantal", help=counted),
+               TableColumn("vergelijking_per_1000", "Vergelijking: per 1.000", decimals=2),
+               TableColumn("eenheid", "Eenheid", "text")]
+    return make_table("Neveneffecten en ondersteuning", "neveneffecten", columns, rows, notes=(
+        f"Alle {fmt_int(len(codes))} gebieden samen (deze cijfers zijn er alleen voor de hele stad, ongeacht de "
+        f"filters), {window_text(window)}. Cohort: gebieden waar het cohort liep; vergelijking: gebieden die "
+        "nog niet gestart waren of nooit meedoen.", *legend(page_input, ledger.hidden_since(mark))))
+
+
+def _measures_chart(ledger: Ledger, page_input: PageInput) -> Chart | None:
     measures = page_measures(page_input)
     if not measures:
-        return None, None
+        return None
     codes = all_area_codes(page_input)
-    summary = None
-    if window is not None:
-        rows = []
-        mark = ledger.mark()
-        for measure in measures:
-            row: dict[str, tuple[object, str]] = {"maat": (measure.label, measure.label),
-                   "soort": ("neveneffect", "neveneffect") if measure.side_effect else ("ondersteuning",
-                                                                                      "ondersteuning"),
-                   "eenheid": (measure.short_unit, measure.short_unit)}
-            for phase, _ in GROUPS:
-                rate = Rate.of(ledger.count(measure.name, codes, window, phase),
-                               ledger.count("bijstand", codes, window, phase))
-                row |= {f"{phase}_aantal": count_cell(rate.events),
-                        f"{phase}_per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, 2))}
-            rows.append(row)
-        counted = "Bij ontheffingen: persoonsmaanden met een ontheffing (de stand opgeteld over de maanden)."
-        columns = [TableColumn("maat", "Maat", "text"), TableColumn("soort", "Soort", "text"),
-                   TableColumn("cohort_aantal", "Cohort: aantal", help=counted),
-                   TableColumn("cohort_per_1000", "Cohort: per 1.000", decimals=2),
-                   TableColumn("vergelijking_aantal", "Vergelijking: aantal", help=counted),
-                   TableColumn("vergelijking_per_1000", "Vergelijking: per 1.000", decimals=2),
-                   TableColumn("eenheid", "Eenheid", "text")]
-        summary = make_table("Neveneffecten en ondersteuning", "neveneffecten", columns, rows, notes=(
-            f"Alle {fmt_int(len(codes))} gebieden samen (deze cijfers zijn er alleen voor de hele stad, ongeacht de "
-            f"filters), {window_text(window)}. Cohort: gebieden waar het cohort liep; vergelijking: gebieden die "
-            "nog niet gestart waren of nooit meedoen.", *legend(page_input, ledger.hidden_since(mark))))
     selection = page_input.selection
     word = period_word(page_input)
     frame_rows, table_rows = [], []
@@ -335,7 +363,7 @@ def _measures_parts(ledger: Ledger, page_input: PageInput,
                                    "persoonsmaanden": count_cell(exposure),
                                    "per_1000": (rate.value, hidden_rate_text(rate.value, rate.hidden, 2))})
     if not frame_rows:
-        return summary, None
+        return None
     frame = pl.DataFrame(frame_rows, schema_overrides={"per_1000": pl.Float64})
     title = f"Neveneffecten en ondersteuning per {word}, per 1.000 in de bijstand"
     columns = [TableColumn("periode", word.capitalize(), "text"), TableColumn("groep", "Groep", "text", GROUPS_HELP),
@@ -346,8 +374,8 @@ def _measures_parts(ledger: Ledger, page_input: PageInput,
     table = make_table(title, f"neveneffecten_per_{word}", columns, table_rows, notes=notes)
     captions = [f"Alle gebieden samen, per {word}.", *notes]
     figure = measures_figure(frame, measures, title=title, peildatum=selection.peildatum)
-    return summary, Chart(title, figure, table, tuple(captions),
-                          alt=f"Kleine grafieken: neveneffecten en ondersteuning per {word}.")
+    return Chart(title, figure, table, tuple(captions),
+                 alt=f"Kleine grafieken: neveneffecten en ondersteuning per {word}.")
 
 
 # --- The page ------------------------------------------------------------------------------------------------
@@ -379,7 +407,7 @@ class OutflowModel:
     ranking_notice: Notice | None
     by_level: Chart | None
     measures_summary: Table | None
-    measures_chart: Chart | None
+    measures_periods: bool  # whether there is a course per period to offer (`measures_chart`, on demand)
     signs: str  # the legend of the signs (or the warning while hiding is off)
     released: tuple[Count, ...]  # every count this page shows
 
@@ -443,7 +471,8 @@ def outflow_model(page_input: PageInput) -> OutflowModel:
     ranking, ranking_notice = ranking_chart(ledger, page_input, raw.comparison if raw is not None else None)
     by_level = level_chart(ledger, page_input, codes, window) if window is not None else None
     measures_window = comparison_window(page_input, all_area_codes(page_input), whole=False)
-    measures_summary, measures_chart = measures_parts(ledger, page_input, measures_window)
+    summary = measures_summary(ledger, page_input, measures_window)
+    periods = periods_of(page_input, page_input.selection.first_month, page_input.selection.last_month)
     return OutflowModel(
         header=header_line(page_input),
         period_word=period_word(page_input),
@@ -469,8 +498,8 @@ def outflow_model(page_input: PageInput) -> OutflowModel:
         ranking=ranking,
         ranking_notice=ranking_notice,
         by_level=by_level,
-        measures_summary=measures_summary,
-        measures_chart=measures_chart,
+        measures_summary=summary,
+        measures_periods=bool(page_measures(page_input)) and bool(periods),
         signs=rule_note,
         released=ledger.released,
     )

@@ -13,6 +13,8 @@ Definitions: outflow to work per 1,000 persons on welfare per month = Σ outflow
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,7 +42,7 @@ from cohort.pagemodels.common import (
     window_text,
 )
 from cohort.privacy.lattice import PeriodNode
-from cohort.privacy.release import Count, Phase
+from cohort.privacy.release import Count, Phase, Release
 from cohort.privacy.rules import HIDDEN_RATE_TEXT
 
 GROUPS: tuple[tuple[Phase, str], ...] = (("cohort", "Cohort loopt"), ("vergelijking", "Vergelijking"))
@@ -53,6 +55,15 @@ SERIES_MEASURES: tuple[tuple[str, str], ...] = (("werk", "uitstroom_werk"), ("ui
 # --- Collecting what the page shows -------------------------------------------------------------------------------
 
 
+# Sums over many units, per release, shared by the overview and the Uitstroom page: both ask for the series per
+# period over the same areas, and at 10,000 units each such sum costs the release about a millisecond (set
+# operations over the codes). A sum of one unit is cheap and is not kept. The answers are the release's own.
+_SHARED_COUNTS: weakref.WeakKeyDictionary[Release, dict[tuple[object, ...], Count]] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+_SHARED_MIN_UNITS = 2
+_SHARED_MAX = 50_000  # per release; then it starts again (a bound on memory, not a tuning knob)
+
+
 class Ledger:
     """Counts from the release, each remembered, so a model's `released` lists every count it can show."""
 
@@ -60,10 +71,46 @@ class Ledger:
         self.page_input = page_input
         self._counts: dict[object, Count] = {}
         self._asked: list[Count] = []  # every answer in order, so a section can ask what it showed
+        self._frozen: dict[int, tuple[object, frozenset[str]]] = {}  # id(codes) -> (codes, kept alive; as a set)
+        self._own_release: Release | None = None
+
+    def _release(self) -> Release:
+        """`page_input.release`, looked up once (a page asks for 20,000 counts at 10,000 units)."""
+        if self._own_release is None:
+            self._own_release = self.page_input.release
+        return self._own_release
+
+    def _code_set(self, codes: Iterable[str]) -> frozenset[str]:
+        """`codes` as a frozenset, made once per list a model passes again (the release takes it as it is)."""
+        if isinstance(codes, frozenset):
+            return codes
+        known = self._frozen.get(id(codes))
+        if known is not None and known[0] is codes:
+            return known[1]
+        wanted = frozenset(codes)
+        if isinstance(codes, list) and len(wanted) >= _SHARED_MIN_UNITS:
+            self._frozen[id(codes)] = (codes, wanted)
+        return wanted
 
     def count(self, measure: str, codes: Iterable[str], window: tuple[date, date] | None,
               phase: Phase = "alle") -> Count:
-        return self.keep(self.page_input.count(measure, list(codes), window, phase))
+        wanted = self._code_set(codes)
+        if window is None:
+            return self.keep(self.page_input.count(measure, wanted, window, phase))
+        release = self._release()
+        if len(wanted) < _SHARED_MIN_UNITS:
+            return self.keep(release.count(measure, wanted, *window, phase=phase))
+        key = (measure, wanted, window, phase)
+        with _SHARED_LOCK:
+            known = _SHARED_COUNTS.get(release, {}).get(key)
+        if known is None:
+            known = release.count(measure, wanted, *window, phase=phase)
+            with _SHARED_LOCK:
+                shared = _SHARED_COUNTS.setdefault(release, {})
+                if len(shared) >= _SHARED_MAX:
+                    shared.clear()
+                shared[key] = known
+        return self.keep(known)
 
     def stock(self, measure: str, codes: Iterable[str], month: date) -> Count:
         return self.keep(self.page_input.release.stock(measure, list(codes), month))
@@ -215,13 +262,16 @@ class DidEstimate:
         return text + "."
 
 
-def did_estimate(page_input: PageInput) -> DidEstimate:
+def did_estimate(page_input: PageInput, *, interval: bool = True) -> DidEstimate:
+    """The estimate for the page's window; `interval=False` leaves out the bootstrap (its intervals are NaN), for a
+    part of a page that shows only the factor."""
     codes = all_area_codes(page_input)
     window = comparison_window(page_input, codes)
     if window is None:
         return DidEstimate(None, None, len(codes), "Tot de peildatum is er nog geen hele periode waarin een gebied "
                            "met de cohortaanpak bezig was: er valt niets te vergelijken.")
-    result = did_all_areas(page_input.dataset, *window)
+    result = (did_all_areas(page_input.dataset, *window) if interval
+              else did_all_areas(page_input.dataset, *window, reps=0))
     if result is None:
         return DidEstimate(window, None, len(codes), "Niet te berekenen: daarvoor zijn gebieden nodig met minstens "
                            "drie maanden cijfers vóór hun start én gebieden die op dat moment nog niet gestart "

@@ -162,7 +162,7 @@ def _letter(page_input: PageInput, ledger: Ledger) -> tuple[tuple[ClaimCheck, ..
     rate = Rate.of(complaints, conversations)
     outflow_window = comparison_window(letter_input, codes)
     raw = raw_comparison(ledger, codes, outflow_window) if outflow_window is not None else None
-    did = did_estimate(letter_input)
+    did = did_estimate(letter_input, interval=False)  # the letter shows only the factor: no bootstrap
     if raw is None or not raw.computable:
         outflow = "Niet te berekenen: in deze dataset ontbreken gebieden met óf zonder lopend cohort."
     else:

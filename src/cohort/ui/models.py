@@ -120,6 +120,19 @@ def rollout_parts(benchmark: str, level: str, spread: str) -> Callable[[], Any]:
     return lambda: view_parts(model, whole())
 
 
+# The Uitstroom page's course of the side effects per period, behind a toggle: built when first asked for.
+@st.cache_resource(max_entries=64, show_spinner="Cijfers berekenen …", hash_funcs={PageInput: _input_key})
+def _build_outflow_measures(page_input: PageInput) -> Any:
+    from cohort.pagemodels.outflow import measures_chart
+
+    return measures_chart(page_input)
+
+
+def outflow_measures_chart() -> Any:
+    """The Uitstroom page's side effects per period (`cohort.pagemodels.outflow.measures_chart`) for this run."""
+    return _build_outflow_measures(page_input())
+
+
 def page_input() -> PageInput:
     context = get_context()
     return PageInput(context.dataset, context.selection, context.rule)

@@ -151,3 +151,26 @@ def test_funnel_exceedance_is_far_from_nominal_for_small_expected_counts() -> No
     assert np.isnan(chances[4])
     # The 99,8% limit at μ = 5: r = 13 (F(13) = 0,999302, F(12) = 0,997981), limit 12,771: P(X ≥ 13) = 1 − F(12).
     assert funnel_exceedance(1.0, [5000.0], level=0.998)[0] == pytest.approx(1 - 0.997981, abs=1e-6)
+
+
+def test_poisson_functions_without_scipy_stats_equal_scipy_stats_to_the_bit() -> None:
+    """The funnel's cdf, survival function and quantile (from scipy.special, see `stats._poisson_cdf`) are the
+    numbers scipy.stats.poisson gives, for means from 0 to 10^5 and counts below, at and beyond the support."""
+    from scipy import stats as scipy_stats
+
+    from cohort.analysis.stats import _poisson_cdf, _poisson_ppf, _poisson_sf
+
+    means = np.concatenate([[0.0, 1e-12, 1e-6, 0.03, 0.1, 0.24, 0.5, 1.0, 5.0, 30.0],
+                            np.geomspace(1e-4, 1e5, 400)])
+    for k in (-2.0, -1.0, 0.0, 0.5, 1.0, 3.0, 7.9, 40.0, 1e4, np.inf, -np.inf, np.nan):
+        counts = np.full(means.shape, k)
+        np.testing.assert_array_equal(_poisson_cdf(counts, means), scipy_stats.poisson.cdf(counts, means))
+        np.testing.assert_array_equal(_poisson_sf(counts, means), scipy_stats.poisson.sf(counts, means))
+    mixed = np.geomspace(1e-3, 2e3, means.size)
+    np.testing.assert_array_equal(_poisson_cdf(mixed, means), scipy_stats.poisson.cdf(mixed, means))
+    for p in (0.001, 0.025, 0.5, 0.975, 0.999):
+        np.testing.assert_array_equal(_poisson_ppf(p, means), scipy_stats.poisson.ppf(p, means))
+    negative = np.array([-1.0, np.nan])
+    np.testing.assert_array_equal(_poisson_ppf(0.5, negative), scipy_stats.poisson.ppf(0.5, negative))
+    np.testing.assert_array_equal(_poisson_cdf(np.array([1.0, 1.0]), negative),
+                                  scipy_stats.poisson.cdf(1.0, negative))

@@ -34,7 +34,7 @@ from outflow_data import small, staggered
 
 from cohort.analysis.outflow import did_all_areas
 from cohort.pagemodels.common import PageInput
-from cohort.pagemodels.outflow import outflow_model
+from cohort.pagemodels.outflow import measures_chart, outflow_model
 from cohort.pagemodels.outflow_common import DidEstimate, difference_meaning, fair_comparison_sentence
 from cohort.privacy.rules import SuppressionRule
 from cohort.selection import Selection, default_selection
@@ -131,12 +131,15 @@ def test_per_stadsdeel_by_hand(model):
             west["verhouding"]) == ("19", "13.500", "1,41", "—")
 
 
-def test_measures_for_the_city_by_hand(model):
+def test_measures_for_the_city_by_hand(model, dataset):
     (row,) = model.measures_summary.texts.iter_rows(named=True)
     assert (row["maat"], row["soort"]) == ("Herinstroom", "neveneffect")
     assert (row["cohort_aantal"], row["cohort_per_1000"], row["vergelijking_aantal"],
             row["vergelijking_per_1000"]) == ("30", "1,67", "24", "1,23")
-    quarters = rows(model.measures_chart.table)
+    assert model.measures_periods  # the course per quarter is offered, and built when asked for
+    course = measures_chart(PageInput(dataset, default_selection(dataset), RULE))
+    assert {c.query for c in collect_counts(course.chart) if c.query is not None} <= {c.query for c in course.released}
+    quarters = rows(course.chart.table)
     assert (quarters[("K1 2020", COMPARISON)]["aantal"], quarters[("K1 2020", COMPARISON)]["per_1000"]) == ("21",
                                                                                                             "1,56")
 
@@ -250,10 +253,34 @@ def test_side_effect_parts_are_shared_across_stadsdelen_and_still_released(examp
     centrum = Selection(base.peildatum, base.first_month, base.last_month, stadsdelen=("Centrum",))
     first = outflow_model(PageInput(example, base, RULE))
     shared = outflow_model(PageInput(example, centrum, RULE))
-    assert first.measures_chart is not None and shared.measures_chart is first.measures_chart
+    first_course = measures_chart(PageInput(example, base, RULE))
+    shared_course = measures_chart(PageInput(example, centrum, RULE))
+    assert first_course.chart is not None and shared_course.chart is first_course.chart
+    assert shared_course.released == first_course.released
     assert shared.measures_summary is first.measures_summary
     outflow_module._MEASURES_PARTS.clear()
     fresh = outflow_model(PageInput(example, centrum, RULE))
-    assert fresh.measures_chart is not shared.measures_chart
+    fresh_course = measures_chart(PageInput(example, centrum, RULE))
+    assert fresh.measures_summary is not shared.measures_summary and fresh_course.chart is not shared_course.chart
     assert {c.query for c in shared.released} == {c.query for c in fresh.released}
-    assert fresh.measures_chart.table.texts.equals(shared.measures_chart.table.texts)
+    assert {c.query for c in shared_course.released} == {c.query for c in fresh_course.released}
+    assert fresh_course.chart.table.texts.equals(shared_course.chart.table.texts)
+
+
+def test_sums_over_many_units_are_asked_once_per_release(example):
+    # The overview and Uitstroom ask for the same series; the second ledger gets the release's answer again
+    # (the same Count), and a release under another rule answers for itself.
+    from cohort.pagemodels.outflow_common import Ledger, all_area_codes
+
+    page_input = PageInput(example, default_selection(example), RULE)
+    codes = all_area_codes(page_input)
+    window = page_input.window("uitstroom_werk")
+    first = Ledger(page_input).count("uitstroom_werk", codes, window, "vergelijking")
+    again = Ledger(page_input).count("uitstroom_werk", list(codes), window, "vergelijking")
+    assert again is first and again == page_input.release.count("uitstroom_werk", codes, *window, "vergelijking")
+    off = PageInput(example, default_selection(example), SuppressionRule(enabled=False))
+    other = Ledger(off).count("uitstroom_werk", codes, window, "vergelijking")
+    assert other is not first and other == off.release.count("uitstroom_werk", codes, *window, "vergelijking")
+    ledger = Ledger(page_input)
+    assert ledger.count("uitstroom_werk", codes, None) == ledger.count("uitstroom_werk", codes[:1], None)
+    assert ledger.count("uitstroom_werk", codes, None).state == "unavailable"
