@@ -21,7 +21,7 @@ from cohort.analysis.stats import poisson_interval
 from cohort.dataset import Dataset
 from cohort.fmt import MISSING, fmt_dec, fmt_int, fmt_interval, fmt_month
 from cohort.privacy.lattice import Lattice
-from cohort.privacy.release import Count, Phase, Release, lattice_for, release_for
+from cohort.privacy.release import Count, Phase, Release, lattice_for, measure_lattice_for, release_for
 from cohort.privacy.rules import HIDDEN_RATE_TEXT, PROTECTED_TEXT, SuppressionRule, small_number_note_nl
 from cohort.selection import Selection, selected_units
 
@@ -56,6 +56,10 @@ class PageInput:
     def lattice(self) -> Lattice:
         return lattice_for(self.dataset, self.rule)
 
+    def lattice_of(self, measure: str) -> Lattice:
+        """The period tree of `measure` (`Release.lattice_of`), without waiting for the release to be built."""
+        return measure_lattice_for(self.dataset, self.rule, measure)
+
     @property
     def units(self) -> pl.DataFrame:
         """The units that pass the unit filters (`selection.selected_units`)."""
@@ -68,7 +72,7 @@ class PageInput:
     def window(self, measure: str = "gesprekken") -> tuple[date, date] | None:
         """The months counted for `measure`: the selection's period up to the peildatum month, in whole periods
         of the measure's lattice (complaints: half years). None when no whole period fits."""
-        lattice = self.release.lattice_of(measure)
+        lattice = self.lattice_of(measure)  # not the release's: it may still be being built
         last = min(self.selection.last_month, self.selection.peildatum_month)
         starts = [leaf.first for leaf in lattice.leaves if leaf.first >= self.selection.first_month]
         ends = [leaf.last for leaf in lattice.leaves if leaf.last <= last]

@@ -296,7 +296,7 @@ def _series(page_input: PageInput, grain: str, window: tuple[date, date] | None,
             released: _Released) -> PeriodSeries:
     if window is None:
         return PeriodSeries(grain, None, None)
-    lattice = page_input.release.lattice_of("klachten")
+    lattice = page_input.lattice_of("klachten")
     rows, chart_rows, left_out, hidden = [], [], 0, 0
     partial = False
     for node, first, last in lattice.within(cast(Grain, grain), *window):  # a key of GRAINS
@@ -400,7 +400,7 @@ def _funnel_units(page_input: PageInput, level: FunnelLevel) -> list[_Unit]:
 def _funnel_periods(page_input: PageInput, window: tuple[date, date] | None,
                     ) -> dict[FunnelPeriod, tuple[date, date] | None]:
     """The selected window, and the whole data period when that is something else."""
-    root = page_input.release.lattice_of("klachten").root
+    root = page_input.lattice_of("klachten").root
     periods: dict[FunnelPeriod, tuple[date, date] | None] = {"selectie": window}
     if window != (root.first, root.last):
         periods["alles"] = (root.first, root.last)

@@ -524,7 +524,7 @@ def map_model(page_input: PageInput) -> MapModel:
     groups, group_counts = _groups_table(page_input)
     released += group_counts
 
-    grain = "maand" if page_input.release.lattice.finest == "maand" else "kwartaal"
+    grain = "maand" if page_input.lattice.finest == "maand" else "kwartaal"
     city_outflow = city["uitstroom_werk"]
     city_text = (f"{city_outflow.text()} per 1.000 per maand" if city_outflow.value is not None
                  else city_outflow.text())

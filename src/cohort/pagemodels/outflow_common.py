@@ -152,7 +152,7 @@ def header_line(page_input: PageInput) -> str:
 
 
 def period_word(page_input: PageInput) -> str:
-    return "kwartaal" if page_input.release.lattice.finest == "kwartaal" else "maand"
+    return "kwartaal" if page_input.lattice.finest == "kwartaal" else "maand"
 
 
 def legend(page_input: PageInput, hidden: bool) -> tuple[str, ...]:
@@ -183,7 +183,7 @@ def comparison_window(page_input: PageInput, codes: Sequence[str], *, whole: boo
     first_start = cast("date | None", starts.get_column("start").drop_nulls().min())
     if first_start is None:
         return None
-    lattice = page_input.release.lattice_of("uitstroom_werk")
+    lattice = page_input.lattice_of("uitstroom_werk")
     from_month = first_start.replace(day=1)
     if not whole:
         from_month = lattice.snap_first(from_month)
@@ -326,7 +326,7 @@ def difference_meaning(raw: RawComparison | None, did: DidEstimate, *, same_area
 
 
 def periods_of(page_input: PageInput, first: date, last: date, measure: str = "uitstroom_werk") -> list[PeriodNode]:
-    return [leaf for leaf in page_input.release.lattice_of(measure).leaves if first <= leaf.first and leaf.last <= last]
+    return [leaf for leaf in page_input.lattice_of(measure).leaves if first <= leaf.first and leaf.last <= last]
 
 
 def rate_columns(prefix: str, rate: Rate, decimals: int = 2) -> dict[str, tuple[object, str]]:

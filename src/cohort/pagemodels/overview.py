@@ -208,14 +208,16 @@ def overview_model(page_input: PageInput) -> OverviewModel:
     selection = page_input.selection
     codes = area_codes(page_input)
     window, complaints_window = page_input.window("gesprekken"), page_input.window("klachten")
+    # First what needs no counts of the release (the estimate rests on the monthly data; `docs/privacy.md` §3):
+    # on a first view the release is then built beside it (`warm_release`) instead of before it.
+    outflow_window = comparison_window(page_input, codes)
+    did = did_estimate(page_input)
     tiles_mark = ledger.mark()
     status_tiles = _status_tiles(page_input, ledger, complaints_window, window)
     count_tiles = _count_tiles(page_input, ledger, codes, window, complaints_window)
     tiles_hidden = ledger.hidden_since(tiles_mark)
     outflow_mark = ledger.mark()
-    outflow_window = comparison_window(page_input, codes)
     raw = raw_comparison(ledger, codes, outflow_window) if outflow_window is not None else None
-    did = did_estimate(page_input)
     same_areas = sorted(codes) == sorted(all_area_codes(page_input)) and outflow_window == did.window
     outflow_tiles = _outflow_tiles(raw, did, same_areas)
     outflow_hidden = ledger.hidden_since(outflow_mark)

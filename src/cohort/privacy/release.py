@@ -1249,11 +1249,25 @@ def complaint_grain_for(rule: SuppressionRule) -> Literal["halfjaar", "maand"]:
 
 
 def lattice_for(dataset: Dataset, rule: SuppressionRule) -> Lattice:
-    return Lattice.build(dataset.months, finest_grain_for(rule))
+    return _lattice(tuple(dataset.months), finest_grain_for(rule))
 
 
 def complaint_lattice_for(dataset: Dataset, rule: SuppressionRule) -> Lattice:
-    return Lattice.build(dataset.months, complaint_grain_for(rule))
+    return _lattice(tuple(dataset.months), complaint_grain_for(rule))
+
+
+def measure_lattice_for(dataset: Dataset, rule: SuppressionRule, measure: str) -> Lattice:
+    """The period tree `measure` is published on (`Release.lattice_of`), without building the release: a page
+    can work out its windows while the release is still being built (complaints: half years; the rest: quarters)."""
+    return complaint_lattice_for(dataset, rule) if measure in _COMPLAINT_MEASURES else lattice_for(dataset, rule)
+
+
+_COMPLAINT_MEASURES = frozenset(("klachten", *COMPLAINT_COLUMNS))
+
+
+@functools.lru_cache(maxsize=64)
+def _lattice(months: tuple[date, ...], grain: str) -> Lattice:
+    return Lattice.build(list(months), grain)  # type: ignore[arg-type]
 
 
 def seal_key_for(dataset: Dataset, rule: SuppressionRule) -> str:
