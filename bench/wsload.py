@@ -52,7 +52,7 @@ class Session:
     filter_id: str | None = None
     filter_options: list[str] = field(default_factory=list)
     page_hash: str = ""
-    charts: list[str] = field(default_factory=list)  # first chart of each run: a new filter must change it
+    charts: list[str] = field(default_factory=list)  # every chart figure received, in order
 
 
 def _rerun(query: str, page_hash: str = "", widgets: list[WidgetState] | None = None) -> bytes:
@@ -68,44 +68,45 @@ def _rerun(query: str, page_hash: str = "", widgets: list[WidgetState] | None = 
     return msg.SerializeToString()
 
 
-async def _until_chart(ws, session: Session) -> float:
-    """Read messages until a Plotly chart element arrives; ms since `session.started`. Notes the filter widget
-    and exception elements on the way; reading continues to the end of the run in `_drain`."""
+def _note(msg: ForwardMsg, session: Session) -> str | None:
+    """Note what the session needs from one message (page hash, filter widget, exceptions, the first chart's
+    figure); "chart" when a Plotly chart arrived, "finished" at the end of the run, else None."""
+    kind = msg.WhichOneof("type")
+    if kind == "new_session":
+        session.page_hash = msg.new_session.page_script_hash
+    elif kind == "script_finished":
+        return "finished"
+    elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+        element = msg.delta.new_element
+        which = element.WhichOneof("type")
+        if which == "exception":
+            session.exceptions += 1
+        elif which == "multiselect" and element.multiselect.label == FILTER_LABEL:
+            session.filter_id = element.multiselect.id
+            session.filter_options = list(element.multiselect.options)
+        elif which == "plotly_chart":
+            session.charts.append(element.plotly_chart.spec)
+            return "chart"
+    return None
+
+
+async def _read_until(ws, session: Session, wanted: str) -> None:
     while True:
         msg = ForwardMsg()
         msg.ParseFromString(await ws.recv())
-        kind = msg.WhichOneof("type")
-        if kind == "new_session":
-            session.page_hash = msg.new_session.page_script_hash
-        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            element = msg.delta.new_element
-            which = element.WhichOneof("type")
-            if which == "exception":
-                session.exceptions += 1
-            elif which == "multiselect" and element.multiselect.label == FILTER_LABEL:
-                session.filter_id = element.multiselect.id
-                session.filter_options = list(element.multiselect.options)
-            elif which == "plotly_chart":
-                session.charts.append(element.plotly_chart.spec)
-                return (time.perf_counter() - session.started) * 1000
+        if _note(msg, session) == wanted:
+            return
+
+
+async def _until_chart(ws, session: Session) -> float:
+    """Read messages until a Plotly chart element arrives; ms since `session.started`."""
+    await _read_until(ws, session, "chart")
+    return (time.perf_counter() - session.started) * 1000
 
 
 async def _drain(ws, session: Session) -> None:
-    """Read to the end of the run (`script_finished`), noting the filter widget and exceptions."""
-    while True:
-        msg = ForwardMsg()
-        msg.ParseFromString(await ws.recv())
-        kind = msg.WhichOneof("type")
-        if kind == "script_finished":
-            return
-        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            element = msg.delta.new_element
-            which = element.WhichOneof("type")
-            if which == "exception":
-                session.exceptions += 1
-            elif which == "multiselect" and element.multiselect.label == FILTER_LABEL:
-                session.filter_id = element.multiselect.id
-                session.filter_options = list(element.multiselect.options)
+    """Read to the end of the run (`script_finished`); later charts of the run are noted but not timed."""
+    await _read_until(ws, session, "finished")
 
 
 async def one_viewer(url: str, index: int, go: asyncio.Event, changed: asyncio.Event, ready: list[int],
@@ -131,12 +132,13 @@ async def one_viewer(url: str, index: int, go: asyncio.Event, changed: asyncio.E
             choice = session.filter_options[index % len(session.filter_options)]
             widget = WidgetState(id=session.filter_id)
             widget.string_array_value.data[:] = [choice]
+            first_of_change = len(session.charts)  # the change run's first chart is appended here
             started = time.perf_counter()
             await ws.send(_rerun("", session.page_hash, [widget]))
             session.started = started
             session.change_ms = await asyncio.wait_for(_until_chart(ws, session), TIMEOUT_S)
             await asyncio.wait_for(_drain(ws, session), TIMEOUT_S)
-            if session.charts[0] == session.charts[-1]:
+            if session.charts[0] == session.charts[first_of_change]:
                 raise RuntimeError(f"the chart did not change after choosing {choice}")
     except Exception as exc:  # any failure is an error of this session, reported, not a crash of the benchmark
         session.error = f"{type(exc).__name__}: {exc}"[:200]
