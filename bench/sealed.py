@@ -22,6 +22,7 @@ from bench.common import in_child
 def _build(units: int, months: int, queue: multiprocessing.Queue) -> None:
     import cohort.privacy.release as release_module
     from bench.datagen import dataset
+    from bench.units import primary_release
     from cohort.privacy.rules import SuppressionRule
     from cohort.privacy.seal import make_seal
 
@@ -32,13 +33,7 @@ def _build(units: int, months: int, queue: multiprocessing.Queue) -> None:
                            release_module.complaint_lattice_for(data, off))
     off_s = time.perf_counter() - started
 
-    real = release_module.protect_cells
-    release_module.protect_cells = lambda values, *_a, **_k: (values >= 1) & (values <= rule.largest_hidden)
-    try:
-        primary = release_module.Release(data, rule, release_module.lattice_for(data, rule),
-                                         release_module.complaint_lattice_for(data, rule))
-    finally:
-        release_module.protect_cells = real
+    primary = primary_release(data, rule)
     seal = make_seal(release_module.seal_key_for(data, rule), "lokaal", primary.values, primary.hidden)
 
     def must_not_protect(*_args: object, **_kwargs: object) -> None:

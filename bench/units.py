@@ -44,9 +44,26 @@ def _build_release(store: str, dataset_id: str, queue) -> None:
                "hidden": int(release.hidden.sum()), "sealed": release.sealed_by is not None})
 
 
+def release_time(store: Path, dataset_id: str, timeout: float) -> dict:
+    return in_child(_build_release, (str(store), dataset_id), timeout)
+
+
+def primary_release(dataset, rule):
+    """The viewers' release with only its small cells hidden: the protection step replaced (timing only)."""
+    import cohort.privacy.release as release_module
+
+    real = release_module.protect_cells
+    release_module.protect_cells = lambda values, *_a, **_k: (values >= 1) & (values <= rule.largest_hidden)
+    try:
+        return release_module.Release(dataset, rule, release_module.lattice_for(dataset, rule),
+                                      release_module.complaint_lattice_for(dataset, rule))
+    finally:
+        release_module.protect_cells = real
+
+
 def primary_seal(store: Path, dataset_id: str) -> dict:
     """Seal the release with only its small cells hidden (timing only, see the module's docstring)."""
-    import cohort.privacy.release as release_module
+    from cohort.privacy.release import seal_key_for
     from cohort.privacy.rules import SuppressionRule
     from cohort.privacy.seal import make_seal
     from cohort.store import DatasetStore
@@ -55,21 +72,10 @@ def primary_seal(store: Path, dataset_id: str) -> dict:
     dataset = opened.load(dataset_id)
     rule = SuppressionRule()
     started = time.perf_counter()
-    real = release_module.protect_cells
-    release_module.protect_cells = lambda values, *_a, **_k: (values >= 1) & (values <= rule.largest_hidden)
-    try:
-        release = release_module.Release(dataset, rule, release_module.lattice_for(dataset, rule),
-                                         release_module.complaint_lattice_for(dataset, rule))
-    finally:
-        release_module.protect_cells = real
-    opened.seal(dataset_id, make_seal(release_module.seal_key_for(dataset, rule), "lokaal", release.values,
-                                      release.hidden))
+    release = primary_release(dataset, rule)
+    opened.seal(dataset_id, make_seal(seal_key_for(dataset, rule), "lokaal", release.values, release.hidden))
     return {"seconds": time.perf_counter() - started, "cells": int(release.values.size),
             "hidden": int(release.hidden.sum()), "sealed": True, "finished": True, "seal": "primary (timing only)"}
-
-
-def release_time(store: Path, dataset_id: str, timeout: float) -> dict:
-    return in_child(_build_release, (str(store), dataset_id), timeout)
 
 
 def pages(dataset_id: str, hiding_off: bool) -> dict:
