@@ -34,6 +34,14 @@ def build(dataset: Dataset, seal: Seal | None = None) -> Release:
     return Release(dataset, RULE, lattice_for(dataset, RULE), complaint_lattice_for(dataset, RULE), seal=seal)
 
 
+def one_more_hidden(release: Release) -> np.ndarray:
+    """The release's hidden cells and one more (a shown cell above 10): what another method might have hidden."""
+    extra = int(np.flatnonzero(~release.hidden & (release.values > 10))[0])
+    mask = release.hidden.copy()
+    mask[extra] = True
+    return mask
+
+
 def test_a_seal_keeps_one_bit_per_cell_first_cell_in_the_highest_bit() -> None:
     hidden = np.array([1, 0, 0, 1, 0, 0, 0, 0, 1, 1], dtype=bool)
     values = np.arange(10, dtype=np.int64)
@@ -51,9 +59,7 @@ def test_a_fitting_seal_decides_the_hidden_cells_and_nothing_is_protected_again(
     dataset = small()
     protected = build(dataset)
     # A seal that hides one more cell than this code would: the release must show exactly what it says.
-    extra = int(np.flatnonzero(~protected.hidden & (protected.values > 10))[0])
-    sealed_mask = protected.hidden.copy()
-    sealed_mask[extra] = True
+    sealed_mask = one_more_hidden(protected)
     seal = make_seal(seal_key_for(dataset, RULE), "tabel", protected.values, sealed_mask)
 
     def must_not_run(*_args: object, **_kwargs: object) -> None:
@@ -145,9 +151,7 @@ def test_a_seal_another_replica_stored_first_is_the_one_shown() -> None:
     # shows what that one says (here: one more cell hidden), not what it computed itself.
     dataset = small()
     own = build(dataset)
-    extra = int(np.flatnonzero(~own.hidden & (own.values > 10))[0])
-    theirs_mask = own.hidden.copy()
-    theirs_mask[extra] = True
+    theirs_mask = one_more_hidden(own)
     theirs = make_seal(seal_key_for(dataset, RULE), "lokaal", own.values, theirs_mask)
     release = release_for(fresh(dataset, sealer=lambda seal: theirs), RULE)
     assert release.sealed_by == theirs
