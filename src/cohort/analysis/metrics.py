@@ -50,14 +50,9 @@ def status_counts(units: pl.DataFrame, peildatum: date) -> dict[Status, int]:
     return {s: int(found.get(s.value, 0)) for s in STATUS_ORDER}
 
 
-def with_phase(monthly: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
-    """Monthly rows with the unit's attributes and its phase in that month.
-
-    phase: `cohort` (in cohort), `voor` (area not yet started), `geen` (never), `na` (after its eind).
-    `vergelijking` is True for the comparison unit-months: `voor` or `geen` areas.
-    """
-    joined = monthly.join(units.select("code", "naam", "soort", "stadsdeel", "start", "eind"), on="code")
-    phase = (
+def phase_expr() -> pl.Expr:
+    """A monthly row's phase from its unit's `start` and `eind` (columns joined onto it; see `with_phase`)."""
+    return (
         pl.when(pl.col("start").is_null())
         .then(pl.lit("geen"))
         .when(pl.col("maand") < pl.col("start").dt.truncate("1mo"))
@@ -66,9 +61,23 @@ def with_phase(monthly: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("na"))
         .otherwise(pl.lit("cohort"))
     )
-    return joined.with_columns(phase.alias("fase")).with_columns(
+
+
+def comparison_expr(phase: pl.Expr) -> pl.Expr:
+    """True for the comparison unit-months: areas in phase `voor` or `geen` (`soort` joined onto the row)."""
+    return (pl.col("soort") == UnitKind.AREA) & phase.is_in(["voor", "geen"])
+
+
+def with_phase(monthly: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """Monthly rows with the unit's attributes and its phase in that month.
+
+    phase: `cohort` (in cohort), `voor` (area not yet started), `geen` (never), `na` (after its eind).
+    `vergelijking` is True for the comparison unit-months: `voor` or `geen` areas.
+    """
+    joined = monthly.join(units.select("code", "naam", "soort", "stadsdeel", "start", "eind"), on="code")
+    return joined.with_columns(phase_expr().alias("fase")).with_columns(
         (pl.col("fase") == "cohort").alias("in_cohort"),
-        ((pl.col("soort") == UnitKind.AREA) & pl.col("fase").is_in(["voor", "geen"])).alias("vergelijking"),
+        comparison_expr(pl.col("fase")).alias("vergelijking"),
         pl.sum_horizontal(*COMPLAINT_COLUMNS).alias("klachten"),
     )
 

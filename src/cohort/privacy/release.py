@@ -40,7 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from cohort.analysis.metrics import with_phase
+from cohort.analysis.metrics import comparison_expr, phase_expr
 from cohort.contract import COMPLAINT_COLUMNS, UnitKind
 from cohort.dataset import Dataset
 from cohort.fmt import fmt_int
@@ -544,10 +544,11 @@ class _Block:
     measure: str
     levels: tuple[int, ...]  # level node indexes
     phases: tuple[Phase, ...]
-    values: np.ndarray  # int64, shape (len(levels), n_periods, len(phases))
     periods: tuple[int, ...]  # period node indexes it has (all, or the leaves for a stock)
     lattice: Lattice | None = None
     prefix_only: bool = False  # publish only "from the start up to …" cells; the tree cells stay latent
+    # int64, shape `shape`: a view of the release's one values array (`Release._build` fills it in place)
+    values: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int64))
     offset: int = 0
     hidden: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
@@ -563,16 +564,24 @@ class _Block:
         return self.offset + (li * len(self.periods) + ti) * len(self.phases) + pi
 
     @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.levels), len(self.periods), len(self.phases)
+
+    @property
     def size(self) -> int:
-        return int(self.values.size)
+        return math.prod(self.shape)
 
     def latent_mask(self) -> np.ndarray:
-        mask = np.zeros(self.values.shape, dtype=bool)
+        mask = np.zeros(self.shape, dtype=bool)
         if self.prefix_only and self.lattice is not None:
             n_nodes = len(self.lattice.nodes)
             tree = [i for i, period in enumerate(self.periods) if period < n_nodes]
             mask[:, tree, :] = True
         return mask.reshape(-1)
+
+
+# A block and what writes its values into a (levels, periods, phases) view: laid out first, filled after.
+_Pending = tuple[_Block, Callable[[np.ndarray], None]]
 
 
 def _period_matrix(lattice: Lattice) -> np.ndarray:
@@ -604,33 +613,59 @@ def _level_matrix(levels: list[LevelNode], codes: list[str]) -> Any:  # a scipy.
     return sparse.csr_array((np.ones(len(rows), dtype=np.int64), (rows, columns)), shape=(len(levels), len(codes)))
 
 
-def _leaf_arrays(dataset: Dataset, lattice: Lattice, counts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per count: (units × leaves × 3 phases) flow sums, and (units × leaves) stocks at each leaf's last month."""
-    codes = dataset.units.get_column("code").to_list()
-    leaf_of = {}
-    for i, leaf in enumerate(lattice.leaves):
-        month = leaf.first
-        while month <= leaf.last:
-            leaf_of[month] = i
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    phased = with_phase(dataset.monthly, dataset.units).with_columns(
-        pl.col("code").replace_strict({c: i for i, c in enumerate(codes)}, return_dtype=pl.Int64).alias("_u"),
-        pl.col("maand").replace_strict(leaf_of, return_dtype=pl.Int64).alias("_t"),
-        pl.when(pl.col("in_cohort")).then(0).when(pl.col("vergelijking")).then(1).otherwise(2).alias("_p"),
+@dataclass(frozen=True)
+class _MonthlyRows:
+    """The monthly rows as positions, read once for both period trees: per row its unit (position in the units
+    frame), its month (months since `first`), its phase (0 in cohort, 1 comparison, 2 otherwise) and its counts."""
+
+    first: date
+    unit: np.ndarray
+    month: np.ndarray
+    phase: np.ndarray
+    counts: dict[str, np.ndarray]
+
+
+def _monthly_rows(dataset: Dataset, counts: Sequence[str]) -> _MonthlyRows:
+    first = dataset.first_month
+    # Only the columns the phase needs are joined (`metrics.with_phase` joins names and districts too: three
+    # times slower on 720,000 rows); a join for the unit positions, not a `replace_strict` dict of 10,000 codes.
+    units = dataset.units.select("code", pl.int_range(pl.len(), dtype=pl.Int64).alias("_u"), "soort", "start",
+                                 "eind")
+    phase = phase_expr()
+    rows = dataset.monthly.select("code", "maand", *counts).join(units, on="code", how="left").select(
+        "_u",
+        ((pl.col("maand").dt.year().cast(pl.Int64) * 12 + pl.col("maand").dt.month().cast(pl.Int64))
+         - (first.year * 12 + first.month)).alias("_m"),
+        pl.when(phase == "cohort").then(0).when(comparison_expr(phase)).then(1).otherwise(2).alias("_p"),
+        *[pl.col(c).fill_null(0) for c in counts],
     )
-    flows = np.zeros((len(counts), len(codes), len(lattice.leaves), 3), dtype=np.int64)
-    grouped = phased.group_by("_u", "_t", "_p").agg(pl.col(list(counts)).sum())
-    u, t, p = (grouped.get_column(c).to_numpy() for c in ("_u", "_t", "_p"))
+    return _MonthlyRows(first, rows.get_column("_u").to_numpy(), rows.get_column("_m").to_numpy(),
+                        rows.get_column("_p").to_numpy(), {c: rows.get_column(c).to_numpy() for c in counts})
+
+
+def _leaf_arrays(rows: _MonthlyRows, n_units: int, lattice: Lattice,
+                 counts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per count: (units × leaves × 3 phases) flow sums, and (units × leaves) stocks at each leaf's last month."""
+    n_months = (lattice.root.last.year - rows.first.year) * 12 + lattice.root.last.month - rows.first.month + 1
+    leaf_of_month = np.zeros(n_months, dtype=np.int64)
+    is_last_month = np.zeros(n_months, dtype=bool)
+    for i, leaf in enumerate(lattice.leaves):
+        start = (leaf.first.year - rows.first.year) * 12 + leaf.first.month - rows.first.month
+        end = (leaf.last.year - rows.first.year) * 12 + leaf.last.month - rows.first.month
+        leaf_of_month[max(start, 0):end + 1] = i
+        is_last_month[end] = True
+    n_leaves = len(lattice.leaves)
+    leaf = leaf_of_month[rows.month]
+    cell = (rows.unit * n_leaves + leaf) * 3 + rows.phase
+    flows = np.zeros((len(counts), n_units, n_leaves, 3), dtype=np.int64)
     for m, count in enumerate(counts):
-        flows[m, u, t, p] = grouped.get_column(count).to_numpy()
-    stocks = np.zeros((len(counts), len(codes), len(lattice.leaves)), dtype=np.int64)
-    last_months = {leaf.last: i for i, leaf in enumerate(lattice.leaves)}
-    ends = phased.filter(pl.col("maand").is_in(list(last_months)))
-    if ends.height:
-        eu = ends.get_column("_u").to_numpy()
-        et = ends.get_column("_t").to_numpy()
-        for m, count in enumerate(counts):
-            stocks[m, eu, et] = ends.get_column(count).to_numpy()
+        # bincount sums in float64: counts are whole numbers far below 2**53, so every sum is exact.
+        sums = np.bincount(cell, weights=rows.counts[count], minlength=n_units * n_leaves * 3)
+        flows[m] = np.rint(sums).astype(np.int64).reshape(n_units, n_leaves, 3)
+    stocks = np.zeros((len(counts), n_units, n_leaves), dtype=np.int64)
+    at_end = is_last_month[rows.month]
+    for m, count in enumerate(counts):  # one row per unit and month: the stock is that row's count
+        stocks[m, rows.unit[at_end], leaf[at_end]] = rows.counts[count][at_end]
     return flows, stocks
 
 
@@ -807,7 +842,7 @@ class Release:
 
     # -- building --
 
-    def _families(self, dataset: Dataset) -> list[list[_Block]]:
+    def _families(self, dataset: Dataset) -> list[list[_Pending]]:
         counts = [c for c in ("bijstand", "gesprekken", "uitstroom", "uitstroom_werk", *COMPLAINT_COLUMNS,
                               *dataset.optional_counts) if c in dataset.monthly.columns]
         codes = self.units.get_column("code").to_list()
@@ -817,72 +852,92 @@ class Release:
         # Support and side-effect counts are shown for the areas together (the city) only.
         city_levels = (city,) if city is not None else ()
         index = {c: i for i, c in enumerate(counts)}
+        period_matrices = {id(lattice): _period_matrix(lattice).astype(np.float64)
+                           for lattice in (self.lattice, self.complaint_lattice)}
 
-        def aggregate(lattice: Lattice, leaf_values: np.ndarray) -> np.ndarray:
+        def aggregate(lattice: Lattice, leaf_values: Callable[[], np.ndarray],
+                      levels: tuple[int, ...]) -> Callable[[np.ndarray], None]:
             # units × leaves × phases  ->  level nodes × period nodes (tree, then prefixes) × phases, as two
             # products (units first, sparse; then periods): a three-operand einsum loops over all index
-            # combinations at once, which took minutes with 10,000 units. The period product is one
-            # floating-point matrix product (BLAS; numpy's integer matmul took 0.8 s per count with 10,000
-            # units): counts are whole numbers far below 2**53, so every sum is exact and rounds back unchanged.
-            n_units, n_leaves, n_phases = leaf_values.shape
-            by_level = (level_matrix @ leaf_values.reshape(n_units, -1)).reshape(-1, n_leaves, n_phases)
-            periods_by_leaf = _period_matrix(lattice).astype(np.float64)
-            flat = periods_by_leaf @ by_level.transpose(1, 0, 2).reshape(n_leaves, -1).astype(np.float64)
-            return np.rint(flat).astype(np.int64).reshape(-1, by_level.shape[0], n_phases).transpose(1, 0, 2)
+            # combinations at once, which took minutes with 10,000 units. The period product is a floating-point
+            # matrix product (BLAS; numpy's integer matmul took 0.8 s per count with 10,000 units): counts are
+            # whole numbers far below 2**53, so every sum is exact and rounds back unchanged. It is broadcast
+            # over the level nodes, so it comes out in the release's own layout and is written straight into it
+            # (transposed copies of 12 million cells were a third of building a sealed release).
+            def fill(out: np.ndarray) -> None:
+                values = leaf_values()
+                n_units, n_leaves, n_phases = values.shape
+                by_level = (level_matrix @ values.reshape(n_units, -1)).reshape(-1, n_leaves, n_phases)
+                if levels != all_levels:
+                    by_level = by_level[list(levels)]
+                product = np.matmul(period_matrices[id(lattice)], by_level.astype(np.float64))
+                out[...] = np.rint(product, out=product)
+            return fill
 
         def periods(lattice: Lattice) -> tuple[int, ...]:
             return tuple(range(len(lattice.nodes) + len(lattice.leaves)))
 
-        families: list[list[_Block]] = []
-        coarse, _ = _leaf_arrays(dataset, self.complaint_lattice, COMPLAINT_COLUMNS)
+        rows = _monthly_rows(dataset, counts)
+        families: list[list[_Pending]] = []
         lattice = self.complaint_lattice
-        total = aggregate(lattice, coarse.sum(axis=0).sum(axis=-1, keepdims=True))
-        complaint_family = [_Block("klachten", all_levels, ("alle",), total, periods(lattice), lattice, True)]
+        coarse = functools.cache(lambda: _leaf_arrays(rows, len(codes), self.complaint_lattice, COMPLAINT_COLUMNS)[0])
+        complaint_family = [(_Block("klachten", all_levels, ("alle",), periods(lattice), lattice, True),
+                             aggregate(lattice, lambda: coarse().sum(axis=0).sum(axis=-1, keepdims=True), all_levels))]
         if city is not None:
             for i, column in enumerate(COMPLAINT_COLUMNS):
-                per_category = aggregate(lattice, coarse[i].sum(axis=-1, keepdims=True))[[city]]
-                complaint_family.append(_Block(column, (city,), ("alle",), per_category, periods(lattice), lattice,
-                                               True))
+                complaint_family.append((
+                    _Block(column, (city,), ("alle",), periods(lattice), lattice, True),
+                    aggregate(lattice, functools.partial(lambda i: coarse()[i].sum(axis=-1, keepdims=True), i),
+                              (city,))))
         families.append(complaint_family)
 
         lattice = self.lattice
-        flows, stocks = _leaf_arrays(dataset, lattice, counts)
+        fine = functools.cache(lambda: _leaf_arrays(rows, len(codes), self.lattice, counts))
         leaves = tuple(leaf.index for leaf in lattice.leaves)
-        families.append([_Block("gesprekken", all_levels, ("alle",),
-                                aggregate(lattice, flows[index["gesprekken"]].sum(axis=-1, keepdims=True)),
-                                periods(lattice), lattice)])
+        families.append([(_Block("gesprekken", all_levels, ("alle",), periods(lattice), lattice),
+                          aggregate(lattice, lambda: fine()[0][index["gesprekken"]].sum(axis=-1, keepdims=True),
+                                    all_levels))])
+
+        def with_total(count: str) -> np.ndarray:
+            phased = fine()[0][index[count]]
+            return np.concatenate([phased.sum(axis=-1, keepdims=True), phased], axis=-1)
+
+        def stock_of(count: str, out: np.ndarray) -> None:
+            out[...] = (level_matrix @ fine()[1][index[count]])[:, :, None]
+
         for count in counts:
             if count in COMPLAINT_COLUMNS or count == "gesprekken":
                 continue
-            phased = flows[index[count]]
-            with_total = np.concatenate([phased.sum(axis=-1, keepdims=True), phased], axis=-1)
             levels = all_levels if count in UNIT_COUNTS else city_levels
-            families.append([_Block(count, levels, PHASES, aggregate(lattice, with_total)[list(levels)],
-                                    periods(lattice), lattice)])
+            families.append([(_Block(count, levels, PHASES, periods(lattice), lattice),
+                              aggregate(lattice, functools.partial(with_total, count), levels))])
             if count in STOCKS:
-                stock = (level_matrix @ stocks[index[count]])[:, :, None]
-                families.append([_Block(f"{count}{STOCK_SUFFIX}", all_levels, ("alle",), stock, leaves, lattice)])
+                families.append([(_Block(f"{count}{STOCK_SUFFIX}", all_levels, ("alle",), leaves, lattice),
+                                  functools.partial(stock_of, count))])
         return families
 
     def _build(self, dataset: Dataset, earlier: Sequence[Release], seal: Seal | None) -> None:
-        offset = 0
         city = self._level_by_name.get(("stad", CITY_NAME))
+        laid_out = self._families(dataset)
+        # One array for every cell, each block a view of it filled in place: no copies to concatenate.
+        self.values = np.empty(sum(block.size for family in laid_out for block, _ in family), dtype=np.int64)
+        offset = 0
         families: list[_Family] = []
-        for family in self._families(dataset):
-            family_values, family_latent = [], []
+        for family in laid_out:
             start = offset
-            for block in family:
+            for block, fill in family:
                 block.offset = offset
                 offset += block.size
-                family_values.append(block.values.reshape(-1))
-                family_latent.append(block.latent_mask())
+                block.values = self.values[block.offset:offset].reshape(block.shape)
+                fill(block.values)
                 self._blocks[block.measure] = block
-            built = _Family(tuple(b.measure for b in family), start, np.concatenate(family_values).astype(np.int64),
-                            np.concatenate(family_latent), functools.partial(self._family_equations, family, city),
-                            functools.partial(self._family_keys, family))
-            self._families_built[family[0].measure] = built
+            blocks = [block for block, _ in family]
+            built = _Family(tuple(b.measure for b in blocks), start, self.values[start:offset],
+                            np.concatenate([b.latent_mask() for b in blocks]),
+                            functools.partial(self._family_equations, blocks, city),
+                            functools.partial(self._family_keys, blocks))
+            self._families_built[blocks[0].measure] = built
             families.append(built)
-        self.values = np.concatenate([f.values for f in families])
         if seal is not None and self.rule.enabled and self.adopt(seal):
             return
         self._set_hidden(np.concatenate([
