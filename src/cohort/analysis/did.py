@@ -52,6 +52,10 @@ class _Arrays:
     rate: np.ndarray  # per 1,000; NaN where missing or exposure 0
     start: np.ndarray  # (units,) month index of the start; _NEVER if none
     end: np.ndarray  # (units,) month index of the end; _NEVER if open
+    # Every cohort's cells over the whole panel, per (base_months, max_months): an estimate for a window takes
+    # its columns from them (`_cohort_cells`), so a page with two windows computes them once.
+    whole_panel_cells: dict[tuple[int, int], list[_CohortCells]] = field(default_factory=dict, compare=False,
+                                                                         repr=False)
 
     @property
     def n_months(self) -> int:
@@ -205,7 +209,30 @@ def _changes(arrays: _Arrays, rows: np.ndarray, t_cols: np.ndarray, base: tuple[
 
 
 def _cohort_cells(arrays: _Arrays, base_months: int, max_months: int, first: int, last: int) -> list[_CohortCells]:
-    """Every cohort's kept cells: (g, t) with at least one treated unit and one control."""
+    """Every cohort's kept cells (g, t) with `first` ≤ t ≤ `last`: those with at least one treated unit and one
+    control. A cell's numbers do not depend on the window (base months and controls may lie outside it), so they
+    are the whole panel's cells of those months, with the units that contribute to none of them left out."""
+    key = (base_months, max_months)
+    whole = arrays.whole_panel_cells.get(key)
+    if whole is None:  # two threads may both compute it: the same list, and no lock held while computing
+        whole = arrays.whole_panel_cells.setdefault(key, _whole_panel_cells(arrays, base_months, max_months))
+    out: list[_CohortCells] = []
+    for cohort in whole:
+        columns = (cohort.t_cols >= first) & (cohort.t_cols <= last)
+        if not columns.any():
+            continue
+        if columns.all():
+            out.append(cohort)
+            continue
+        treated, control = cohort.treated[:, :, columns], cohort.control[:, :, columns]
+        kept_members, kept_controls = _nonzero_rows(treated), _nonzero_rows(control)
+        out.append(_CohortCells(cohort.g, cohort.t_cols[columns], cohort.members[kept_members],
+                                treated[kept_members], cohort.controls[kept_controls], control[kept_controls]))
+    return out
+
+
+def _whole_panel_cells(arrays: _Arrays, base_months: int, max_months: int) -> list[_CohortCells]:
+    first, last = 0, arrays.n_months - 1
     out: list[_CohortCells] = []
     start_cols = arrays.start - arrays.month0
     end_cols = arrays.end - arrays.month0
