@@ -36,7 +36,7 @@ def canvas_centre(page: Page) -> tuple[float, float]:
     return box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
 
 
-def click_map(page: Page, x: float, y: float, attempts: int = 3) -> None:
+def click_map(page: Page, x: float, y: float, attempts: int = 5) -> None:
     """Click the map and wait for the rerun the selection starts; click again only when none started.
 
     deck.gl takes a click as a tap only when its mouse-down and mouse-up are handled close together; on a busy

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import plotly.graph_objects as go
 
-from cohort.charts.base import base_layout, text_matrix
+from cohort.charts.base import house_figure, text_matrix
 from cohort.charts.palette import COHORT_COLOUR, STATUS_COLOURS
 from cohort.contract import Status
 
@@ -35,28 +35,25 @@ def area_series_figure(
     band of a cohort still running (the last month shown); the band is cut to the periods shown.
     """
     y = np.array([np.nan if rate is None else rate for rate in rates], dtype=float)
-    fig = go.Figure(
-        go.Scatter(
-            x=np.array(starts, dtype="datetime64[D]"),
-            y=y,
-            mode="lines+markers",
-            line={"color": COHORT_COLOUR, "width": 2},
-            marker={"size": 5},
-            connectgaps=False,
-            name="Uitstroom naar werk",
-            customdata=text_matrix([list(hovers)]),
-            hovertemplate="%{customdata[0]}<extra></extra>",
-        )
+    line = go.Scatter(
+        x=np.array(starts, dtype="datetime64[D]"),
+        y=y,
+        mode="lines+markers",
+        line={"color": COHORT_COLOUR, "width": 2},
+        marker={"size": 5},
+        connectgaps=False,
+        name="Uitstroom naar werk",
+        customdata=text_matrix([list(hovers)]),
+        hovertemplate="%{customdata[0]}<extra></extra>",
     )
+    layout: dict = {"showlegend": False, "margin": {"t": 40}, "xaxis": {"tickformat": "%Y", "dtick": "M12"}}
     # The band only where it overlaps the periods shown: a planned cohort would stretch the axis into the future.
     band_start = max(cohort_start, starts[0]) if cohort_start is not None and starts else None
     band_end = min(cohort_end or last or starts[-1], last or starts[-1]) if starts else None
     if band_start is not None and band_end is not None and band_start <= band_end:
-        fig.update_layout(shapes=[{
+        layout["shapes"] = [{
             "type": "rect", "xref": "x", "yref": "paper", "x0": band_start, "x1": band_end, "y0": 0, "y1": 1,
             "fillcolor": STATUS_COLOURS[Status.ACTIVE], "opacity": 0.15, "line": {"width": 0}, "layer": "below",
-        }])
-    base_layout(fig, title=title, y_title="per 1.000 per maand", height=280)  # base_layout escapes, once
-    fig.update_layout(showlegend=False, margin={"t": 40})
-    fig.update_xaxes(tickformat="%Y", dtick="M12")
-    return fig
+        }]
+    # house_figure escapes the title, once
+    return house_figure([line], title=title, y_title="per 1.000 per maand", height=280, layout=layout)

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
+from plotly.basedatatypes import BaseTraceType
 
 from cohort.analysis.complaints import FUNNEL_CLASSES
-from cohort.charts.base import base_layout, plotly_text, text_matrix, values
+from cohort.charts.base import house_figure, merged_layout, plotly_text, text_matrix, values
 from cohort.charts.palette import COHORT_COLOUR, COMPLAINT_COLOUR, DARK_TEXT, GREY
 from cohort.fmt import fmt_dec
 
@@ -60,7 +61,7 @@ def rate_by_period_figure(periods: pl.DataFrame, *, title: str, overall_rate: fl
     y-axis is then capped just above the second-widest interval and the cut bar is labelled with its real upper
     bound, so the other periods stay readable.
     """
-    fig = go.Figure()
+    traces: list[BaseTraceType] = []
     layout: dict = {}
     shapes: list[dict] = []
     annotations: list[dict] = []
@@ -70,7 +71,7 @@ def rate_by_period_figure(periods: pl.DataFrame, *, title: str, overall_rate: fl
         lows = periods.get_column("ondergrens").to_list()
         highs = periods.get_column("bovengrens").to_list()
         hidden = periods.get_column("verborgen").to_list()
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=labels,
                 y=rates,
@@ -93,7 +94,7 @@ def rate_by_period_figure(periods: pl.DataFrame, *, title: str, overall_rate: fl
             )
         )
         if any(hidden):
-            fig.add_trace(_hidden_marks([lab for lab, h in zip(labels, hidden, strict=True) if h]))
+            traces.append(_hidden_marks([lab for lab, h in zip(labels, hidden, strict=True) if h]))
         shown_rates = [r for r in rates if r is not None]
         top = _axis_top(shown_rates, [h for h in highs if h is not None])
         if top is not None:
@@ -112,9 +113,9 @@ def rate_by_period_figure(periods: pl.DataFrame, *, title: str, overall_rate: fl
         annotations.append({"text": f"hele periode: {fmt_dec(overall_rate, 2)}", "showarrow": False, "x": 0,
                             "xanchor": "left", "xref": "x domain", "y": overall_rate, "yanchor": "bottom",
                             "yref": "y"})
-    base_layout(fig, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Periode")
-    fig.update_layout(layout, xaxis={"type": "category"}, showlegend=False, shapes=shapes, annotations=annotations)
-    return fig
+    return house_figure(traces, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Periode",
+                        layout=merged_layout(layout, {"xaxis": {"type": "category"}, "showlegend": False,
+                                                      "shapes": shapes, "annotations": annotations}))
 
 
 def _hidden_marks(labels: list[str]) -> go.Scatter:
@@ -152,14 +153,14 @@ def funnel_figure(
     count is hidden are not in `points` (a point's height with the conversations on the x-axis gives the count
     back); the page lists them.
     """
-    fig = go.Figure()
+    traces: list[BaseTraceType] = []
     for level, style in LIMIT_STYLES.items():
         limit = lines.filter(pl.col("level") == level).sort("exposure")
         if limit.height == 0:
             continue
         x = values(limit, "exposure")
         for bound, show in (("upper", True), ("lower", False)):
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=x, y=values(limit, bound), mode="lines", name=style["name"],
                     legendgroup=style["name"], showlegend=show, hoverinfo="skip",
@@ -177,7 +178,7 @@ def funnel_figure(
             rows.select(classes).to_series(),
         ])
         colours = pl.col("trechter").fill_null("").replace_strict(POINT_COLOURS, default=GREY, return_dtype=pl.String)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=values(rows, "gesprekken"),
                 y=values(rows, "per_1000"),
@@ -195,18 +196,17 @@ def funnel_figure(
                 ),
             )
         )
-    base_layout(fig, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Aantal gesprekken", height=460)
-    fig.update_layout(
-        xaxis={"tickformat": ",d"},
+    return house_figure(traces, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Aantal gesprekken",
+                        height=460, layout={
+        "xaxis": {"tickformat": ",d"},
         # The overall rate as a line across the plot (what add_hline adds).
-        shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": overall_rate, "y1": overall_rate,
-                 "yref": "y", "line": {"color": DARK_TEXT, "width": 1}}],
+        "shapes": [{"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": overall_rate, "y1": overall_rate,
+                    "yref": "y", "line": {"color": DARK_TEXT, "width": 1}}],
         # Labelled at the left: the largest units, at the right, lie closest to the line.
-        annotations=[{"x": 0, "xref": "x domain", "xanchor": "left", "y": overall_rate, "yanchor": "bottom",
-                      "showarrow": False, "text": f"gemiddelde {fmt_dec(overall_rate, 2)}",
-                      "font": {"color": DARK_TEXT, "size": 12}}],
-    )
-    return fig
+        "annotations": [{"x": 0, "xref": "x domain", "xanchor": "left", "y": overall_rate, "yanchor": "bottom",
+                         "showarrow": False, "text": f"gemiddelde {fmt_dec(overall_rate, 2)}",
+                         "font": {"color": DARK_TEXT, "size": 12}}],
+    })
 
 
 def categories_figure(categories: Sequence[str], counts: Sequence[int | None], texts: Sequence[str], *,
@@ -219,7 +219,7 @@ def categories_figure(categories: Sequence[str], counts: Sequence[int | None], t
     shown = [plotly_text(c) for c in categories]
     # The "×" of a hidden category is drawn by the text trace below, at the start of the axis.
     labels = [text if count is not None else "" for text, count in zip(texts, counts, strict=True)]
-    fig = go.Figure(
+    traces: list[BaseTraceType] = [
         go.Bar(
             y=shown, x=list(counts), orientation="h",
             marker={"color": [CATEGORY_COLOURS.get(c, GREY) for c in categories]},
@@ -227,19 +227,18 @@ def categories_figure(categories: Sequence[str], counts: Sequence[int | None], t
             hovertemplate="<b>%{customdata[0]}</b>: %{customdata[1]} klachten<extra></extra>",
             text=labels, textposition="outside", cliponaxis=False, name="Klachten",
         )
-    )
+    ]
     hidden = [name for name, count in zip(shown, counts, strict=True) if count is None]
     if hidden:
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             y=hidden, x=[0] * len(hidden), mode="text", text=[HIDDEN_MARK] * len(hidden), textposition="middle right",
             textfont={"color": GREY, "size": 16}, name="Verborgen", hovertemplate=f"<b>%{{y}}</b><br>{HIDDEN_HOVER}"
             "<extra></extra>",
         ))
-    base_layout(fig, title=title, x_title="Aantal klachten", y_title="", height=max(260, 48 * len(shown) + 120))
     largest = max([c for c in counts if c is not None], default=0)
-    fig.update_layout(
-        yaxis={"type": "category", "autorange": "reversed"},
-        xaxis={"range": [0, max(largest * 1.15, 5)], "tickformat": ",d", "gridcolor": "#E6E6E6"},
-        showlegend=False,
-    )
-    return fig
+    return house_figure(traces, title=title, x_title="Aantal klachten", y_title="",
+                        height=max(260, 48 * len(shown) + 120), layout={
+        "yaxis": {"type": "category", "autorange": "reversed"},
+        "xaxis": {"range": [0, max(largest * 1.15, 5)], "tickformat": ",d", "gridcolor": "#E6E6E6"},
+        "showlegend": False,
+    })

@@ -18,6 +18,7 @@ from cohort.charts.base import (
     axis_names,
     base_layout,
     dec_texts,
+    house_figure,
     int_texts,
     interval_texts,
     plotly_text,
@@ -146,14 +147,11 @@ def outflow_band_figure(series: pl.DataFrame, *, measure: str = "werk", title: s
             labels = [label for label, h in zip(rows.get_column("periode").to_list(), hidden, strict=True) if h]
             traces.append(_hidden_marks(x[hidden], labels, GROUP_LABELS[group], legend=not hidden_shown))
             hidden_shown = True
-    fig = go.Figure(data=traces)
-    base_layout(fig, title=title, y_title=f"{measure_label} per 1.000 per maand")
     layout: dict = {"xaxis": _period_axis(series)}
     if peildatum is not None:
         shape, note = _marker(peildatum, "peildatum")
         layout |= {"shapes": [shape], "annotations": [note]}
-    fig.update_layout(layout)
-    return fig
+    return house_figure(traces, title=title, y_title=f"{measure_label} per 1.000 per maand", layout=layout)
 
 
 EVENT_MEASURES = {
@@ -201,8 +199,6 @@ def event_time_figure(profile: pl.DataFrame, *, measure: str = "rate", title: st
         hovertemplate=("Maand %{customdata[0]} t.o.v. start: <b>%{customdata[1]}</b> (95%-interval "
                        "%{customdata[2]})<br>%{customdata[3]} gebieden<extra></extra>"),
     ))
-    fig = go.Figure(data=traces)
-    base_layout(fig, title=title, y_title=y_title, x_title="Maanden sinds de start van het cohort in het gebied")
     layout: dict = {
         "xaxis": {"dtick": 3, "zeroline": False},
         "shapes": [_vline(0)],
@@ -211,8 +207,8 @@ def event_time_figure(profile: pl.DataFrame, *, measure: str = "rate", title: st
     }
     if measure == "diff":
         layout["yaxis"] = {"rangemode": "normal", "zeroline": True, "zerolinecolor": "#BEBEBE"}
-    fig.update_layout(layout)
-    return fig
+    return house_figure(traces, title=title, y_title=y_title,
+                        x_title="Maanden sinds de start van het cohort in het gebied", layout=layout)
 
 
 def _hidden_bar_texts(frame: pl.DataFrame, flag: str) -> list[str]:
@@ -252,9 +248,6 @@ def unit_ranking_figure(ranking: pl.DataFrame, *, title: str, reference: float |
                            "%{customdata[2]})<br>%{customdata[3]} naar werk in %{customdata[5]} cohortmaanden"
                            " (%{customdata[4]} persoonsmaanden)<extra></extra>"),
         ))
-    fig = go.Figure(data=traces)
-    height = max(320, 90 + 24 * rows.height)
-    base_layout(fig, title=title, x_title="Uitstroom naar werk per 1.000 per maand", height=height)
     layout: dict = {
         "yaxis": {"categoryorder": "array", "categoryarray": labels, "gridcolor": "rgba(0,0,0,0)"},
         "xaxis": {"showgrid": True, "gridcolor": "#E6E6E6", "rangemode": "tozero"},
@@ -265,8 +258,8 @@ def unit_ranking_figure(ranking: pl.DataFrame, *, title: str, reference: float |
         layout["annotations"] = [{"x": reference, "y": 1, "yref": "paper", "showarrow": False, "xanchor": "left",
                                   "yanchor": "bottom", "text": f"vergelijking: {fmt_dec(reference)}",
                                   "font": {"size": 12}}]
-    fig.update_layout(layout)
-    return fig
+    return house_figure(traces, title=title, x_title="Uitstroom naar werk per 1.000 per maand",
+                        height=max(320, 90 + 24 * rows.height), layout=layout)
 
 
 def level_comparison_figure(frame: pl.DataFrame, *, title: str) -> go.Figure:
@@ -295,12 +288,11 @@ def level_comparison_figure(frame: pl.DataFrame, *, title: str) -> go.Figure:
             hovertemplate=("%{customdata[0]}: <b>%{customdata[1]}</b> per 1.000 per maand (95%-interval "
                            f"%{{customdata[2]}})<extra>{GROUP_LABELS[group]}</extra>"),
         ))
-    fig = go.Figure(data=traces)
-    base_layout(fig, title=title, x_title="Uitstroom naar werk per 1.000 per maand",
-                height=max(300, 110 + 46 * rows.height))
-    fig.update_layout(barmode="group", legend={"traceorder": "reversed"}, yaxis={"gridcolor": "rgba(0,0,0,0)"},
-                      xaxis={"showgrid": True, "gridcolor": "#E6E6E6", "rangemode": "tozero"})
-    return fig
+    return house_figure(traces, title=title, x_title="Uitstroom naar werk per 1.000 per maand",
+                        height=max(300, 110 + 46 * rows.height),
+                        layout={"barmode": "group", "legend": {"traceorder": "reversed"},
+                                "yaxis": {"gridcolor": "rgba(0,0,0,0)"},
+                                "xaxis": {"showgrid": True, "gridcolor": "#E6E6E6", "rangemode": "tozero"}})
 
 
 def measures_figure(frame: pl.DataFrame, measures: tuple, *, title: str, peildatum: date | None = None) -> go.Figure:
@@ -347,7 +339,6 @@ def measures_figure(frame: pl.DataFrame, measures: tuple, *, title: str, peildat
                 trace_cols.append(col)
     if traces:
         fig.add_traces(traces, rows=trace_rows, cols=trace_cols)
-    base_layout(fig, title=title, height=160 + 210 * n_rows)
     fig.update_annotations(font={"size": 12})
     layout: dict = {name: {**_period_axis(frame), "showticklabels": True} for name in axis_names(fig, "x")}
     # Legend at the bottom: at the top (base_layout's place) it would cover the first row of panel titles.
@@ -359,5 +350,4 @@ def measures_figure(frame: pl.DataFrame, measures: tuple, *, title: str, peildat
              "yref": f"{axis.replace('x', 'y')} domain", "line": {"color": GREY, "width": 1, "dash": "dash"}}
             for axis in ("x" if i == 0 else f"x{i + 1}" for i in range(len(measures)))
         ]
-    fig.update_layout(layout)
-    return fig
+    return base_layout(fig, title=title, height=160 + 210 * n_rows, layout=layout)

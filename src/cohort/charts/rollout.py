@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 import plotly.graph_objects as go
 import polars as pl
 
-from cohort.charts.base import base_layout, plotly_text, text_matrix
+from cohort.charts.base import house_figure, plotly_text, text_matrix
 from cohort.charts.palette import DARK_TEXT, GREY, STATUS_COLOURS, STATUS_LABELS
 from cohort.contract import STATUS_ORDER, UnitKind
 from cohort.fmt import date_text_expr, fmt_date
@@ -60,9 +60,7 @@ def rollout_timeline_figure(rows: pl.DataFrame, *, peildatum: date, title: str) 
             hovertemplate=("%{customdata[0]}<br>%{customdata[1]} – %{customdata[2]}<br>Op de peildatum: "
                            "<b>%{customdata[3]}</b><extra></extra>"),
         ))
-    fig = go.Figure(data=traces)
     n_groups = rows.filter(pl.col("soort") == UnitKind.TARGET_GROUP).height
-    base_layout(fig, title=title, height=max(300, 130 + 24 * rows.height))
     marker = _ms(peildatum)
     shapes: list[dict] = []
     annotations: list[dict] = []
@@ -79,11 +77,11 @@ def rollout_timeline_figure(rows: pl.DataFrame, *, peildatum: date, title: str) 
     annotations.append({"x": marker, "y": 1, "yref": "paper", "xref": "x", "text": f"peildatum {fmt_date(peildatum)}",
                         "showarrow": False, "xanchor": "left", "yanchor": "top", "xshift": 3,
                         "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12, "color": DARK_TEXT}})
-    fig.update_layout(
-        xaxis={"type": "date", "tickformat": "%Y", "dtick": "M12", "showgrid": True, "gridcolor": "#EEEEEE"},
+    return house_figure(traces, title=title, height=max(300, 130 + 24 * rows.height), layout={
+        "xaxis": {"type": "date", "tickformat": "%Y", "dtick": "M12", "showgrid": True, "gridcolor": "#EEEEEE"},
         # Category order top to bottom as in `rows`: Plotly puts the first category at the bottom, so reverse.
-        yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "gridcolor": "rgba(0,0,0,0)",
-               "rangemode": "normal"},
-        barmode="overlay", bargap=0.25, legend={"traceorder": "normal"}, shapes=shapes, annotations=annotations,
-    )
-    return fig
+        "yaxis": {"categoryorder": "array", "categoryarray": labels[::-1], "gridcolor": "rgba(0,0,0,0)",
+                  "rangemode": "normal"},
+        "barmode": "overlay", "bargap": 0.25, "legend": {"traceorder": "normal"}, "shapes": shapes,
+        "annotations": annotations,
+    })
