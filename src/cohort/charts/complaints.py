@@ -18,7 +18,7 @@ import polars as pl
 from plotly.basedatatypes import BaseTraceType
 
 from cohort.analysis.complaints import FUNNEL_CLASSES
-from cohort.charts.base import house_figure, merged_layout, plotly_text, text_matrix, values
+from cohort.charts.base import house_figure, plotly_text, text_matrix, values
 from cohort.charts.palette import COHORT_COLOUR, COMPLAINT_COLOUR, DARK_TEXT, GREY
 from cohort.fmt import fmt_dec
 
@@ -114,8 +114,8 @@ def rate_by_period_figure(periods: pl.DataFrame, *, title: str, overall_rate: fl
                             "xanchor": "left", "xref": "x domain", "y": overall_rate, "yanchor": "bottom",
                             "yref": "y"})
     return house_figure(traces, title=title, y_title="Klachten per 1.000 gesprekken", x_title="Periode",
-                        layout=merged_layout(layout, {"xaxis": {"type": "category"}, "showlegend": False,
-                                                      "shapes": shapes, "annotations": annotations}))
+                        layout={**layout, "xaxis": {"type": "category"}, "showlegend": False, "shapes": shapes,
+                                "annotations": annotations})
 
 
 def _hidden_marks(labels: list[str]) -> go.Scatter:
