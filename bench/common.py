@@ -120,9 +120,10 @@ def rss_mb(pid: int) -> float:
 
 
 class StreamlitServer:
-    """`streamlit run app.py` on a free port with its own store directory; stopped by its own pid only."""
+    """`streamlit run serve.py` (the app as deployed, with its warm-up) on a free port with its own store
+    directory; stopped by its own pid only."""
 
-    def __init__(self, store_dir: Path, log_path: Path, script: str = "app.py",
+    def __init__(self, store_dir: Path, log_path: Path, script: str = "serve.py",
                  env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -29,7 +29,7 @@ if [ -z "${COHORT_BOUNDARIES:-}" ] && [ -d "$official" ]; then
 fi
 COHORT_STORE_DIR="$scratch/store" COHORT_CACHE_DIR="$scratch/cache" \
 COHORT_BOUNDARIES_DOWNLOAD="${COHORT_BOUNDARIES_DOWNLOAD:-0}" \
-    "$VENV/bin/python" -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+    "$VENV/bin/python" -m streamlit run serve.py --server.headless true --server.address 127.0.0.1 \
     --server.port "$port" --browser.gatherUsageStats false --server.fileWatcherType none >"$log" 2>&1 &
 server=$!
 stop_server() {

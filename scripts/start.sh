@@ -17,4 +17,4 @@ fi
 
 PORT="${PORT:-8501}"
 step "Cohortmonitor starts at http://localhost:$PORT  (stop with Ctrl+C)"
-exec "$VENV/bin/python" -m streamlit run app.py --server.headless true --server.port "$PORT" "$@"
+exec "$VENV/bin/python" -m streamlit run serve.py --server.headless true --server.port "$PORT" "$@"

@@ -176,7 +176,8 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory, store_dir: Path) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port with an empty store; yield its base URL."""
+    """Start `streamlit run serve.py` (the app with its warm-up) on a free port with an empty store; yield its
+    base URL."""
     if not (REPO_ROOT / "app.py").is_file():
         pytest.fail(f"{REPO_ROOT / 'app.py'} is missing: there is no app to test", pytrace=False)
     port = _free_port()
@@ -201,9 +202,10 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, store_dir: Path) -> Ite
 
 @contextlib.contextmanager
 def streamlit_server(port: int, env: dict[str, str], log_path: Path, *extra_args: str) -> Iterator[str]:
-    """Run `streamlit run app.py` on 127.0.0.1:`port` until the block ends; yield its base URL."""
+    """Run `streamlit run serve.py` (`app.py` behind the server's warm-up, as deployed) on 127.0.0.1:`port` until
+    the block ends; yield its base URL."""
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", "serve.py",
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),

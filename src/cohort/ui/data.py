@@ -150,6 +150,16 @@ def store_message(error: StoreError) -> str:
     return error.message if is_evaluator() else error.public
 
 
+def default_dataset() -> Dataset:
+    """The dataset a viewer without a link sees (the default publication, else the example), outside any
+    session: for the server's warm-up (`cohort.ui.warmup`). Store errors are raised, not shown."""
+    root, url = _location()
+    resolution = _resolve(root, url, None)
+    if resolution.dataset_id is None:
+        return example_dataset()
+    return _load_published(root, url, resolution.dataset_id)
+
+
 def _requested_id() -> str | None:
     return requested_dataset(st.query_params.get_all(DATASET_KEY))
 
