@@ -1,6 +1,7 @@
 """What a viewer waits for, against a floor measured in the same run (issue 15).
 
-`python -m bench.interactive --store DIR [--warm 5] [--changes 14] [--sessions 10,25,50] [--linger 60]`
+`python -m bench.interactive --store DIR [--warm 5] [--changes 14] [--sessions 10,25,50] [--linger 60]
+[--cold-repeats N]`
 
 - **Floor**: `bench/floor_app.py`, a bare Streamlit app with one `st.plotly_chart` of the overview's own figure
   (the JSON the real app sends, taken from an AppTest run), same config, same machine, same browser.
@@ -11,6 +12,9 @@
 - **Filter change**: add a stadsdeel in the sidebar multiselect, then remove it again (Backspace), cycling
   through the stadsdelen; ms from the key/click until the chart's data in the page has changed (Plotly.react).
   On the overview and on Uitstroom, and on the floor (its rerun redraws one chart).
+- **Cold, with and without the warm-up** (`--cold-repeats N`): the first chart of a fresh `serve.py` (the
+  deployed server, which imports the package and reads the default dataset before its first viewer) and of a
+  fresh bare `app.py`, alternately, N times each.
 - **Concurrent sessions**: N Chromium contexts opened at once on the overview, each then changing one filter;
   errors (an exception element, a timeout), p50/p95 first chart, server RSS (sampled every 0.5 s) during, and
   every 5 s for `--linger` s after closing the last batch.
@@ -277,6 +281,22 @@ def concurrency_part(browser: Browser, store: Path, logs: Path, sessions: list[i
         server.stop()
 
 
+def cold_part(browser: Browser, store: Path, logs: Path, repeats: int) -> dict:
+    """Cold first chart of the deployed server (`serve.py`, warmed up before its first viewer) against the bare
+    `app.py` (the first viewer also waits for the imports and the dataset), alternately, a fresh server each."""
+    result: dict[str, list[float]] = {"serve.py": [], "app.py": []}
+    for round_ in range(repeats):
+        for script in ("serve.py", "app.py"):
+            server = StreamlitServer(store, logs / f"server-cold-{script}-{round_}.log", script=script)
+            try:
+                ms, context, _page = first_chart(browser, f"{server.url}/overzicht")
+                context.close()
+                result[script].append(ms)
+            finally:
+                server.stop()
+    return {script: summary(values) for script, values in result.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", required=True)
@@ -285,6 +305,8 @@ def main() -> None:
     parser.add_argument("--sessions", default="10,25,50")
     parser.add_argument("--linger", type=float, default=60)
     parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument("--cold-repeats", type=int, default=0,
+                        help="also: cold first chart of serve.py against app.py without warm-up, N times each")
     args = parser.parse_args()
     store = Path(args.store)
     logs = Path(tempfile.mkdtemp(prefix="cohort-bench-interactive-"))
@@ -305,6 +327,9 @@ def main() -> None:
             finally:
                 app.stop()
                 floor.stop()
+            if args.cold_repeats:
+                result["cold"] = cold_part(browser, store, logs, args.cold_repeats)
+                print("cold", json.dumps(result["cold"]), flush=True)
             if not args.skip_concurrency:
                 result["concurrency"] = concurrency_part(browser, store, logs, [int(s) for s in
                                                                                  args.sessions.split(",")],
