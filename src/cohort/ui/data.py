@@ -150,14 +150,18 @@ def store_message(error: StoreError) -> str:
     return error.message if is_evaluator() else error.public
 
 
+def _dataset_of(root: str, url: str | None, resolution: Resolution) -> Dataset:
+    # No stored dataset resolved (an empty catalog, no default): the bundled example.
+    if resolution.dataset_id is None:
+        return example_dataset()
+    return _load_published(root, url, resolution.dataset_id)
+
+
 def default_dataset() -> Dataset:
     """The dataset a viewer without a link sees (the default publication, else the example), outside any
     session: for the server's warm-up (`cohort.ui.warmup`). Store errors are raised, not shown."""
     root, url = _location()
-    resolution = _resolve(root, url, None)
-    if resolution.dataset_id is None:
-        return example_dataset()
-    return _load_published(root, url, resolution.dataset_id)
+    return _dataset_of(root, url, _resolve(root, url, None))
 
 
 def _requested_id() -> str | None:
@@ -171,10 +175,7 @@ def current_dataset() -> CurrentDataset:
     resolution: Resolution | None
     try:
         resolution = _resolve(root, url, requested, is_evaluator())
-        if resolution.dataset_id is None:
-            dataset = example_dataset()
-        else:
-            dataset = _load_published(root, url, resolution.dataset_id)
+        dataset = _dataset_of(root, url, resolution)
     except StoreError as error:
         # A damaged dataset or an unavailable store must not take the dashboard down: show the example, say why.
         resolution, dataset = None, example_dataset()
