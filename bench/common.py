@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,20 @@ class StreamlitServer:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+@contextlib.contextmanager
+def app_and_floor(store_dir: Path, logs: Path, *, script: str = "serve.py",
+                  env: dict[str, str] | None = None) -> Iterator[tuple[StreamlitServer, StreamlitServer]]:
+    """The app and its floor (`bench/floor_app.py` on the figures `bench.interactive.extract_figures` wrote to
+    `logs/floor`), side by side on one store; both stopped afterwards, also when the second fails to start."""
+    app = StreamlitServer(store_dir, logs / "server-app.log", script=script, env=env)
+    try:
+        floor = StreamlitServer(store_dir, logs / "server-floor.log", script="bench/floor_app.py",
+                                env={"BENCH_FLOOR_DIR": str(logs / "floor")})
+        try:
+            yield app, floor
+        finally:
+            floor.stop()
+    finally:
+        app.stop()

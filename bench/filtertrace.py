@@ -1,6 +1,8 @@
 """Where a filter change's time goes in the browser, app against floor (issue 15).
 
-`python -m bench.filtertrace --store DIR [--path /overzicht] [--changes 6] [--trace-file out.json]`
+`python -m bench.filtertrace --store DIR [--path /overzicht] [--changes 6] [--trace-file out.json]
+[--script S --env K=V --skip-floor] [--choice]` (--script/--env/--skip-floor: variants of the app against each other;
+--choice: a change of Uitstroom's "Maat" radio instead of a filter)
 
 Per change (a stadsdeel removed again with Backspace, the change whose model is cached, so what is left is the
 page's own cost): ms from the key press until
@@ -21,11 +23,12 @@ import collections
 import json
 import statistics
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, emit
+from bench.common import CHROMIUM, CHROMIUM_ARGS, app_and_floor, emit
 from bench.interactive import CHART_DATA_JS, IDLE, TIMEOUT_MS, VIEWPORT, extract_figures, settle
 
 # Every WebSocket frame the page handles: when, how big, and whether it carries a Plotly figure.
@@ -86,6 +89,26 @@ def _one_change(page: Page, option: str, *, mark: bool) -> dict:
     changed = float(page.wait_for_function(CHANGED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS).json_value())
     settle(page)
     page.keyboard.press("Escape")
+    return _timings(page, started, changed)
+
+
+MEASURE_CHOICES = ("Alle uitstroom", "Uitstroom naar werk")  # the options of Uitstroom's "Maat" radio
+
+
+def _one_choice(page: Page, option: str, *, mark: bool) -> dict:
+    """Uitstroom's "Maat" radio set to `option` (`--choice`): a choice between two charts of the page model,
+    measured like a filter change, from the click to the first chart's change."""
+    settle(page)
+    before = page.evaluate(CHART_DATA_JS)
+    page.evaluate("window.__frames = []")
+    started = float(page.evaluate("performance.mark('change-start'), performance.now()" if mark
+                                  else "performance.now()"))
+    page.locator('[data-testid="stRadio"]', has_text="Maat").get_by_text(option, exact=True).click()
+    changed = float(page.wait_for_function(CHANGED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS).json_value())
+    return _timings(page, started, changed)
+
+
+def _timings(page: Page, started: float, changed: float) -> dict:
     frames = page.evaluate("window.__frames")
     chart = next((at for at, _size, has_chart in frames if has_chart), None)
     return {
@@ -137,13 +160,14 @@ def main_thread_samples(trace: dict) -> dict[str, float]:
     return {name: round(ms / max(len(windows), 1), 1) for name, ms in per_bundle.most_common()}
 
 
-def measure(browser: Browser, url: str, options: list[str], changes: int, trace_file: Path | None) -> dict:
+def measure(browser: Browser, url: str, options: list[str], changes: int, trace_file: Path | None,
+            change: Callable[..., dict] = _one_change) -> dict:
     page, context = _open(browser, url)
     try:
-        rows = [_one_change(page, options[i % len(options)], mark=False) for i in range(changes)]
+        rows = [change(page, options[i % len(options)], mark=False) for i in range(changes)]
         browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
         for i in range(3):
-            _one_change(page, options[(changes + i) % len(options)], mark=True)
+            change(page, options[(changes + i) % len(options)], mark=True)
         trace = browser.stop_tracing()
     finally:
         context.close()
@@ -159,6 +183,11 @@ def main() -> None:
     parser.add_argument("--store", required=True)
     parser.add_argument("--path", default="/overzicht")
     parser.add_argument("--changes", type=int, default=6)
+    parser.add_argument("--script", default="serve.py", help="the app's script, e.g. an experiment's variant")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="for the app's server")
+    parser.add_argument("--skip-floor", action="store_true", help="measure the app only (variants against each other)")
+    parser.add_argument("--choice", action="store_true",
+                        help="measure a change of Uitstroom's 'Maat' radio instead of a filter (app only)")
     parser.add_argument("--trace-file", help="also keep the app's Chromium trace (open in chrome://tracing)")
     args = parser.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="cohort-bench-filtertrace-"))
@@ -166,18 +195,20 @@ def main() -> None:
     result: dict = {"path": args.path, "logs": str(logs)}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        app = StreamlitServer(Path(args.store), logs / "app.log")
-        floor = StreamlitServer(Path(args.store), logs / "floor.log", script="bench/floor_app.py",
-                                env={"BENCH_FLOOR_DIR": str(logs / "floor")})
+        env = dict(item.split("=", 1) for item in args.env)
         try:
-            result["app"] = measure(browser, app.url + args.path, figures["options"], args.changes,
-                                    Path(args.trace_file) if args.trace_file else None)
-            result["floor"] = measure(browser, floor.url, figures["options"], args.changes, None)
+            with app_and_floor(Path(args.store), logs, script=args.script, env=env) as (app, floor):
+                if args.choice:  # Uitstroom's own radio; the floor has none
+                    result["app"] = measure(browser, app.url + "/uitstroom", list(MEASURE_CHOICES), args.changes,
+                                            Path(args.trace_file) if args.trace_file else None, _one_choice)
+                else:
+                    result["app"] = measure(browser, app.url + args.path, figures["options"], args.changes,
+                                            Path(args.trace_file) if args.trace_file else None)
+                if not (args.skip_floor or args.choice):
+                    result["floor"] = measure(browser, floor.url, figures["options"], args.changes, None)
         finally:
-            app.stop()
-            floor.stop()
             browser.close()
-    for name in ("app", "floor"):
+    for name in [name for name in ("app", "floor") if name in result]:
         print(name, json.dumps(result[name]["median"]), json.dumps(result[name]["main_thread_ms_per_change"]))
     emit(result)
 

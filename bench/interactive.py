@@ -32,7 +32,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, StreamlitServer, emit, rss_mb
+from bench.common import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, StreamlitServer, app_and_floor, emit, rss_mb
 
 TIMEOUT_MS = 240_000
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -316,17 +316,11 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            app = StreamlitServer(store, logs / "server-app.log")
-            floor = StreamlitServer(store, logs / "server-floor.log", script="bench/floor_app.py",
-                                    env={"BENCH_FLOOR_DIR": str(logs / "floor")})
-            try:
+            with app_and_floor(store, logs) as (app, floor):
                 result["first_chart"] = first_chart_part(browser, app, floor, args.warm)
                 print("first chart", json.dumps(result["first_chart"]), flush=True)
                 result["filter"] = filter_part(browser, app, floor, options, args.changes)
                 print("filter", json.dumps(result["filter"]), flush=True)
-            finally:
-                app.stop()
-                floor.stop()
             if args.cold_repeats:
                 result["cold"] = cold_part(browser, store, logs, args.cold_repeats)
                 print("cold", json.dumps(result["cold"]), flush=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, emit
+from bench.common import CHROMIUM, CHROMIUM_ARGS, app_and_floor, emit
 from bench.interactive import OBSERVER_JS, TIMEOUT_MS, VIEWPORT, extract_figures
 
 LONGTASK_JS = """
@@ -88,19 +88,15 @@ def main() -> None:
     result: dict = {"figures": {k: v for k, v in figures.items() if k != "options"}}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        app = StreamlitServer(Path(args.store), logs / "app.log")
-        floor = StreamlitServer(Path(args.store), logs / "floor.log", script="bench/floor_app.py",
-                                env={"BENCH_FLOOR_DIR": str(logs / "floor")})
         try:
-            for name, url in (("app", app.url + args.path), ("floor", floor.url)):
-                traced_load(browser, url, None)  # warm the server's caches first
-                loads = [traced_load(browser, url, None) for _ in range(args.repeat)]
-                result[name] = min(loads, key=lambda r: r["first_chart_ms"])
-            if args.trace_file:
-                traced_load(browser, app.url + args.path, Path(args.trace_file))
+            with app_and_floor(Path(args.store), logs) as (app, floor):
+                for name, url in (("app", app.url + args.path), ("floor", floor.url)):
+                    traced_load(browser, url, None)  # warm the server's caches first
+                    loads = [traced_load(browser, url, None) for _ in range(args.repeat)]
+                    result[name] = min(loads, key=lambda r: r["first_chart_ms"])
+                if args.trace_file:
+                    traced_load(browser, app.url + args.path, Path(args.trace_file))
         finally:
-            app.stop()
-            floor.stop()
             browser.close()
     print(json.dumps(result, indent=1))
     emit(result)
