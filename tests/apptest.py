@@ -43,6 +43,11 @@ def metrics_by_label(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def notes(at: AppTest) -> list[str]:
+    """Every note in the page's captions: a caption holds one note, or several as paragraphs (`show_notes`)."""
+    return [note for caption in at.caption for note in caption.value.split("\n\n")]
+
+
 def open_tables(at: AppTest, *file_stems: str) -> AppTest:
     """Open the "Cijfers bij deze grafiek" expanders of these charts (they build their table only when open)."""
     for stem in file_stems:

@@ -5,7 +5,16 @@ import streamlit as st
 from cohort.map.units import BENCHMARK_KEY, LEVEL_KEY, SPREAD_KEY
 from cohort.ui.briefing import unit_briefing_button
 from cohort.ui.filters import get_context
-from cohort.ui.models import page_input, page_model, rollout_page, rollout_parts, rollout_table, show_chart, show_table
+from cohort.ui.models import (
+    page_input,
+    page_model,
+    rollout_page,
+    rollout_parts,
+    rollout_table,
+    show_chart,
+    show_notes,
+    show_table,
+)
 from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
 
@@ -43,8 +52,7 @@ if model.pages > 1:
 whole = rollout_table(benchmark, level, spread)  # made only when a download is clicked
 show_table(rows.table, height="content", whole=lambda: whole().table)
 with st.expander("Hoe we vergelijken en trends bepalen"):
-    for note in model.method_notes:
-        st.caption(note)
+    show_notes(model.method_notes)
 view_bundle_button("Gebieden", model, parts=rollout_parts(benchmark, level, spread))
 
 st.subheader("Briefing per gebied")

@@ -17,6 +17,7 @@ from cohort.ui.models import (
     page_input,
     page_model,
     show_chart,
+    show_notes,
     show_notice,
     show_table,
     show_tiles,
@@ -90,8 +91,7 @@ if panel is not None:
             with column, st.container(border=True):  # words, not numbers: st.metric would cut them off
                 st.markdown(f"{verdict.label}  \n**{verdict.value}**")
                 st.caption(verdict.definition)
-        for note in panel.notes:
-            st.caption(note)
+        show_notes(panel.notes)
         if panel.chart is not None:
             show_chart(panel.chart)
         if panel.can_filter:

@@ -6,7 +6,7 @@ Every number comes from the release through the model, so what is hidden here is
 import streamlit as st
 
 from cohort.ui.filters import get_context
-from cohort.ui.models import page_model, show_chart, show_notice, show_tiles
+from cohort.ui.models import page_model, show_chart, show_notes, show_notice, show_tiles
 from cohort.ui.opendata import view_bundle_button
 from cohort.ui.widgets import active_filters
 
@@ -20,8 +20,7 @@ for notice in model.notices:
     show_notice(notice)
 show_notice(model.context)
 show_tiles(model.tiles)
-for note in model.tile_notes:
-    st.caption(note)
+show_notes(model.tile_notes)
 
 if model.window is not None:
     st.subheader("Klachten door de tijd")

@@ -4,7 +4,15 @@ import streamlit as st
 
 from cohort.plaintext import markdown_literal
 from cohort.ui.briefing import city_briefing_button
-from cohort.ui.models import page_input, page_model, show_chart, show_notice, show_tiles
+from cohort.ui.models import (
+    page_input,
+    page_model,
+    show_chart,
+    show_notes,
+    show_notice,
+    show_text_table,
+    show_tiles,
+)
 from cohort.ui.opendata import view_bundle_button
 
 model = page_model("overzicht")
@@ -25,27 +33,21 @@ with head:
 
     show_tiles(model.status_tiles)
     show_tiles(model.count_tiles)
-    for note in model.tile_notes:
-        st.caption(note)
+    show_notes(model.tile_notes)
 
 with outflow:
     st.subheader("Uitstroom naar werk: ruw en eerlijker vergeleken")
     show_tiles(model.outflow_tiles, columns=2)
     if model.outflow_sentence:
         st.markdown(model.outflow_sentence)
-    for note in model.outflow_notes:
-        st.caption(note)
+    show_notes(model.outflow_notes)
 
 st.header("Raadsbrief 6 juli 2021 naast de data")
 st.caption(model.letter_caption)
 show_notice(model.letter_notice)
-for claim in model.letter:
-    with st.container(border=True):
-        left, right = st.columns([2, 3])
-        left.markdown(f"*{claim.claim}*")
-        right.markdown(f"**Data:** {claim.data}")
-        right.caption(claim.note)
-for note in model.letter_notes:
-    st.caption(note)
+if model.letter:
+    show_text_table(("Raadsbrief", "Wat de data zeggen", "Kanttekening"),
+                    [(f"*{claim.claim}*", claim.data, claim.note) for claim in model.letter])
+show_notes(model.letter_notes)
 
 view_bundle_button("Overzicht", model)

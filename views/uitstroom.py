@@ -14,16 +14,34 @@ model = page_model("uitstroom")
 # explanation (issue 15). On screen the order is unchanged.
 head = st.container()
 
-# --- Series per period ------------------------------------------------------------------------------------------
-st.subheader(f"Uitstroom per {model.period_word}")
-show_notice(model.series_notice)
-if model.series:
+
+# A choice between two charts the model already holds changes nothing else on the page (and is not part of the
+# link): as a fragment, it reruns and redraws only its own chart, not the page and the sidebar (issue 15).
+@st.fragment
+def series_section() -> None:
     measure = st.radio(
         "Maat", list(model.series), format_func={"werk": "Uitstroom naar werk", "uitstroom": "Alle uitstroom"}.get,
         horizontal=True, key="uitstroom_maat",
         help="Alle uitstroom telt ook beëindigingen om andere redenen (verhuizing, partner, pensioen, maatregel).",
     )
     show_chart(model.series[measure or "werk"])
+
+
+@st.fragment
+def event_section() -> None:
+    view = st.radio(
+        "Toon", ["rate", "diff"],
+        format_func={"rate": "Uitstroom naar werk", "diff": "Verschil met gebieden zonder lopend cohort"}.get,
+        horizontal=True, key="rond_start_maat",
+    )
+    show_chart(model.event_diff if view == "diff" else model.event_rate)
+
+
+# --- Series per period ------------------------------------------------------------------------------------------
+st.subheader(f"Uitstroom per {model.period_word}")
+show_notice(model.series_notice)
+if model.series:
+    series_section()
 
 with head:
     st.title("Uitstroom naar werk")
@@ -74,12 +92,7 @@ with head:
 st.subheader("Rond de start van het cohort")
 show_notice(model.event_notice)
 if model.event_rate is not None and model.event_diff is not None:
-    view = st.radio(
-        "Toon", ["rate", "diff"],
-        format_func={"rate": "Uitstroom naar werk", "diff": "Verschil met gebieden zonder lopend cohort"}.get,
-        horizontal=True, key="rond_start_maat",
-    )
-    show_chart(model.event_diff if view == "diff" else model.event_rate)
+    event_section()
 
 # --- Per unit and per stadsdeel ---------------------------------------------------------------------------------
 st.subheader("Per gebied en stadsdeel")

@@ -2,6 +2,7 @@
 
 import pytest
 from apptest import PAGES, metrics_by_label, open_app
+from streamlit.testing.v1 import AppTest
 
 from cohort.pagemodels.common import PageInput
 from cohort.pagemodels.overview import overview_model
@@ -41,3 +42,28 @@ def test_overview_follows_peildatum():
     shown = metrics_by_label(at)
     # On 30 June 2020 none of the areas had finished yet (the first cohorts ran about a year).
     assert int(shown["Gebieden afgerond"]) < 7
+
+
+def test_overview_sets_the_letter_beside_the_data_in_one_table(example):
+    at = open_app()
+    model = overview_model(PageInput(example, default_selection(example), SuppressionRule()))
+    [table] = [m.value for m in at.markdown if m.value.startswith("| Raadsbrief |")]
+    lines = table.splitlines()
+    assert lines[:2] == ["| Raadsbrief | Wat de data zeggen | Kanttekening |", "| --- | --- | --- |"]
+    # One row per claim, in the model's order: the letter's words, then the data, then the caveat.
+    assert len(lines) == 2 + len(model.letter) == 6
+    for line, claim in zip(lines[2:], model.letter, strict=True):
+        assert line == f"| *{claim.claim}* | {claim.data} | {claim.note} |"
+    assert "30 klachten" in lines[4] and "× klachten" not in lines[4]
+
+
+def _text_table_script():
+    from cohort.ui.models import show_text_table
+
+    show_text_table(("Wat | zei", "Data"), [("regel een\nregel twee", "a|b")])
+
+
+def test_a_text_table_keeps_every_sentence_in_its_own_cell():
+    at = AppTest.from_function(_text_table_script).run()
+    # A "|" would end a cell and a line break the table: escaped and joined, the text reads as it was written.
+    assert at.markdown[0].value == "| Wat \\| zei | Data |\n| --- | --- |\n| regel een regel twee | a\\|b |"

@@ -5,7 +5,7 @@ model, deep links (`at.query_params`) select an area, an indicator and the compa
 """
 
 import pytest
-from apptest import metrics_by_label, open_app, rendered_text, share_link
+from apptest import metrics_by_label, notes, open_app, rendered_text, share_link
 from streamlit import dataframe_util
 
 from cohort.charts.palette import COMPARISON_LABELS
@@ -56,7 +56,7 @@ def test_map_page_shows_schematic_note_and_table():
     assert len(table) == 22
     # Coloured by status: one column per fact, no empty "Status cohortaanpak" beside "Status" (issue 13, item 6).
     assert list(table.columns) == ["code", "naam", "stadsdeel", "status", "periode"]
-    assert any(c.value.startswith("Klik op een gebied") for c in at.caption)
+    assert any(note.startswith("Klik op een gebied") for note in notes(at))
     assert [df.value.columns[0] for df in at.dataframe] == ["naam", "code"]  # target groups, then the map table
 
 
@@ -97,7 +97,7 @@ def test_indicator_from_link_and_the_city_comparison(example_model, example_pane
     assert list(table["klasse"]) == expected_classes
     assert set(expected_classes) <= {*COMPARISON_LABELS.values(), "—*", "—"}
     assert any(e.label == "Hoe we vergelijken" for e in at.expander)
-    assert any(c.value.startswith("Let op: met 22 gebieden tegelijk") for c in at.caption)  # beside the map
+    assert any(note.startswith("Let op: met 22 gebieden tegelijk") for note in notes(at))  # beside the map
     at.selectbox(key="maatstaf").set_value("geen").run()  # the value itself: classes light to dark
     assert not at.exception
     assert list(area_table(at).columns) == ["code", "naam", "stadsdeel", "status", "periode", "waarde", "klasse"]
@@ -126,7 +126,7 @@ def test_complaints_per_area_explain_what_is_hidden():
     at = open_app(PAGE, check=True, indicator="Klachten", gebied="DX21")  # a shared link holds the label
     assert any("waarden zijn verborgen" in i.value and "per stadsdeel" in i.value for i in at.info)
     assert metrics_by_label(at)["Klachten per 1.000 gesprekken"] == "—*"
-    assert any(c.value.startswith("× = verborgen") for c in at.caption)
+    assert any(note.startswith("× = verborgen") for note in notes(at))
     assert at.selectbox(key="maatstaf").disabled is False
     # Complaints have no comparison group: the page says so instead of colouring.
     at.selectbox(key="maatstaf").set_value("vergelijking").run()

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import date
 
-from apptest import APP, metrics_by_label, open_app, open_tables, rendered_text, share_link
+from apptest import APP, metrics_by_label, notes, open_app, open_tables, rendered_text, share_link
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
@@ -90,7 +90,7 @@ def test_level_filter_switches_the_funnel(example):
     at = open_tables(open_complaints(), "klachten_trechter_gebied", "klachten_trechter_stadsdeel")
     funnel = texts(expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0])
     assert len(funnel) == 16  # units with conversations up to June 2021 (13 areas + 3 target groups)
-    assert any(c.value.startswith("Te zien: 3 van de 16 eenheden") for c in at.caption)
+    assert any(note.startswith("Te zien: 3 van de 16 eenheden") for note in notes(at))
     assert any(i.value.startswith("Meer te zien? Per stadsdeel over de hele looptijd") for i in at.info)
     at.radio(key="niveau").set_value("stadsdeel").run()
     assert not at.exception
@@ -110,8 +110,8 @@ def test_deep_link_opens_the_funnel_where_it_works(example):
     assert at.radio(key="niveau").value == "stadsdeel"
     assert at.radio(key="trechter_periode").value == "alles"
     assert at.radio(key="klachten_periode").value == "jaar"
-    assert any(c.value.startswith("Te zien: 7 van de 7 stadsdelen met gesprekken, januari 2018 tot en met december "
-                                  "2022") for c in at.caption)
+    assert any(note.startswith("Te zien: 7 van de 7 stadsdelen met gesprekken, januari 2018 tot en met december "
+                                  "2022") for note in notes(at))
     at = open_tables(at, "klachten_trechter_stadsdeel_alles")
     funnel = texts(expander(at, "Cijfers bij deze grafiek: Trechterplot").dataframe[0])
     expected = model_for(example, level="stadsdeel").funnel("alles").chart.table.texts.rows(named=True)

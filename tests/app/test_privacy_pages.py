@@ -23,7 +23,7 @@ from datetime import datetime
 import pandas as pd
 import polars as pl
 import pytest
-from apptest import rendered_text
+from apptest import notes, rendered_text
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
@@ -240,7 +240,7 @@ def test_overview_single_small_unit_shows_its_sign_with_the_legend(published):
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Klachten"] == "×"  # one sign for every hidden count (issue 12)
     assert tiles["Klachten per 1.000 gesprekken"] == "—*"
-    assert any(c.value.startswith("× = verborgen") for c in at.caption), "the signs are explained where they appear"
+    assert any(note.startswith("× = verborgen") for note in notes(at)), "the signs are explained where they appear"
 
 
 def test_overview_example_data_total_is_shown():

@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from apptest import metrics_by_label, open_app, open_tables, rendered_text
+from apptest import metrics_by_label, notes, open_app, open_tables, rendered_text
 from outflow_data import small
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
@@ -129,7 +129,7 @@ def test_hidden_quarters_read_as_signs_with_their_legend(small_id):
     comparison = table.filter(pl.col("groep") == "Vergelijking")
     assert comparison.get_column("werk_aantal").to_list() == ["57", "27", "×", "×"]
     assert comparison.get_column("werk_per_1000").to_list()[2:] == ["—*", "—*"]
-    assert any(c.value.startswith("× = verborgen") for c in at.caption), "the signs are explained on the page"
+    assert any(note.startswith("× = verborgen") for note in notes(at)), "the signs are explained on the page"
     assert "None" not in str(table.to_dicts())
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest import open_app, rendered_text
+from apptest import notes, open_app, rendered_text
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 from test_access import AUTH, XLSX
@@ -96,9 +96,9 @@ def test_the_changes_page_shows_hand_computed_differences_and_hides_differences_
         ("Personen in de bijstand", "Amsterdam (gebieden)"): ("2.300", "2.305", "+5"),
         ("Personen in de bijstand", "Centrum-Oost (A2)"): ("500", "505", "+5"),
     }
-    notes = [c.value for c in at.caption]
-    assert any(n.startswith("× = verborgen: een aantal van 1 tot en met 4") for n in notes)
-    assert any(n.startswith("2 verschillen zijn verborgen") for n in notes)
+    shown = notes(at)
+    assert any(n.startswith("× = verborgen: een aantal van 1 tot en met 4") for n in shown)
+    assert any(n.startswith("2 verschillen zijn verborgen") for n in shown)
 
     at.radio(key="wijzigingen_tonen").set_value("Alle vergeleken aantallen").run()
     everything = rows_of(at)

@@ -22,7 +22,7 @@ from cohort.selection import Selection, default_selection
 from cohort.settings import EXAMPLE_WORKBOOK, load_settings
 from cohort.workbook.read import read_workbook
 
-from .helpers import assert_no_exception, choose, open_page_ready, screenshot
+from .helpers import assert_no_exception, choose, open_page_ready, screenshot, wait_for_rerun
 
 PAGES = ("overzicht", "kaart", "uitstroom", "gebieden", "klachten", "over", "data", "toegankelijkheid")
 SIDEBAR = 'section[data-testid="stSidebar"]'
@@ -121,3 +121,45 @@ def test_stadsdeel_filter_updates_tiles_and_chart(app_server: str, page: Page, e
     page.wait_for_function(f"() => JSON.stringify(({_CHART_Y_JS})({CHART!r})) !== window.__chartBefore")
     assert_traces_equal(chart_traces(page), expected_traces(after))
     screenshot(page, "overzicht-zuidoost")
+
+
+# Counts the WebSocket frames the page receives: a full run of Uitstroom sends about a hundred (every element of
+# the page and the sidebar), a fragment's run only its own.
+_COUNT_FRAMES_JS = """
+(() => {
+  window.__frames = 0;
+  const Native = window.WebSocket;
+  function Counted(...args) {
+    const socket = new Native(...args);
+    socket.addEventListener('message', () => { window.__frames += 1; });
+    return socket;
+  }
+  Counted.prototype = Native.prototype;
+  Object.assign(Counted, Native);
+  window.WebSocket = Counted;
+})();
+"""
+# The charts' titles as text (Streamlit's theme wraps a title in <b> tags when it draws it).
+_CHART_TITLES_JS = """
+() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
+  .map((gd) => gd.layout && gd.layout.title ? gd.layout.title.text.replace(/<[^>]*>/g, '') : null)
+"""
+
+
+def test_a_chart_choice_on_uitstroom_redraws_only_its_own_chart(app_server: str, page: Page) -> None:
+    page.add_init_script(_COUNT_FRAMES_JS)
+    open_page_ready(page, app_server, "uitstroom")
+    opening_frames = page.evaluate("window.__frames")
+    before = page.evaluate(_CHART_TITLES_JS)
+    assert before[0] == "Uitstroom naar werk per 1.000 in de bijstand, per kwartaal"
+
+    page.evaluate("() => { window.__frames = 0; }")
+    page.locator('[data-testid="stRadio"]', has_text="Maat").get_by_text("Alle uitstroom", exact=True).click()
+    wait_for_rerun(page)
+    assert_no_exception(page)
+    after = page.evaluate(_CHART_TITLES_JS)
+    assert after[0] == "Alle uitstroom per 1.000 in de bijstand, per kwartaal"
+    assert after[1:] == before[1:], "the other charts stay as they were"
+    # Only the fragment ran: its radio, its chart and what belongs to the chart, not the page and the sidebar.
+    choice_frames = page.evaluate("window.__frames")
+    assert opening_frames >= 60 and choice_frames <= opening_frames // 5, (opening_frames, choice_frames)

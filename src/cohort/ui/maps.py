@@ -11,6 +11,7 @@ from cohort.map.boundaries import Boundaries, Division, resolve_boundaries
 from cohort.map.deck import build_map
 from cohort.pagemodels.map import MapColouring
 from cohort.settings import load_settings
+from cohort.ui.models import show_notes
 
 MAP_KEY = "kaart"  # the pydeck chart's widget key: its selection lives in st.session_state[MAP_KEY]
 
@@ -43,9 +44,7 @@ def show_map(division: Division, colouring: MapColouring, *, selected_code: str 
                 f"{html.escape(item.label)}",
                 unsafe_allow_html=True,
             )
-        for note in view.notes_nl:
-            if note != boundaries.note_nl:  # already shown above the map
-                st.caption(note)
+        show_notes([note for note in view.notes_nl if note != boundaries.note_nl])  # that one is above the map
         if colouring.method:
             with st.expander("Hoe we vergelijken"):
                 for paragraph in colouring.method:

@@ -146,13 +146,43 @@ def page_model(name: str) -> Any:
 # --- Laying out ---------------------------------------------------------------------------------------------------
 
 
+def _tile(tile: Tile) -> None:
+    with st.container(border=True):
+        st.metric(tile.label, tile.value)
+        st.caption(tile.definition)
+
+
+# Every element is sent again and drawn again by the browser on each rerun, and the page's first chart changes
+# only after the browser has handled all of them (bench/filtertrace.py, issue 15): layouts here use no more
+# elements than they need.
 def show_tiles(tiles: Sequence[Tile], columns: int = 4) -> None:
+    if columns == 1:  # a stack: no one-column grid around each tile
+        for tile in tiles:
+            _tile(tile)
+        return
     for start in range(0, len(tiles), columns):
         row = st.columns(columns)
         for column, tile in zip(row, tiles[start:start + columns], strict=False):
-            with column, st.container(border=True):
-                st.metric(tile.label, tile.value)
-                st.caption(tile.definition)
+            with column:
+                _tile(tile)
+
+
+def _table_cell(markdown: str) -> str:
+    # A cell is one line of a Markdown table: a line break would end the table and a "|" would end the cell.
+    return " ".join(markdown.split()).replace("|", "\\|")
+
+
+def show_text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Sentences side by side (Markdown, e.g. a claim beside what the data say) as one table: one element where
+    a grid of columns would be several per row."""
+    lines = [header, ["---"] * len(header), *rows]
+    st.markdown("\n".join("| " + " | ".join(_table_cell(cell) for cell in line) + " |" for line in lines))
+
+
+def show_notes(notes: Sequence[str]) -> None:
+    """Notes under a part of the page (legends, caveats): one caption, a paragraph each."""
+    if notes:
+        st.caption("\n\n".join(notes))
 
 
 def show_notice(notice: Notice | None) -> None:
@@ -235,8 +265,7 @@ def show_table(table: Table, *, height: str | int = "auto", whole: Callable[[], 
     styler, config = table_styler(table_page(table))
     st.dataframe(styler, hide_index=True, column_config=config, height=height,  # type: ignore[arg-type]
                  placeholder=MISSING)
-    for note in table.notes:
-        st.caption(note)  # our own text (signs and definitions)
+    show_notes(table.notes)  # our own text (signs and definitions)
     downloads(table, whole=whole)
 
 

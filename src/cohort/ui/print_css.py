@@ -52,6 +52,8 @@ PRINT_CSS = """
     break-inside: avoid !important; page-break-inside: avoid !important;
   }
   h1, h2, h3, h4 { break-after: avoid !important; page-break-after: avoid !important; }
+  /* A row of a text table (the letter beside the data) stays on one sheet; a long table may break between rows. */
+  [data-testid="stMarkdownContainer"] tr { break-inside: avoid !important; page-break-inside: avoid !important; }
 
   /* Text at a size paper reads well, and links that say where they go are not needed: just the text. */
   body { font-size: 11pt; }
