@@ -112,7 +112,6 @@ if model.groups is not None:
 
 st.subheader("De kaart als tabel")
 show_table(colouring.table)
-for caption in model.captions:
-    st.caption(caption)
+show_notes(model.captions)
 view_bundle_button("Kaart", model, shown=model.shown_tables(colouring, panel),
                    counts=model.shown_counts(panel))

@@ -47,8 +47,7 @@ if model.funnel_period_choice:
     )
 funnel = model.funnel(period)
 show_notice(funnel.hint)
-for caption in funnel.captions:
-    st.caption(caption)
+show_notes(funnel.captions)
 if funnel.chart is not None:
     show_chart(funnel.chart)
 show_notice(funnel.result)

@@ -47,5 +47,4 @@ def show_map(division: Division, colouring: MapColouring, *, selected_code: str 
         show_notes([note for note in view.notes_nl if note != boundaries.note_nl])  # that one is above the map
         if colouring.method:
             with st.expander("Hoe we vergelijken"):
-                for paragraph in colouring.method:
-                    st.caption(paragraph)
+                show_notes(colouring.method)

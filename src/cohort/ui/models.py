@@ -302,7 +302,6 @@ def chart_table(table: Table) -> None:
 
 def show_chart(chart: Chart) -> None:
     st.plotly_chart(chart.figure, config=PLOTLY_CONFIG)
-    for caption in chart.captions:
-        st.caption(caption)
+    show_notes(chart.captions)
     if chart.table is not None:
         chart_table(chart.table)
