@@ -70,6 +70,12 @@ def _open(browser: Browser, url: str) -> tuple[Page, object]:
     return page, context
 
 
+def _start(page: Page, *, mark: bool) -> float:
+    """Forget the frames so far and return the page's clock; `mark`: also mark the start in the trace."""
+    page.evaluate("window.__frames = []")
+    return float(page.evaluate("performance.mark('change-start'), performance.now()" if mark else "performance.now()"))
+
+
 def _one_change(page: Page, option: str, *, mark: bool) -> dict:
     """Add `option` (not measured: its model may be new), then measure its removal."""
     box = page.locator('section[data-testid="stSidebar"]').get_by_role("combobox", name="Stadsdelen")
@@ -82,9 +88,7 @@ def _one_change(page: Page, option: str, *, mark: bool) -> dict:
     settle(page)
     before = page.evaluate(CHART_DATA_JS)
     box.click()
-    page.evaluate("window.__frames = []")
-    started = float(page.evaluate("performance.mark('change-start'), performance.now()" if mark
-                                  else "performance.now()"))
+    started = _start(page, mark=mark)
     page.keyboard.press("Backspace")
     changed = float(page.wait_for_function(CHANGED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS).json_value())
     settle(page)
@@ -100,9 +104,7 @@ def _one_choice(page: Page, option: str, *, mark: bool) -> dict:
     measured like a filter change, from the click to the first chart's change."""
     settle(page)
     before = page.evaluate(CHART_DATA_JS)
-    page.evaluate("window.__frames = []")
-    started = float(page.evaluate("performance.mark('change-start'), performance.now()" if mark
-                                  else "performance.now()"))
+    started = _start(page, mark=mark)
     page.locator('[data-testid="stRadio"]', has_text="Maat").get_by_text(option, exact=True).click()
     changed = float(page.wait_for_function(CHANGED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS).json_value())
     return _timings(page, started, changed)
@@ -198,12 +200,11 @@ def main() -> None:
         env = dict(item.split("=", 1) for item in args.env)
         try:
             with app_and_floor(Path(args.store), logs, script=args.script, env=env) as (app, floor):
-                if args.choice:  # Uitstroom's own radio; the floor has none
-                    result["app"] = measure(browser, app.url + "/uitstroom", list(MEASURE_CHOICES), args.changes,
-                                            Path(args.trace_file) if args.trace_file else None, _one_choice)
-                else:
-                    result["app"] = measure(browser, app.url + args.path, figures["options"], args.changes,
-                                            Path(args.trace_file) if args.trace_file else None)
+                # --choice: Uitstroom's own radio, which the floor does not have
+                path, options, change = (("/uitstroom", list(MEASURE_CHOICES), _one_choice) if args.choice
+                                         else (args.path, figures["options"], _one_change))
+                result["app"] = measure(browser, app.url + path, options, args.changes,
+                                        Path(args.trace_file) if args.trace_file else None, change)
                 if not (args.skip_floor or args.choice):
                     result["floor"] = measure(browser, floor.url, figures["options"], args.changes, None)
         finally:
